@@ -1,0 +1,203 @@
+//! The chat's rules, pure: an event and the state it touches in, the changes to store and
+//! the service calls to make out. No I/O, no clock, no async here.
+//!
+//! Every user event is checked against the connection's binding first: the webhook
+//! signature covers only the connection id, so a connection belongs to the user it was
+//! first seen with, and an event claiming another user is refused.
+
+pub mod event;
+pub mod model;
+pub mod outcome;
+pub mod presence;
+
+use crate::chat::event::ClientEvent;
+use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
+
+/// What arrived at the webhook, already verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// The `connected` system event.
+    Connected,
+    /// The `disconnected` system event, or a dead connection found by the sweep.
+    Disconnected,
+    /// A user event.
+    User(ClientEvent),
+}
+
+/// The state an event reads: the connection's binding and its user's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The user the connection was first seen with, if it was seen before.
+    pub binding: Option<UserId>,
+    /// The record of the event's user.
+    pub user: Option<Versioned<User>>,
+}
+
+/// The user whose record an event needs: the binding wins over what the event claims.
+pub fn subject(binding: Option<&UserId>, claimed: Option<&UserId>) -> Option<UserId> {
+    binding.or(claimed).cloned()
+}
+
+/// Handles one event from `connection`, whose verified `ce-userId` is `claimed`.
+pub fn handle(
+    connection: &ConnectionId,
+    claimed: Option<&UserId>,
+    incoming: &Incoming,
+    snapshot: &Snapshot,
+) -> Result<Outcome, Refusal> {
+    let user = snapshot.user.as_ref();
+    match incoming {
+        Incoming::Disconnected => Ok(presence::disconnected(connection, user)),
+        Incoming::Connected => {
+            let Some(claimed) = claimed else {
+                return Ok(Outcome::default()); // anonymous connections take no part in chat
+            };
+            if snapshot.binding.as_ref().is_some_and(|b| b != claimed) {
+                return Ok(Outcome::default());
+            }
+            Ok(bound(
+                connection,
+                claimed,
+                snapshot,
+                presence::connected(connection, claimed, user),
+            ))
+        }
+        Incoming::User(event) => {
+            let name = event_name(event);
+            let Some(claimed) = claimed else {
+                return Err(Refusal::new(
+                    name,
+                    Reason::NotSignedIn,
+                    "Sign in before using the chat.",
+                ));
+            };
+            if snapshot.binding.as_ref().is_some_and(|b| b != claimed) {
+                return Err(Refusal::new(
+                    name,
+                    Reason::IdentityMismatch,
+                    "This connection belongs to another user.",
+                ));
+            }
+            let outcome = match event {
+                ClientEvent::UserConnected => presence::user_connected(connection, claimed, user),
+            };
+            Ok(bound(connection, claimed, snapshot, outcome))
+        }
+    }
+}
+
+/// The wire name of a client event.
+pub fn event_name(event: &ClientEvent) -> &'static str {
+    match event {
+        ClientEvent::UserConnected => "userConnected",
+    }
+}
+
+/// Prepends the binding of a connection seen for the first time.
+fn bound(
+    connection: &ConnectionId,
+    user: &UserId,
+    snapshot: &Snapshot,
+    mut outcome: Outcome,
+) -> Outcome {
+    if snapshot.binding.is_none() {
+        outcome.changes.insert(
+            0,
+            Change::BindConnection {
+                connection: connection.clone(),
+                user: user.clone(),
+            },
+        );
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::outcome::Action;
+
+    fn uid(s: &str) -> UserId {
+        UserId::parse(s).expect("valid")
+    }
+    fn cid(s: &str) -> ConnectionId {
+        ConnectionId::parse(s).expect("valid")
+    }
+
+    #[test]
+    fn a_first_seen_connection_is_bound_to_its_user() {
+        let outcome = handle(
+            &cid("c"),
+            Some(&uid("u")),
+            &Incoming::Connected,
+            &Snapshot::default(),
+        )
+        .expect("ok");
+        assert_eq!(
+            outcome.changes[0],
+            Change::BindConnection {
+                connection: cid("c"),
+                user: uid("u")
+            }
+        );
+    }
+
+    #[test]
+    fn a_user_event_claiming_another_user_than_the_binding_is_refused() {
+        let snapshot = Snapshot {
+            binding: Some(uid("alice")),
+            user: None,
+        };
+        let event = Incoming::User(ClientEvent::UserConnected);
+        let refusal =
+            handle(&cid("c"), Some(&uid("mallory")), &event, &snapshot).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::IdentityMismatch);
+        assert_eq!(refusal.action, "userConnected");
+    }
+
+    #[test]
+    fn a_user_event_from_an_anonymous_connection_is_refused() {
+        let event = Incoming::User(ClientEvent::UserConnected);
+        let refusal = handle(&cid("c"), None, &event, &Snapshot::default()).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::NotSignedIn);
+    }
+
+    #[test]
+    fn a_bound_user_event_is_handled_without_rebinding() {
+        let snapshot = Snapshot {
+            binding: Some(uid("u")),
+            user: None,
+        };
+        let event = Incoming::User(ClientEvent::UserConnected);
+        let outcome = handle(&cid("c"), Some(&uid("u")), &event, &snapshot).expect("ok");
+        assert!(!outcome
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::BindConnection { .. })));
+        assert!(matches!(outcome.actions[0], Action::SendToAll(_)));
+    }
+
+    #[test]
+    fn connected_for_a_connection_bound_to_someone_else_changes_nothing() {
+        let snapshot = Snapshot {
+            binding: Some(uid("alice")),
+            user: None,
+        };
+        let outcome = handle(
+            &cid("c"),
+            Some(&uid("mallory")),
+            &Incoming::Connected,
+            &snapshot,
+        )
+        .expect("ok");
+        assert_eq!(outcome, Outcome::default());
+    }
+
+    #[test]
+    fn the_binding_decides_whose_record_an_event_reads() {
+        assert_eq!(subject(Some(&uid("a")), Some(&uid("b"))), Some(uid("a")));
+        assert_eq!(subject(None, Some(&uid("b"))), Some(uid("b")));
+        assert_eq!(subject(None, None), None);
+    }
+}

@@ -1,0 +1,355 @@
+//! Typed domain values that exist only once they parse: ids, names, providers, and the
+//! records the chat keeps about users.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest key Azure Table Storage accepts (1 KiB); ids are checked against it everywhere.
+pub const MAX_KEY_BYTES: usize = 1024;
+/// Longest user or chat name, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Why an id was not accepted.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdError {
+    #[error("the id is empty")]
+    Empty,
+    #[error("the id is longer than 1 KiB")]
+    TooLong,
+    #[error("the id contains a control character or one of / \\ # ?")]
+    ForbiddenCharacter,
+}
+
+/// Checks the rules every stored key obeys (Table Storage's `PartitionKey`/`RowKey` rules).
+fn check_key(s: &str) -> Result<(), IdError> {
+    if s.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if s.len() > MAX_KEY_BYTES {
+        return Err(IdError::TooLong);
+    }
+    if s.chars()
+        .any(|c| c.is_control() || matches!(c, '/' | '\\' | '#' | '?'))
+    {
+        return Err(IdError::ForbiddenCharacter);
+    }
+    Ok(())
+}
+
+macro_rules! key_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an id: non-empty, at most 1 KiB, no control characters, no `/ \ # ?`.
+            pub fn parse(s: impl Into<String>) -> Result<Self, IdError> {
+                let s = s.into();
+                check_key(&s)?;
+                Ok(Self(s))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, IdError> {
+                Self::parse(s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+key_type!(
+    /// A user, as Static Web Apps and Web PubSub name them (`userId`, `sub`, `ce-userId`).
+    UserId
+);
+key_type!(
+    /// One WebSocket connection of a user (`ce-connectionId`).
+    ConnectionId
+);
+
+/// Why a name was not accepted.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NameError {
+    #[error("the name is empty")]
+    Empty,
+    #[error("the name is longer than 64 characters")]
+    TooLong,
+    #[error("the name contains a control character")]
+    ControlCharacter,
+}
+
+/// A display name: trimmed, 1–64 characters, no control characters. Always shown as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// Parses a name a person typed.
+    pub fn parse(s: &str) -> Result<Self, NameError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(NameError::Empty);
+        }
+        if s.chars().count() > MAX_NAME_CHARS {
+            return Err(NameError::TooLong);
+        }
+        if s.chars().any(char::is_control) {
+            return Err(NameError::ControlCharacter);
+        }
+        Ok(Self(s.to_string()))
+    }
+
+    /// The name shown for a signed-in user, from the principal's `userDetails`: an e-mail
+    /// address loses its domain, control characters go, and it is cut to 64 characters.
+    /// Falls back to `fallback` (the user id) when nothing is left.
+    pub fn from_user_details(details: &str, fallback: &UserId) -> Self {
+        let local = details.split('@').next().unwrap_or_default();
+        let cleaned: String = local
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .trim()
+            .chars()
+            .take(MAX_NAME_CHARS)
+            .collect();
+        Self::parse(&cleaned).unwrap_or_else(|_| {
+            let short: String = fallback
+                .as_str()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_NAME_CHARS)
+                .collect();
+            Self(short)
+        })
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = NameError;
+    fn try_from(s: String) -> Result<Self, NameError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(n: DisplayName) -> String {
+        n.0
+    }
+}
+
+impl fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The sign-in provider (`identityProvider`): `github`, `aad`, …; lowercase letters, digits
+/// and `-`, at most 32 characters; anything else becomes `unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Provider(String);
+
+impl Provider {
+    /// Normalises a provider name.
+    pub fn new(s: &str) -> Self {
+        let s = s.trim().to_ascii_lowercase();
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+        Self(if ok { s } else { "unknown".into() })
+    }
+
+    /// The provider as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Provider {
+    fn from(s: String) -> Self {
+        Self::new(&s)
+    }
+}
+
+impl From<Provider> for String {
+    fn from(p: Provider) -> String {
+        p.0
+    }
+}
+
+/// What the chat knows of one live connection of a user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionState {
+    /// The connection said `userConnected`, so others were told the user is online.
+    pub announced: bool,
+}
+
+/// Everything stored about a user: the name and provider from their principal, the idle
+/// flag, and their live connections (none: offline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: DisplayName,
+    pub provider: Provider,
+    pub idle: bool,
+    pub connections: BTreeMap<ConnectionId, ConnectionState>,
+}
+
+impl User {
+    /// A user with no connections.
+    pub fn new(id: UserId, name: DisplayName, provider: Provider) -> Self {
+        Self {
+            id,
+            name,
+            provider,
+            idle: false,
+            connections: BTreeMap::new(),
+        }
+    }
+
+    /// Online means at least one live connection.
+    pub fn is_online(&self) -> bool {
+        !self.connections.is_empty()
+    }
+
+    /// Whether a connection other than `except` has announced the user.
+    pub fn announced_elsewhere(&self, except: &ConnectionId) -> bool {
+        self.connections
+            .iter()
+            .any(|(id, state)| id != except && state.announced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_table_key_rules() {
+        assert!(UserId::parse("a1b2c3").is_ok());
+        assert!(UserId::parse("ünïcode-user").is_ok());
+        assert_eq!(UserId::parse(""), Err(IdError::Empty));
+        assert_eq!(UserId::parse("x".repeat(1025)), Err(IdError::TooLong));
+        assert!(UserId::parse("x".repeat(1024)).is_ok());
+        for bad in ["a/b", "a\\b", "a#b", "a?b", "a\nb", "a\u{7f}b"] {
+            assert_eq!(
+                ConnectionId::parse(bad),
+                Err(IdError::ForbiddenCharacter),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_refuse_bad_values_when_deserialised() {
+        assert!(serde_json::from_str::<UserId>(r#""ok""#).is_ok());
+        assert!(serde_json::from_str::<UserId>(r#""a/b""#).is_err());
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(DisplayName::parse("  Bob  ").map(|n| n.0), Ok("Bob".into()));
+        assert_eq!(DisplayName::parse("   "), Err(NameError::Empty));
+        assert_eq!(DisplayName::parse(&"é".repeat(65)), Err(NameError::TooLong));
+        assert!(DisplayName::parse(&"é".repeat(64)).is_ok());
+        assert_eq!(
+            DisplayName::parse("a\u{0}b"),
+            Err(NameError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn html_in_a_name_is_kept_as_text_not_refused() {
+        let name = DisplayName::parse("<b>x</b>").expect("valid name");
+        assert_eq!(name.as_str(), "<b>x</b>");
+    }
+
+    #[test]
+    fn a_principal_email_loses_its_domain() {
+        let id = UserId::parse("u1").expect("valid");
+        assert_eq!(
+            DisplayName::from_user_details("alice@example.com", &id).as_str(),
+            "alice"
+        );
+        assert_eq!(
+            DisplayName::from_user_details("  bob ", &id).as_str(),
+            "bob"
+        );
+    }
+
+    #[test]
+    fn a_principal_name_is_cut_to_64_characters_and_cleaned() {
+        let id = UserId::parse("u1").expect("valid");
+        let long = "x".repeat(100);
+        assert_eq!(
+            DisplayName::from_user_details(&long, &id).as_str().len(),
+            64
+        );
+        assert_eq!(
+            DisplayName::from_user_details("a\u{1b}[31mb", &id).as_str(),
+            "a[31mb"
+        );
+    }
+
+    #[test]
+    fn an_empty_principal_name_falls_back_to_the_user_id() {
+        let id = UserId::parse("u1").expect("valid");
+        assert_eq!(DisplayName::from_user_details("", &id).as_str(), "u1");
+        assert_eq!(
+            DisplayName::from_user_details("@example.com", &id).as_str(),
+            "u1"
+        );
+    }
+
+    #[test]
+    fn providers_are_normalised() {
+        assert_eq!(Provider::new("GitHub").as_str(), "github");
+        assert_eq!(Provider::new("aad").as_str(), "aad");
+        assert_eq!(Provider::new("<script>").as_str(), "unknown");
+        assert_eq!(Provider::new("").as_str(), "unknown");
+    }
+
+    #[test]
+    fn announced_elsewhere_ignores_the_asking_connection() {
+        let mut user = User::new(
+            UserId::parse("u").expect("valid"),
+            DisplayName::parse("U").expect("valid"),
+            Provider::new("github"),
+        );
+        let a = ConnectionId::parse("a").expect("valid");
+        let b = ConnectionId::parse("b").expect("valid");
+        user.connections
+            .insert(a.clone(), ConnectionState { announced: true });
+        user.connections
+            .insert(b.clone(), ConnectionState::default());
+        assert!(!user.announced_elsewhere(&a));
+        assert!(user.announced_elsewhere(&b));
+    }
+}

@@ -1,0 +1,195 @@
+//! What handling an event produces: state changes to store, then service actions to run,
+//! or a refusal to hand back to the sender.
+
+use serde::Serialize;
+
+use crate::chat::model::{ConnectionId, User, UserId};
+
+/// An opaque row version (an ETag, or an SQLite counter) that a write must still match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version(pub String);
+
+/// A stored value with the version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: Version,
+}
+
+/// What a write expects of the row it replaces: nothing there yet, or this version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    Absent,
+    Version(Version),
+}
+
+impl Expect {
+    /// The expectation for replacing `row` (or creating it when there is none).
+    pub fn of<T>(row: Option<&Versioned<T>>) -> Self {
+        row.map_or(Self::Absent, |r| Self::Version(r.version.clone()))
+    }
+}
+
+/// A state change, applied in order. Writes with an [`Expect`] fail with a conflict when
+/// the row moved on, and the event is then handled again from a fresh read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Create or replace a user.
+    PutUser { user: User, expect: Expect },
+    /// Remember which user a connection belongs to (idempotent).
+    BindConnection {
+        connection: ConnectionId,
+        user: UserId,
+    },
+    /// Forget a connection (idempotent).
+    UnbindConnection { connection: ConnectionId },
+}
+
+/// The `chatEvent` names the original client understands, plus `actionRefused`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ChatEvent {
+    UserOnline,
+    UserOffline,
+    ActionRefused,
+}
+
+/// A server message `{chatEvent, data}`; `data` is a string, as the original sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerMessage {
+    pub chat_event: ChatEvent,
+    pub data: String,
+}
+
+/// The user as `userOnline` and `/api/users` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserSummary<'a> {
+    pub user_id: &'a str,
+    pub user_name: &'a str,
+    pub user_provider: &'a str,
+    pub idle: bool,
+}
+
+impl<'a> From<&'a User> for UserSummary<'a> {
+    fn from(u: &'a User) -> Self {
+        Self {
+            user_id: u.id.as_str(),
+            user_name: u.name.as_str(),
+            user_provider: u.provider.as_str(),
+            idle: u.idle,
+        }
+    }
+}
+
+impl ServerMessage {
+    /// `userOnline` with the JSON string of the user, as the original client parses it.
+    pub fn user_online(user: &User) -> Self {
+        Self {
+            chat_event: ChatEvent::UserOnline,
+            data: serde_json::to_string(&UserSummary::from(user)).unwrap_or_default(),
+        }
+    }
+
+    /// `userOffline` with the bare user id.
+    pub fn user_offline(user: &UserId) -> Self {
+        Self {
+            chat_event: ChatEvent::UserOffline,
+            data: user.as_str().to_string(),
+        }
+    }
+}
+
+/// A call to the Web PubSub service, made after the changes are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send to every connection of the hub.
+    SendToAll(ServerMessage),
+    /// Send to one connection.
+    SendToConnection(ConnectionId, ServerMessage),
+}
+
+/// What an accepted event does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub actions: Vec<Action>,
+}
+
+/// Why a user event was refused: a closed set, documented in README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+    /// The payload is not the shape the event needs.
+    InvalidPayload,
+    /// No such event.
+    UnknownEvent,
+    /// A name is empty, too long or has control characters.
+    InvalidName,
+    /// An id is malformed.
+    InvalidId,
+    /// The chat does not exist.
+    ChatNotFound,
+    /// A chat with that id exists already.
+    ChatExists,
+    /// Only the owner may do this.
+    NotOwner,
+    /// Only a member may do this.
+    NotMember,
+    /// The other user is not online.
+    UserOffline,
+    /// The chat has reached its member limit.
+    ChatFull,
+    /// The connection belongs to another user than the event claims.
+    IdentityMismatch,
+    /// The connection has no user.
+    NotSignedIn,
+}
+
+/// A refused user event: answered 200 with an `actionRefused` message to its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The event that was refused.
+    pub action: String,
+    pub reason: Reason,
+    /// A sentence a person can read.
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal of `action` for `reason`.
+    pub fn new(action: impl Into<String>, reason: Reason, message: impl Into<String>) -> Self {
+        Self {
+            action: action.into(),
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// The server message that carries this refusal back to the sender.
+    pub fn to_message(&self) -> ServerMessage {
+        ServerMessage {
+            chat_event: ChatEvent::ActionRefused,
+            data: serde_json::to_string(self).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_refused_carries_a_json_string_of_action_reason_message() {
+        let msg = Refusal::new("joinChat", Reason::ChatNotFound, "No such chat.").to_message();
+        let json = serde_json::to_value(&msg).expect("serialises");
+        assert_eq!(json["chatEvent"], "actionRefused");
+        let data: serde_json::Value =
+            serde_json::from_str(json["data"].as_str().expect("data is a string")).expect("JSON");
+        assert_eq!(
+            data,
+            serde_json::json!({"action":"joinChat","reason":"chatNotFound","message":"No such chat."})
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The command line: subcommands, their settings, and the only place that binds sockets and
+//! prints banners.
+
+use std::io::Write;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::config::{HandlerSettings, StoreSettings};
+use crate::functions::App;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::SharedStore;
+
+const SERVE_SETTINGS: &str = "\
+Settings (environment variables, read once at start-up):
+  WebPubSubConnectionString     required: Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;
+                                (optional Port=<n>; keys in any order and case)
+  WebPubSubHub                  the hub the chat uses (default: chat)
+  TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
+  CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
+  FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
+  RUST_LOG                      log filter (default: info)";
+
+/// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
+/// handler, and (soon) a local Web PubSub emulator and a one-command dev server.
+#[derive(Debug, Parser)]
+#[command(name = "chatr", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the back end as an Azure Functions custom handler on 127.0.0.1 (the Functions host
+    /// starts it with this argument; it also runs on its own for local development).
+    #[command(after_help = SERVE_SETTINGS)]
+    Serve,
+}
+
+/// Runs a parsed command line; start-up errors are printed, not panicked.
+pub fn main(cli: Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("chatr: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chatr: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => serve().await,
+    }
+}
+
+fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, String)> {
+    match settings {
+        StoreSettings::Embedded { data_dir } => {
+            let store = EmbeddedStore::open(data_dir)
+                .with_context(|| format!("cannot open the embedded store in {} (CHATR_DATA_DIR)", data_dir.display()))?;
+            Ok((Arc::new(store), format!("embedded SQLite in {}", data_dir.display())))
+        }
+        StoreSettings::Table { .. } => anyhow::bail!(
+            "setting TableStorageConnectionString is set, but this build has no Azure Table Storage support yet; unset it to use the embedded store"
+        ),
+    }
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let settings = HandlerSettings::from_env()?;
+    let (store, store_text) = open_store(&settings.store)?;
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on 127.0.0.1:{} (FUNCTIONS_CUSTOMHANDLER_PORT)",
+                settings.port
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store);
+    println!("chatr serve: listening on http://{addr}");
+    println!(
+        "  Web PubSub: {} (hub {})",
+        settings.web_pubsub.endpoint(),
+        settings.hub
+    );
+    println!("  state:      {store_text}");
+    std::io::stdout().flush().ok();
+    crate::functions::run(listener, app, crate::shutdown::signal()).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_help_explains_every_setting() {
+        let help = Cli::command()
+            .find_subcommand_mut("serve")
+            .expect("serve exists")
+            .render_long_help()
+            .to_string();
+        for (name, _) in crate::config::HANDLER_SETTINGS {
+            assert!(
+                help.contains(name),
+                "{name} missing from `chatr serve --help`"
+            );
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `eventHandler`: the Web PubSub webhook. `OPTIONS` answers the abuse-protection handshake;
+//! `POST` takes verified CloudEvents and runs them through the chat.
+//!
+//! A user event is never answered with a non-2xx (the service would drop the sender's
+//! socket): a refused one gets 200 with an `actionRefused` message that the service hands
+//! back to its sender. Only a store fault gets a 5xx.
+
+use http::{Method, StatusCode};
+use warp::reply::Response;
+use warp::Reply;
+
+use crate::chat::event::{ClientEvent, Payload};
+use crate::chat::model::{ConnectionId, UserId};
+use crate::chat::outcome::{Reason, Refusal};
+use crate::chat::Incoming;
+use crate::functions::error::ApiError;
+use crate::functions::process::process;
+use crate::functions::{App, Request};
+use crate::store::StoreError;
+use crate::webhook::abuse_protection::{self, ALLOWED_ORIGIN, REQUEST_ORIGIN};
+use crate::webhook::cloud_event::{self, EventType, WebhookError};
+
+/// Serves `/api/eventHandler`.
+pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
+    if request.method == Method::OPTIONS {
+        return handshake(app, &request);
+    }
+    let event = cloud_event::verify(&request.headers, app.service.access_key(), &app.hub)
+        .map_err(webhook_error)?;
+    let connection = ConnectionId::parse(event.connection_id.as_str()).map_err(|e| {
+        ApiError::bad_request("invalidConnectionId", format!("ce-connectionId: {e}"))
+    })?;
+    let claimed = event
+        .user_id
+        .as_deref()
+        .map(|u| {
+            UserId::parse(u)
+                .map_err(|e| ApiError::bad_request("invalidUserId", format!("ce-userId: {e}")))
+        })
+        .transpose();
+    let span = tracing::info_span!("event", hub = %app.hub, connection_id = %connection, user_id = event.user_id.as_deref().unwrap_or(""));
+    let _enter = span.enter();
+    let incoming = match &event.event_type {
+        EventType::Connect => return Ok(StatusCode::NO_CONTENT.into_response()),
+        EventType::Connected => Incoming::Connected,
+        EventType::Disconnected => Incoming::Disconnected,
+        EventType::User(name) => {
+            let claimed = match claimed {
+                Ok(c) => c,
+                Err(_) => {
+                    return Ok(refused(&Refusal::new(
+                        name.as_str(),
+                        Reason::InvalidId,
+                        "Your user id cannot be used here.",
+                    )))
+                }
+            };
+            let payload = Payload::from_body(event.content_type.as_deref(), &request.body);
+            return match ClientEvent::parse(name, &payload) {
+                Err(refusal) => Ok(refused(&refusal)),
+                Ok(client_event) => {
+                    run(
+                        app,
+                        &connection,
+                        claimed.as_ref(),
+                        &Incoming::User(client_event),
+                    )
+                    .await
+                }
+            };
+        }
+    };
+    run(app, &connection, claimed?.as_ref(), &incoming).await
+}
+
+async fn run(
+    app: &App,
+    connection: &ConnectionId,
+    claimed: Option<&UserId>,
+    incoming: &Incoming,
+) -> Result<Response, ApiError> {
+    match process(app, connection, claimed, incoming).await {
+        Ok(Ok(())) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(Err(refusal)) => Ok(refused(&refusal)),
+        Err(StoreError::Conflict)
+        | Err(StoreError::Unavailable(_))
+        | Err(StoreError::Corrupt(_)) => Err(ApiError::StoreUnavailable(
+            "the event could not be stored".into(),
+        )),
+    }
+}
+
+/// 200 with the `actionRefused` message as the body, which the service sends to the sender.
+pub fn refused(refusal: &Refusal) -> Response {
+    tracing::info!(action = %refusal.action, reason = ?refusal.reason, "user event refused");
+    warp::reply::json(&refusal.to_message()).into_response()
+}
+
+fn handshake(app: &App, request: &Request) -> Result<Response, ApiError> {
+    let origin = request
+        .headers
+        .get(REQUEST_ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    match abuse_protection::allowed_origin(origin, app.service.host()) {
+        Some(allowed) => {
+            Ok(warp::reply::with_header(warp::reply(), ALLOWED_ORIGIN, allowed).into_response())
+        }
+        None => Err(ApiError::bad_request(
+            "originNotAllowed",
+            "WebHook-Request-Origin does not name the configured Web PubSub service",
+        )),
+    }
+}
+
+fn webhook_error(e: WebhookError) -> ApiError {
+    match e {
+        WebhookError::BadSignature => ApiError::Unauthorized(e.to_string()),
+        WebhookError::MissingHeader(_) | WebhookError::BadHeader(_) => {
+            ApiError::bad_request("missingHeader", e.to_string())
+        }
+        WebhookError::WrongHub(_) => ApiError::bad_request("wrongHub", e.to_string()),
+        WebhookError::UnknownType(_) | WebhookError::EventNameMismatch { .. } => {
+            ApiError::bad_request("unknownEventType", e.to_string())
+        }
+    }
+}

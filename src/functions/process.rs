@@ -1,0 +1,79 @@
+//! Runs one event through the chat: read the state it touches, decide (pure), store the
+//! changes, and only then call the service. A write conflict starts over from a fresh read.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::chat::model::{ConnectionId, UserId};
+use crate::chat::outcome::Refusal;
+use crate::chat::{self, Incoming, Snapshot};
+use crate::functions::App;
+use crate::store::StoreError;
+
+/// How long an event keeps retrying write conflicts before it gives up with a 503.
+pub const CONFLICT_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Runs `attempt` until it does not end in a conflict, with jittered backoff, for at most
+/// [`CONFLICT_DEADLINE`].
+pub async fn retry_conflicts<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let deadline = Instant::now() + CONFLICT_DEADLINE;
+    let mut tries: u32 = 0;
+    loop {
+        match attempt().await {
+            Err(StoreError::Conflict) if Instant::now() < deadline => {
+                tries += 1;
+                let cap_ms = 2u64.saturating_pow(tries.min(7)); // 2 ms … 128 ms
+                tokio::time::sleep(Duration::from_millis(1 + fastrand::u64(0..=cap_ms))).await;
+            }
+            Err(StoreError::Conflict) => {
+                return Err(StoreError::Unavailable(format!(
+                    "still conflicting after {tries} retries"
+                )))
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Handles an event from `connection` whose verified user is `claimed`. `Ok(Err(refusal))`
+/// is a refused user event; `Err` is a store fault (the caller answers 503).
+pub async fn process(
+    app: &App,
+    connection: &ConnectionId,
+    claimed: Option<&UserId>,
+    incoming: &Incoming,
+) -> Result<Result<(), Refusal>, StoreError> {
+    let decided = retry_conflicts(|| async {
+        let binding = app.store.get_binding(connection).await?;
+        let user = match chat::subject(binding.as_ref(), claimed) {
+            Some(id) => app.store.get_user(&id).await?,
+            None => None,
+        };
+        let snapshot = Snapshot { binding, user };
+        match chat::handle(connection, claimed, incoming, &snapshot) {
+            Err(refusal) => Ok(Err(refusal)),
+            Ok(outcome) => {
+                app.store.apply(&outcome.changes).await?;
+                Ok(Ok(outcome.actions))
+            }
+        }
+    })
+    .await?;
+    match decided {
+        Err(refusal) => Ok(Err(refusal)),
+        Ok(actions) => {
+            if let Err(e) = app.pubsub.run(&actions).await {
+                // The state is stored; a lost notification is logged, not turned into a
+                // non-2xx that would make the service drop the user's socket.
+                tracing::error!(error = %e, connection_id = %connection, "a Web PubSub call failed after the change was stored");
+            }
+            Ok(Ok(()))
+        }
+    }
+}

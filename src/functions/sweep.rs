@@ -1,0 +1,67 @@
+//! The ghost sweep: `disconnected` is fire-and-forget, so one can be lost. At start-up and
+//! every few minutes each stored connection is checked against the service, and the dead
+//! ones are handled exactly as if their `disconnected` had arrived.
+
+use std::time::Duration;
+
+use crate::chat::Incoming;
+use crate::functions::process::process;
+use crate::functions::App;
+use crate::store::StoreError;
+
+/// Time between sweeps.
+pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// What one sweep did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub checked: usize,
+    pub removed: usize,
+    /// Connections whose existence the service could not tell; kept for the next sweep.
+    pub unknown: usize,
+}
+
+/// Checks every stored connection once.
+pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
+    let mut report = SweepReport::default();
+    for (connection, _user) in app.store.list_bindings().await? {
+        report.checked += 1;
+        match app.pubsub.connection_exists(&connection).await {
+            Ok(true) => {}
+            Ok(false) => {
+                // The binding decides whose connection it was; no claim is needed.
+                if process(app, &connection, None, &Incoming::Disconnected)
+                    .await?
+                    .is_ok()
+                {
+                    report.removed += 1;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(connection_id = %connection, error = %e, "could not check a connection");
+                report.unknown += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Sweeps at start-up and then every [`INTERVAL`], forever.
+pub async fn run_forever(app: App) {
+    let mut ticker = tokio::time::interval(INTERVAL);
+    loop {
+        ticker.tick().await;
+        match sweep_once(&app).await {
+            Ok(report) if report.removed > 0 || report.unknown > 0 => {
+                tracing::info!(
+                    checked = report.checked,
+                    removed = report.removed,
+                    unknown = report.unknown,
+                    "swept connections"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the connection sweep could not read the store"),
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The embedded store: SQLite (bundled) in WAL mode under `CHATR_DATA_DIR`, one transaction
+//! per event, so a restart or a kill mid-write leaves every acknowledged change in place.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::outcome::{Change, Expect, Version, Versioned};
+use crate::store::{Store, StoreError};
+
+/// The file inside the data folder.
+pub const DB_FILE: &str = "chatr.sqlite3";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id      TEXT PRIMARY KEY,
+    data    TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS connections (
+    id      TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL
+);
+";
+
+/// SQLite behind a mutex; calls run on tokio's blocking pool.
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Mutex<Connection>>,
+}
+
+impl EmbeddedStore {
+    /// Opens (creating when missing) the store in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let db = Connection::open(data_dir.join(DB_FILE)).map_err(unavailable)?;
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(unavailable)?;
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(unavailable)?;
+        db.execute_batch(SCHEMA).map_err(unavailable)?;
+        Ok(Self {
+            db: Arc::new(Mutex::new(db)),
+        })
+    }
+
+    async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || {
+            let mut guard = db
+                .lock()
+                .map_err(|_| StoreError::Unavailable("the database lock is poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("the database task failed: {e}")))?
+    }
+}
+
+fn unavailable(e: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn parse_user(data: &str) -> Result<User, StoreError> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("user row: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_version(v: &Version) -> Result<i64, StoreError> {
+    // A version from another store can never match a row here.
+    v.0.parse().map_err(|_| StoreError::Conflict)
+}
+
+/// Writes a versioned row: insert when `Absent` is expected, compare-and-swap otherwise.
+fn put_versioned(
+    tx: &rusqlite::Transaction<'_>,
+    table: &str,
+    id: &str,
+    data: &str,
+    expect: &Expect,
+) -> Result<(), StoreError> {
+    let changed = match expect {
+        Expect::Absent => tx
+            .execute(
+                &format!("INSERT INTO {table} (id, data, version) VALUES (?1, ?2, 1) ON CONFLICT(id) DO NOTHING"),
+                params![id, data],
+            )
+            .map_err(unavailable)?,
+        Expect::Version(v) => tx
+            .execute(
+                &format!("UPDATE {table} SET data = ?2, version = version + 1 WHERE id = ?1 AND version = ?3"),
+                params![id, data, parse_version(v)?],
+            )
+            .map_err(unavailable)?,
+    };
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<(), StoreError> {
+    match change {
+        Change::PutUser { user, expect } => {
+            put_versioned(tx, "users", user.id.as_str(), &to_json(user)?, expect)
+        }
+        Change::BindConnection { connection, user } => tx
+            .execute(
+                "INSERT INTO connections (id, user_id) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id",
+                params![connection.as_str(), user.as_str()],
+            )
+            .map(drop)
+            .map_err(unavailable),
+        Change::UnbindConnection { connection } => tx
+            .execute("DELETE FROM connections WHERE id = ?1", params![connection.as_str()])
+            .map(drop)
+            .map_err(unavailable),
+    }
+}
+
+#[async_trait]
+impl Store for EmbeddedStore {
+    async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError> {
+        let id = id.as_str().to_string();
+        self.with_db(move |db| {
+            let row: Option<(String, i64)> = db
+                .query_row(
+                    "SELECT data, version FROM users WHERE id = ?1",
+                    params![id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            row.map(|(data, version)| {
+                Ok(Versioned {
+                    value: parse_user(&data)?,
+                    version: Version(version.to_string()),
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        self.with_db(|db| {
+            let mut stmt = db
+                .prepare("SELECT data FROM users ORDER BY id")
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(unavailable)?;
+            rows.map(|r| parse_user(&r.map_err(unavailable)?)).collect()
+        })
+        .await
+    }
+
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+        let id = connection.as_str().to_string();
+        self.with_db(move |db| {
+            let user: Option<String> = db
+                .query_row(
+                    "SELECT user_id FROM connections WHERE id = ?1",
+                    params![id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            user.map(|u| UserId::parse(u).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {
+        self.with_db(|db| {
+            let mut stmt = db
+                .prepare("SELECT id, user_id FROM connections ORDER BY id")
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(unavailable)?;
+            rows.map(|r| {
+                let (c, u) = r.map_err(unavailable)?;
+                let corrupt = |e: crate::chat::model::IdError| StoreError::Corrupt(e.to_string());
+                Ok((
+                    ConnectionId::parse(c).map_err(corrupt)?,
+                    UserId::parse(u).map_err(corrupt)?,
+                ))
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
+        let changes = changes.to_vec();
+        self.with_db(move |db| {
+            let tx = db
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            for change in &changes {
+                apply_one(&tx, change)?; // dropping `tx` on error rolls back
+            }
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+}

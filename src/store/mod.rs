@@ -1,0 +1,47 @@
+//! Where the chat keeps its state: the [`Store`] trait and its implementations.
+//!
+//! Every write names the version it expects ([`Expect`]); a write whose row has moved on
+//! fails with [`StoreError::Conflict`] and the caller handles the event again from a fresh
+//! read. That is how concurrent events never lose an update, on SQLite and on Azure Tables.
+
+pub mod embedded;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::outcome::{Change, Versioned};
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write expected a version the row no longer has (or a row that now exists).
+    #[error("the row changed since it was read")]
+    Conflict,
+    /// The store cannot be reached or failed; the event gets a 503.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A stored row does not parse.
+    #[error("a stored row is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// The chat's state: users with their connections, and which user each connection is.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// One user, with the version it was read at.
+    async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError>;
+    /// Every user ever seen (online or not).
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// The user a connection belongs to.
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError>;
+    /// Every known connection with its user.
+    async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError>;
+    /// Applies changes in order. All or nothing where the store allows (SQLite: one
+    /// transaction); a conflict leaves the state as if nothing had been applied there.
+    async fn apply(&self, changes: &[Change]) -> Result<(), StoreError>;
+}
+
+/// A shared store.
+pub type SharedStore = Arc<dyn Store>;
