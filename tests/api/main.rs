@@ -1,0 +1,11 @@
+//! Integration tests of `chatr serve`'s handler over HTTP, on port 0, with a fresh SQLite
+//! folder and a recording stand-in for the Web PubSub REST API.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bad_input;
+mod get_token;
+mod host_contract;
+mod presence;
+mod webhook;

@@ -1,0 +1,172 @@
+//! The webhook's own protocol: the abuse-protection handshake, signatures, hubs, types.
+
+use crate::support::spawn::{spawn_app, Event};
+
+#[tokio::test]
+async fn the_handshake_allows_the_configured_service() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .request(reqwest::Method::OPTIONS, app.url("/api/eventHandler"))
+        .header("WebHook-Request-Origin", "127.0.0.1")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["webhook-allowed-origin"], "127.0.0.1");
+}
+
+#[tokio::test]
+async fn the_handshake_refuses_any_other_origin() {
+    let app = spawn_app().await;
+    for origin in [Some("evil.example.com"), Some("*"), None] {
+        let mut req = app
+            .http
+            .request(reqwest::Method::OPTIONS, app.url("/api/eventHandler"));
+        if let Some(o) = origin {
+            req = req.header("WebHook-Request-Origin", o);
+        }
+        let response = req.send().await.expect("OPTIONS");
+        assert_eq!(response.status(), 400, "{origin:?}");
+        assert!(response.headers().get("webhook-allowed-origin").is_none());
+        let body: serde_json::Value = response.json().await.expect("JSON error");
+        assert_eq!(body["error"]["code"], "originNotAllowed");
+    }
+}
+
+#[tokio::test]
+async fn a_post_without_ce_signature_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let mut event = Event::user("userConnected", "c1", "alice", serde_json::json!({}));
+    event.signature = None;
+    assert_eq!(app.post(event).await.status(), 401);
+    let mut event = Event::system("connected", "c1", "alice");
+    event.signature = None;
+    assert_eq!(app.post(event).await.status(), 401);
+    assert!(app.pubsub.calls().is_empty(), "nothing sent");
+    assert!(
+        app.app
+            .store
+            .get_binding(&chatr::chat::model::ConnectionId::parse("c1").expect("id"))
+            .await
+            .expect("store")
+            .is_none(),
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
+async fn a_post_signed_with_another_key_is_refused() {
+    let app = spawn_app().await;
+    let mut event = Event::system("connected", "c1", "alice");
+    let other = chatr::access_key::AccessKey::new("another-key").expect("key");
+    event.signature = Some(chatr::webhook::signature::sign(&other, "c1"));
+    let response = app.post(event).await;
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn a_signature_list_with_one_matching_key_is_accepted() {
+    let app = spawn_app().await;
+    let mut event = Event::system("connected", "c1", "alice");
+    let good = event.signature.clone().expect("signed");
+    event.signature = Some(format!("sha256={},{good}", "ab".repeat(32)));
+    assert_eq!(app.post(event).await.status(), 204);
+}
+
+#[tokio::test]
+async fn a_wrong_hub_is_refused_but_its_case_is_not_minded() {
+    let app = spawn_app().await;
+    let mut event = Event::system("connected", "c1", "alice");
+    event.hub = "other".into();
+    let response = app.post(event).await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "wrongHub");
+    let mut event = Event::system("connected", "c1", "alice");
+    event.hub = "CHAT".into();
+    assert_eq!(app.post(event).await.status(), 204);
+}
+
+#[tokio::test]
+async fn unknown_cloud_event_types_are_refused() {
+    let app = spawn_app().await;
+    let mut event = Event::system("connected", "c1", "alice");
+    event.ce_type = "azure.webpubsub.sys.rebooted".into();
+    event.event_name = "rebooted".into();
+    let response = app.post(event).await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "unknownEventType");
+}
+
+#[tokio::test]
+async fn a_connect_event_is_accepted_without_changes() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.post(Event::system("connect", "c1", "alice"))
+            .await
+            .status(),
+        204
+    );
+    assert!(app.pubsub.calls().is_empty());
+}
+
+#[tokio::test]
+async fn an_unknown_user_event_is_answered_200_with_action_refused() {
+    let app = spawn_app().await;
+    app.arrive("c1", "alice").await;
+    let response = app
+        .post(Event::user(
+            "launchMissiles",
+            "c1",
+            "alice",
+            serde_json::json!({}),
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["chatEvent"], "actionRefused");
+    let data: serde_json::Value =
+        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON string");
+    assert_eq!(data["action"], "launchMissiles");
+    assert_eq!(data["reason"], "unknownEvent");
+    assert!(data["message"]
+        .as_str()
+        .expect("message")
+        .contains("launchMissiles"));
+}
+
+#[tokio::test]
+async fn an_event_claiming_another_user_on_a_bound_connection_is_refused() {
+    let app = spawn_app().await;
+    app.arrive("c1", "alice").await;
+    app.pubsub.clear();
+    let response = app
+        .post(Event::user(
+            "userConnected",
+            "c1",
+            "mallory",
+            serde_json::json!({}),
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    let data: serde_json::Value =
+        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    assert_eq!(data["reason"], "identityMismatch");
+    assert!(app.pubsub.calls().is_empty(), "nothing sent for mallory");
+}
+
+#[tokio::test]
+async fn a_user_event_from_an_anonymous_connection_is_refused() {
+    let app = spawn_app().await;
+    let mut event = Event::user("userConnected", "c1", "x", serde_json::json!({}));
+    event.user = None;
+    let response = app.post(event).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert!(body["data"].as_str().expect("data").contains("notSignedIn"));
+}

@@ -1,0 +1,242 @@
+//! The store contract, written once: every `Store` implementation runs these.
+
+use std::sync::Arc;
+
+use chatr::chat::model::{ConnectionId, ConnectionState, DisplayName, Provider, User, UserId};
+use chatr::chat::outcome::{Change, Expect, Version};
+use chatr::store::{SharedStore, StoreError};
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).expect("id")
+}
+fn cid(s: &str) -> ConnectionId {
+    ConnectionId::parse(s).expect("id")
+}
+fn user(id: &str) -> User {
+    User::new(
+        uid(id),
+        DisplayName::parse(id).expect("name"),
+        Provider::new("github"),
+    )
+}
+
+pub async fn a_missing_user_reads_as_none(store: SharedStore) {
+    assert!(store
+        .get_user(&uid("nobody"))
+        .await
+        .expect("read")
+        .is_none());
+}
+
+pub async fn a_created_user_reads_back_with_a_version(store: SharedStore) {
+    let mut u = user("alice");
+    u.idle = true;
+    u.connections
+        .insert(cid("c1"), ConnectionState { announced: true });
+    store
+        .apply(&[Change::PutUser {
+            user: u.clone(),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let read = store
+        .get_user(&uid("alice"))
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(read.value, u);
+    assert_eq!(store.list_users().await.expect("list"), vec![u]);
+}
+
+pub async fn creating_a_user_that_exists_is_a_conflict(store: SharedStore) {
+    store
+        .apply(&[Change::PutUser {
+            user: user("a"),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let again = store
+        .apply(&[Change::PutUser {
+            user: user("a"),
+            expect: Expect::Absent,
+        }])
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
+}
+
+pub async fn a_write_with_a_stale_version_is_a_conflict(store: SharedStore) {
+    store
+        .apply(&[Change::PutUser {
+            user: user("a"),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let v1 = store
+        .get_user(&uid("a"))
+        .await
+        .expect("read")
+        .expect("present")
+        .version;
+    let mut changed = user("a");
+    changed.idle = true;
+    store
+        .apply(&[Change::PutUser {
+            user: changed.clone(),
+            expect: Expect::Version(v1.clone()),
+        }])
+        .await
+        .expect("update");
+    let stale = store
+        .apply(&[Change::PutUser {
+            user: user("a"),
+            expect: Expect::Version(v1),
+        }])
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
+    assert_eq!(
+        store
+            .get_user(&uid("a"))
+            .await
+            .expect("read")
+            .expect("present")
+            .value,
+        changed
+    );
+    let foreign = store
+        .apply(&[Change::PutUser {
+            user: user("a"),
+            expect: Expect::Version(Version("W/\"nonsense\"".into())),
+        }])
+        .await;
+    assert!(matches!(foreign, Err(StoreError::Conflict)));
+}
+
+pub async fn updating_a_missing_user_is_a_conflict(store: SharedStore) {
+    let result = store
+        .apply(&[Change::PutUser {
+            user: user("ghost"),
+            expect: Expect::Version(Version("1".into())),
+        }])
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict)));
+}
+
+pub async fn bindings_are_idempotent(store: SharedStore) {
+    let bind = Change::BindConnection {
+        connection: cid("c1"),
+        user: uid("alice"),
+    };
+    store
+        .apply(&[bind.clone(), bind])
+        .await
+        .expect("bind twice");
+    assert_eq!(
+        store.get_binding(&cid("c1")).await.expect("read"),
+        Some(uid("alice"))
+    );
+    assert_eq!(
+        store.list_bindings().await.expect("list"),
+        vec![(cid("c1"), uid("alice"))]
+    );
+    let unbind = Change::UnbindConnection {
+        connection: cid("c1"),
+    };
+    store
+        .apply(&[unbind.clone(), unbind])
+        .await
+        .expect("unbind twice");
+    assert_eq!(store.get_binding(&cid("c1")).await.expect("read"), None);
+    assert!(store.list_bindings().await.expect("list").is_empty());
+}
+
+pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
+    let u = User::new(
+        uid("zoë-日本"),
+        DisplayName::parse("Zoë <b>").expect("name"),
+        Provider::new("aad"),
+    );
+    store
+        .apply(&[Change::PutUser {
+            user: u.clone(),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    assert_eq!(
+        store
+            .get_user(&uid("zoë-日本"))
+            .await
+            .expect("read")
+            .expect("present")
+            .value,
+        u
+    );
+}
+
+/// Fifty writers add one connection each to the same row by read-modify-write; with
+/// version checks and retries, all fifty land.
+pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
+    store
+        .apply(&[Change::PutUser {
+            user: user("busy"),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let writers = (0..50).map(|i| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            chatr::functions::process::retry_conflicts(|| async {
+                let read = store.get_user(&uid("busy")).await?.expect("present");
+                let mut u = read.value;
+                u.connections
+                    .insert(cid(&format!("c{i}")), ConnectionState::default());
+                store
+                    .apply(&[Change::PutUser {
+                        user: u,
+                        expect: Expect::Version(read.version),
+                    }])
+                    .await
+            })
+            .await
+        })
+    });
+    for w in futures_util::future::join_all(writers).await {
+        w.expect("task").expect("write lands");
+    }
+    let read = store
+        .get_user(&uid("busy"))
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(read.value.connections.len(), 50);
+}
+
+/// Runs the whole contract, each case on a fresh store from `fresh`.
+#[macro_export]
+macro_rules! store_contract {
+    ($fresh:expr) => {
+        $crate::store_contract!(@cases $fresh;
+            a_missing_user_reads_as_none,
+            a_created_user_reads_back_with_a_version,
+            creating_a_user_that_exists_is_a_conflict,
+            a_write_with_a_stale_version_is_a_conflict,
+            updating_a_missing_user_is_a_conflict,
+            bindings_are_idempotent,
+            unicode_ids_and_names_round_trip,
+            fifty_concurrent_writers_of_one_row_all_land,
+        );
+    };
+    (@cases $fresh:expr; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let (store, _guard) = $fresh.await;
+                $crate::contract::$case(store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,70 @@
+//! The store contract suite against every `Store`: the embedded SQLite store here.
+
+mod contract;
+
+mod embedded {
+    use std::sync::Arc;
+
+    use chatr::chat::model::{DisplayName, Provider, User, UserId};
+    use chatr::chat::outcome::{Change, Expect, Version};
+    use chatr::store::embedded::EmbeddedStore;
+    use chatr::store::{SharedStore, Store};
+
+    async fn fresh() -> (SharedStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("dir");
+        (
+            Arc::new(EmbeddedStore::open(dir.path()).expect("open")),
+            dir,
+        )
+    }
+
+    crate::store_contract!(fresh());
+
+    #[tokio::test]
+    async fn a_conflict_part_way_through_applies_nothing() {
+        let (store, _dir) = fresh().await;
+        let u = User::new(
+            UserId::parse("a").expect("id"),
+            DisplayName::parse("a").expect("name"),
+            Provider::new("x"),
+        );
+        let changes = [
+            Change::PutUser {
+                user: u.clone(),
+                expect: Expect::Absent,
+            },
+            Change::PutUser {
+                user: u,
+                expect: Expect::Version(Version("41".into())),
+            },
+        ];
+        assert!(store.apply(&changes).await.is_err());
+        assert!(store
+            .get_user(&UserId::parse("a").expect("id"))
+            .await
+            .expect("read")
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn the_state_is_kept_across_a_reopen() {
+        let dir = tempfile::tempdir().expect("dir");
+        let u = User::new(
+            UserId::parse("a").expect("id"),
+            DisplayName::parse("a").expect("name"),
+            Provider::new("x"),
+        );
+        {
+            let store = EmbeddedStore::open(dir.path()).expect("open");
+            store
+                .apply(&[Change::PutUser {
+                    user: u.clone(),
+                    expect: Expect::Absent,
+                }])
+                .await
+                .expect("insert");
+        }
+        let store = EmbeddedStore::open(dir.path()).expect("reopen");
+        assert_eq!(store.list_users().await.expect("list"), vec![u]);
+    }
+}
