@@ -170,3 +170,21 @@ async fn a_user_event_from_an_anonymous_connection_is_refused() {
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert!(body["data"].as_str().expect("data").contains("notSignedIn"));
 }
+
+#[tokio::test]
+async fn a_user_event_with_an_unusable_user_id_is_refused_with_invalid_id() {
+    let app = spawn_app().await;
+    let response = app
+        .post(Event::user(
+            "userConnected",
+            "c1",
+            "a#b",
+            serde_json::json!({}),
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    let data: serde_json::Value =
+        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    assert_eq!(data["reason"], "invalidId");
+}
