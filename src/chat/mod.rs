@@ -9,10 +9,19 @@ pub mod event;
 pub mod model;
 pub mod outcome;
 pub mod presence;
+pub mod private;
+pub mod room;
+pub mod rooms;
+pub mod user;
+
+use std::collections::BTreeMap;
 
 use crate::chat::event::ClientEvent;
-use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::rooms::Sender;
+use crate::chat::user::User;
 
 /// What arrived at the webhook, already verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,18 +34,60 @@ pub enum Incoming {
     User(ClientEvent),
 }
 
-/// The state an event reads: the connection's binding and its user's record.
+/// The state an event reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
     /// The user the connection was first seen with, if it was seen before.
     pub binding: Option<UserId>,
     /// The record of the event's user.
     pub user: Option<Versioned<User>>,
+    /// The other user of a private chat being opened.
+    pub other_user: Option<Versioned<User>>,
+    /// The chats the event touches, by id (absent: no such chat).
+    pub chats: BTreeMap<ChatId, Versioned<Chat>>,
+}
+
+/// What an event needs read beyond the binding and its user's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub other_user: Option<UserId>,
+    pub chats: Vec<ChatId>,
 }
 
 /// The user whose record an event needs: the binding wins over what the event claims.
 pub fn subject(binding: Option<&UserId>, claimed: Option<&UserId>) -> Option<UserId> {
     binding.or(claimed).cloned()
+}
+
+/// The rows an event reads, given its user's record.
+pub fn needs(connection: &ConnectionId, incoming: &Incoming, user: Option<&User>) -> Needs {
+    let chat = |id: &ChatId| Needs {
+        chats: vec![id.clone()],
+        other_user: None,
+    };
+    match incoming {
+        Incoming::Connected => Needs::default(),
+        Incoming::Disconnected => Needs {
+            chats: user
+                .and_then(|u| u.connections.get(connection))
+                .map(|state| state.chats.iter().cloned().collect())
+                .unwrap_or_default(),
+            other_user: None,
+        },
+        Incoming::User(event) => match event {
+            ClientEvent::CreateChat { id, .. }
+            | ClientEvent::JoinChat(id)
+            | ClientEvent::LeaveChat(id)
+            | ClientEvent::DeleteChat(id) => chat(id),
+            ClientEvent::CreatePrivateChat { initiator, target } => Needs {
+                chats: ChatId::private(initiator, target).into_iter().collect(),
+                other_user: Some(target.clone()),
+            },
+            ClientEvent::UserConnected | ClientEvent::UserEnterIdle | ClientEvent::UserExitIdle => {
+                Needs::default()
+            }
+        },
+    }
 }
 
 /// Handles one event from `connection`, whose verified `ce-userId` is `claimed`.
@@ -48,7 +99,7 @@ pub fn handle(
 ) -> Result<Outcome, Refusal> {
     let user = snapshot.user.as_ref();
     match incoming {
-        Incoming::Disconnected => Ok(presence::disconnected(connection, user)),
+        Incoming::Disconnected => Ok(presence::disconnected(connection, user, &snapshot.chats)),
         Incoming::Connected => {
             let Some(claimed) = claimed else {
                 return Ok(Outcome::default()); // anonymous connections take no part in chat
@@ -64,7 +115,7 @@ pub fn handle(
             ))
         }
         Incoming::User(event) => {
-            let name = event_name(event);
+            let name = event.name();
             let Some(claimed) = claimed else {
                 return Err(Refusal::new(
                     name,
@@ -79,18 +130,35 @@ pub fn handle(
                     "This connection belongs to another user.",
                 ));
             }
+            let sender = Sender {
+                connection,
+                id: claimed,
+                read: user,
+            };
+            let chat = |id: &ChatId| snapshot.chats.get(id);
             let outcome = match event {
                 ClientEvent::UserConnected => presence::user_connected(connection, claimed, user),
+                ClientEvent::UserEnterIdle => presence::set_idle(claimed, true, user),
+                ClientEvent::UserExitIdle => presence::set_idle(claimed, false, user),
+                ClientEvent::CreateChat { id, name } => rooms::create(&sender, id, name, chat(id))?,
+                ClientEvent::JoinChat(id) => rooms::join(&sender, chat(id))?,
+                ClientEvent::LeaveChat(id) => rooms::leave(&sender, chat(id))?,
+                ClientEvent::DeleteChat(id) => rooms::delete(&sender, chat(id))?,
+                ClientEvent::CreatePrivateChat { initiator, target } => {
+                    let existing = ChatId::private(initiator, target)
+                        .ok()
+                        .and_then(|id| snapshot.chats.get(&id));
+                    private::create(
+                        &sender,
+                        initiator,
+                        target,
+                        snapshot.other_user.as_ref(),
+                        existing,
+                    )?
+                }
             };
             Ok(bound(connection, claimed, snapshot, outcome))
         }
-    }
-}
-
-/// The wire name of a client event.
-pub fn event_name(event: &ClientEvent) -> &'static str {
-    match event {
-        ClientEvent::UserConnected => "userConnected",
     }
 }
 
@@ -147,7 +215,7 @@ mod tests {
     fn a_user_event_claiming_another_user_than_the_binding_is_refused() {
         let snapshot = Snapshot {
             binding: Some(uid("alice")),
-            user: None,
+            ..Snapshot::default()
         };
         let event = Incoming::User(ClientEvent::UserConnected);
         let refusal =
@@ -167,7 +235,7 @@ mod tests {
     fn a_bound_user_event_is_handled_without_rebinding() {
         let snapshot = Snapshot {
             binding: Some(uid("u")),
-            user: None,
+            ..Snapshot::default()
         };
         let event = Incoming::User(ClientEvent::UserConnected);
         let outcome = handle(&cid("c"), Some(&uid("u")), &event, &snapshot).expect("ok");
@@ -182,7 +250,7 @@ mod tests {
     fn connected_for_a_connection_bound_to_someone_else_changes_nothing() {
         let snapshot = Snapshot {
             binding: Some(uid("alice")),
-            user: None,
+            ..Snapshot::default()
         };
         let outcome = handle(
             &cid("c"),

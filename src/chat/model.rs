@@ -1,7 +1,6 @@
 //! Typed domain values that exist only once they parse: ids, names, providers, and the
 //! records the chat keeps about users.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +19,8 @@ pub enum IdError {
     TooLong,
     #[error("the id contains a control character or one of / \\ # ?")]
     ForbiddenCharacter,
+    #[error("a new chat's id must be a UUID")]
+    NotUuid,
 }
 
 /// Checks the rules every stored key obeys (Table Storage's `PartitionKey`/`RowKey` rules).
@@ -88,6 +89,38 @@ key_type!(
     /// One WebSocket connection of a user (`ce-connectionId`).
     ConnectionId
 );
+key_type!(
+    /// A chat: a UUID for group chats, `private_<a>_<b>` for private ones. Also the name of
+    /// the chat's Web PubSub group.
+    ChatId
+);
+
+/// The prefix of private chat ids.
+pub const PRIVATE_PREFIX: &str = "private_";
+
+impl ChatId {
+    /// A new group chat's id: a UUID in its hyphenated form (what the original client makes),
+    /// which also keeps `private_…` ids out of reach.
+    pub fn parse_group(s: &str) -> Result<Self, IdError> {
+        if s.len() == 36 && uuid::Uuid::try_parse(s).is_ok() {
+            Self::parse(s)
+        } else {
+            Err(IdError::NotUuid)
+        }
+    }
+
+    /// The private chat of two users: `private_<a>_<b>` with the ids sorted, so both
+    /// directions name the same chat.
+    pub fn private(a: &UserId, b: &UserId) -> Result<Self, IdError> {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        Self::parse(format!("{PRIVATE_PREFIX}{lo}_{hi}"))
+    }
+
+    /// Whether this names a private chat.
+    pub fn is_private(&self) -> bool {
+        self.0.starts_with(PRIVATE_PREFIX)
+    }
+}
 
 /// Why a name was not accepted.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -204,49 +237,6 @@ impl From<Provider> for String {
     }
 }
 
-/// What the chat knows of one live connection of a user.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionState {
-    /// The connection said `userConnected`, so others were told the user is online.
-    pub announced: bool,
-}
-
-/// Everything stored about a user: the name and provider from their principal, the idle
-/// flag, and their live connections (none: offline).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub id: UserId,
-    pub name: DisplayName,
-    pub provider: Provider,
-    pub idle: bool,
-    pub connections: BTreeMap<ConnectionId, ConnectionState>,
-}
-
-impl User {
-    /// A user with no connections.
-    pub fn new(id: UserId, name: DisplayName, provider: Provider) -> Self {
-        Self {
-            id,
-            name,
-            provider,
-            idle: false,
-            connections: BTreeMap::new(),
-        }
-    }
-
-    /// Online means at least one live connection.
-    pub fn is_online(&self) -> bool {
-        !self.connections.is_empty()
-    }
-
-    /// Whether a connection other than `except` has announced the user.
-    pub fn announced_elsewhere(&self, except: &ConnectionId) -> bool {
-        self.connections
-            .iter()
-            .any(|(id, state)| id != except && state.announced)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,19 +327,38 @@ mod tests {
     }
 
     #[test]
-    fn announced_elsewhere_ignores_the_asking_connection() {
-        let mut user = User::new(
-            UserId::parse("u").expect("valid"),
-            DisplayName::parse("U").expect("valid"),
-            Provider::new("github"),
+    fn group_chat_ids_must_be_uuids() {
+        assert!(ChatId::parse_group("0f8fad5b-d9cb-469f-a165-70867728950e").is_ok());
+        for bad in [
+            "",
+            "chat",
+            "private_a_b",
+            "0f8fad5bd9cb469fa16570867728950e",
+            "{0f8fad5b-d9cb-469f-a165-70867728950e}",
+        ] {
+            assert_eq!(ChatId::parse_group(bad), Err(IdError::NotUuid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn private_chat_ids_sort_their_users() {
+        let (a, b) = (
+            UserId::parse("alice").expect("id"),
+            UserId::parse("bob").expect("id"),
         );
-        let a = ConnectionId::parse("a").expect("valid");
-        let b = ConnectionId::parse("b").expect("valid");
-        user.connections
-            .insert(a.clone(), ConnectionState { announced: true });
-        user.connections
-            .insert(b.clone(), ConnectionState::default());
-        assert!(!user.announced_elsewhere(&a));
-        assert!(user.announced_elsewhere(&b));
+        let id = ChatId::private(&b, &a).expect("id");
+        assert_eq!(id.as_str(), "private_alice_bob");
+        assert_eq!(ChatId::private(&a, &b), Ok(id.clone()));
+        assert!(id.is_private());
+        assert!(!ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e")
+            .expect("id")
+            .is_private());
+    }
+
+    #[test]
+    fn a_private_id_too_long_for_a_key_is_refused() {
+        let long = UserId::parse("x".repeat(600)).expect("id");
+        let other = UserId::parse("y".repeat(600)).expect("id");
+        assert_eq!(ChatId::private(&long, &other), Err(IdError::TooLong));
     }
 }

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
+use crate::chat::room::Chat;
+use crate::chat::user::User;
 
 /// An opaque row version (an ETag, or an SQLite counter) that a write must still match.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,8 @@ impl Expect {
 pub enum Change {
     /// Create or replace a user.
     PutUser { user: User, expect: Expect },
+    /// Create or replace a chat.
+    PutChat { chat: Chat, expect: Expect },
     /// Remember which user a connection belongs to (idempotent).
     BindConnection {
         connection: ConnectionId,
@@ -51,6 +55,11 @@ pub enum Change {
 pub enum ChatEvent {
     UserOnline,
     UserOffline,
+    ChatCreated,
+    ChatDeleted,
+    JoinPrivateChat,
+    UserIsIdle,
+    UserNotIdle,
     ActionRefused,
 }
 
@@ -94,20 +103,55 @@ impl ServerMessage {
 
     /// `userOffline` with the bare user id.
     pub fn user_offline(user: &UserId) -> Self {
+        Self::bare(ChatEvent::UserOffline, user.as_str())
+    }
+
+    /// An event whose data is a bare id.
+    pub fn bare(chat_event: ChatEvent, data: &str) -> Self {
         Self {
-            chat_event: ChatEvent::UserOffline,
-            data: user.as_str().to_string(),
+            chat_event,
+            data: data.to_string(),
+        }
+    }
+
+    /// `chatCreated` with the JSON string of the chat in the original's shape.
+    pub fn chat_created(chat: &Chat) -> Self {
+        Self {
+            chat_event: ChatEvent::ChatCreated,
+            data: serde_json::to_string(&chat.view()).unwrap_or_default(),
+        }
+    }
+
+    /// `joinPrivateChat` with the JSON string of `{id, name, grabFocus}`.
+    pub fn join_private_chat(chat: &ChatId, name: &str, grab_focus: bool) -> Self {
+        let data = serde_json::json!({"id": chat.as_str(), "name": name, "grabFocus": grab_focus});
+        Self {
+            chat_event: ChatEvent::JoinPrivateChat,
+            data: data.to_string(),
         }
     }
 }
 
-/// A call to the Web PubSub service, made after the changes are stored.
+/// A call to the Web PubSub service, made after the changes are stored. A chat's group is
+/// named by its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Send to every connection of the hub.
     SendToAll(ServerMessage),
+    /// Send to every connection of a user.
+    SendToUser(UserId, ServerMessage),
     /// Send to one connection.
     SendToConnection(ConnectionId, ServerMessage),
+    /// Send a plain-text notice to a chat's group.
+    Notice(ChatId, String),
+    /// Put a connection in a chat's group.
+    AddToGroup(ChatId, ConnectionId),
+    /// Take a connection out of a chat's group.
+    RemoveFromGroup(ChatId, ConnectionId),
+    /// Let a connection publish to a chat's group (and nothing else).
+    Grant(ConnectionId, ChatId),
+    /// Take that right back.
+    Revoke(ConnectionId, ChatId),
 }
 
 /// What an accepted event does.
@@ -115,6 +159,28 @@ pub enum Action {
 pub struct Outcome {
     pub changes: Vec<Change>,
     pub actions: Vec<Action>,
+}
+
+impl Outcome {
+    /// Writes `user` unless it equals what was read.
+    pub fn put_user(&mut self, user: User, read: Option<&Versioned<User>>) {
+        if read.map(|r| &r.value) != Some(&user) {
+            self.changes.push(Change::PutUser {
+                user,
+                expect: Expect::of(read),
+            });
+        }
+    }
+
+    /// Writes `chat` unless it equals what was read.
+    pub fn put_chat(&mut self, chat: Chat, read: Option<&Versioned<Chat>>) {
+        if read.map(|r| &r.value) != Some(&chat) {
+            self.changes.push(Change::PutChat {
+                chat,
+                expect: Expect::of(read),
+            });
+        }
+    }
 }
 
 /// Why a user event was refused: a closed set, documented in README.

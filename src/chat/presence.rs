@@ -1,11 +1,15 @@
-//! Presence: which users are online, through which connections, and who is told.
+//! Presence: which users are online, through which connections, who is told, and idle.
 
-use crate::chat::model::{ConnectionId, ConnectionState, DisplayName, Provider, User, UserId};
-use crate::chat::outcome::{Action, Change, Expect, Outcome, ServerMessage, Versioned};
+use std::collections::BTreeMap;
+
+use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::outcome::{Action, Change, ChatEvent, Expect, Outcome, ServerMessage, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::user::{ConnectionState, User};
 
 /// The stored user, or a fresh record named after its id when the user never asked for a
 /// token here (a token minted elsewhere with the same key).
-fn user_or_new(user_id: &UserId, stored: Option<&Versioned<User>>) -> User {
+pub fn user_or_new(user_id: &UserId, stored: Option<&Versioned<User>>) -> User {
     stored.map(|s| s.value.clone()).unwrap_or_else(|| {
         User::new(
             user_id.clone(),
@@ -51,7 +55,9 @@ pub fn user_connected(
         user.idle = false;
     }
     user.connections
-        .insert(connection.clone(), ConnectionState { announced: true });
+        .entry(connection.clone())
+        .or_default()
+        .announced = true;
     let message = ServerMessage::user_online(&user);
     let action = if first {
         Action::SendToAll(message)
@@ -71,14 +77,32 @@ pub fn user_connected(
     }
 }
 
-/// `disconnected` (or a dead connection found by the sweep): the connection leaves the
-/// user's set; when the user's last announced connection goes, everyone hears one
-/// `userOffline`. A repeated `disconnected` changes nothing.
-pub fn disconnected(connection: &ConnectionId, stored: Option<&Versioned<User>>) -> Outcome {
+/// `disconnected` (or a dead connection found by the sweep): the connection leaves every
+/// chat it was in (a user whose last connection there goes leaves the members, and the chat
+/// hears it) and the user's set of connections; when the user's last announced connection
+/// goes, everyone hears one `userOffline`. A repeated `disconnected` changes nothing.
+pub fn disconnected(
+    connection: &ConnectionId,
+    stored: Option<&Versioned<User>>,
+    chats: &BTreeMap<ChatId, Versioned<Chat>>,
+) -> Outcome {
     let mut outcome = Outcome::default();
     if let Some(stored) = stored {
         let mut user = stored.value.clone();
         if let Some(state) = user.connections.remove(connection) {
+            // The chats first: they are the truth, the user's index only points at them.
+            for id in &state.chats {
+                let Some(read) = chats.get(id) else { continue };
+                let mut chat = read.value.clone();
+                if let Some(name) = chat.remove_connection(&user.id, connection) {
+                    if !chat.deleted {
+                        outcome
+                            .actions
+                            .push(Action::Notice(chat.id.clone(), left_notice(&name)));
+                    }
+                }
+                outcome.put_chat(chat, Some(read));
+            }
             let was_announced = state.announced || user.announced_elsewhere(connection);
             if !user.is_online() {
                 user.idle = false;
@@ -97,6 +121,32 @@ pub fn disconnected(connection: &ConnectionId, stored: Option<&Versioned<User>>)
     outcome.changes.push(Change::UnbindConnection {
         connection: connection.clone(),
     });
+    outcome
+}
+
+/// The notice a chat hears when a member leaves.
+pub fn left_notice(name: &DisplayName) -> String {
+    format!("💨 {name} has left the chat")
+}
+
+/// `userEnterIdle` / `userExitIdle`: about the sender, whatever the body says. Stored, and
+/// everyone hears `userIsIdle` / `userNotIdle` when it changes.
+pub fn set_idle(user_id: &UserId, idle: bool, stored: Option<&Versioned<User>>) -> Outcome {
+    let mut user = user_or_new(user_id, stored);
+    let mut outcome = Outcome::default();
+    if user.idle != idle {
+        user.idle = idle;
+        let event = if idle {
+            ChatEvent::UserIsIdle
+        } else {
+            ChatEvent::UserNotIdle
+        };
+        outcome.actions.push(Action::SendToAll(ServerMessage::bare(
+            event,
+            user_id.as_str(),
+        )));
+        outcome.put_user(user, stored);
+    }
     outcome
 }
 
@@ -123,7 +173,7 @@ pub fn signed_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::outcome::{ChatEvent, Version};
+    use crate::chat::outcome::Version;
 
     fn uid(s: &str) -> UserId {
         UserId::parse(s).expect("valid")
@@ -142,6 +192,7 @@ mod tests {
                 cid(c),
                 ConnectionState {
                     announced: *announced,
+                    ..Default::default()
                 },
             );
         }
@@ -243,7 +294,7 @@ mod tests {
     #[test]
     fn closing_one_of_two_connections_says_nothing() {
         let s = stored(&[("c1", true), ("c2", true)]);
-        let outcome = disconnected(&cid("c1"), Some(&s));
+        let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
         assert!(outcome.actions.is_empty());
         let (user, _) = put_user(&outcome);
         assert_eq!(
@@ -258,7 +309,7 @@ mod tests {
     #[test]
     fn closing_the_last_connection_broadcasts_one_user_offline() {
         let s = stored(&[("c1", true)]);
-        let outcome = disconnected(&cid("c1"), Some(&s));
+        let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
         assert_eq!(
             outcome.actions,
             vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]
@@ -269,13 +320,15 @@ mod tests {
     #[test]
     fn closing_a_connection_that_never_said_hello_tells_nobody() {
         let s = stored(&[("c1", false)]);
-        assert!(disconnected(&cid("c1"), Some(&s)).actions.is_empty());
+        assert!(disconnected(&cid("c1"), Some(&s), &BTreeMap::new())
+            .actions
+            .is_empty());
     }
 
     #[test]
     fn a_repeated_disconnected_only_forgets_the_binding() {
         let s = stored(&[("c2", true)]);
-        let outcome = disconnected(&cid("c1"), Some(&s));
+        let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
         assert!(outcome.actions.is_empty());
         assert_eq!(
             outcome.changes,
@@ -287,7 +340,7 @@ mod tests {
 
     #[test]
     fn disconnected_of_an_unknown_user_only_forgets_the_binding() {
-        let outcome = disconnected(&cid("c1"), None);
+        let outcome = disconnected(&cid("c1"), None, &BTreeMap::new());
         assert_eq!(
             outcome.changes,
             vec![Change::UnbindConnection {
@@ -344,5 +397,99 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn room_with(members: &[(&str, &[&str])]) -> Versioned<Chat> {
+        let mut chat = Chat::group(
+            ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
+            DisplayName::parse("Room").expect("name"),
+            uid("owner"),
+        );
+        for (u, conns) in members {
+            for c in *conns {
+                chat.add_connection(&uid(u), &DisplayName::parse(u).expect("name"), &cid(c));
+            }
+        }
+        Versioned {
+            value: chat,
+            version: Version("7".into()),
+        }
+    }
+
+    #[test]
+    fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
+        let room = room_with(&[("u", &["c1"]), ("v", &["c9"])]);
+        let mut s = stored(&[("c1", true)]);
+        s.value
+            .connections
+            .get_mut(&cid("c1"))
+            .expect("c1")
+            .chats
+            .insert(room.value.id.clone());
+        let chats = BTreeMap::from([(room.value.id.clone(), room.clone())]);
+        let outcome = disconnected(&cid("c1"), Some(&s), &chats);
+        let Change::PutChat { chat, expect } = &outcome.changes[0] else {
+            panic!("chat first: {:?}", outcome.changes)
+        };
+        assert!(!chat.members.contains_key(&uid("u")));
+        assert!(chat.members.contains_key(&uid("v")));
+        assert_eq!(expect, &Expect::Version(Version("7".into())));
+        assert!(outcome.actions.contains(&Action::Notice(
+            room.value.id.clone(),
+            "💨 u has left the chat".into()
+        )));
+        assert!(outcome
+            .actions
+            .contains(&Action::SendToAll(ServerMessage::user_offline(&uid("u")))));
+    }
+
+    #[test]
+    fn closing_one_of_two_connections_in_a_chat_keeps_the_member() {
+        let room = room_with(&[("u", &["c1", "c2"])]);
+        let mut s = stored(&[("c1", true), ("c2", true)]);
+        s.value
+            .connections
+            .get_mut(&cid("c1"))
+            .expect("c1")
+            .chats
+            .insert(room.value.id.clone());
+        let chats = BTreeMap::from([(room.value.id.clone(), room)]);
+        let outcome = disconnected(&cid("c1"), Some(&s), &chats);
+        assert!(outcome.actions.is_empty(), "{:?}", outcome.actions);
+        let Change::PutChat { chat, .. } = &outcome.changes[0] else {
+            panic!()
+        };
+        assert_eq!(chat.members[&uid("u")].connections.len(), 1);
+    }
+
+    #[test]
+    fn going_idle_is_stored_and_broadcast_with_the_sender_id() {
+        let s = stored(&[("c1", true)]);
+        let outcome = set_idle(&uid("u"), true, Some(&s));
+        assert_eq!(
+            outcome.actions,
+            vec![Action::SendToAll(ServerMessage::bare(
+                ChatEvent::UserIsIdle,
+                "u"
+            ))]
+        );
+        assert!(put_user(&outcome).0.idle);
+        let mut idle = s.clone();
+        idle.value.idle = true;
+        let back = set_idle(&uid("u"), false, Some(&idle));
+        assert_eq!(
+            back.actions,
+            vec![Action::SendToAll(ServerMessage::bare(
+                ChatEvent::UserNotIdle,
+                "u"
+            ))]
+        );
+    }
+
+    #[test]
+    fn going_idle_twice_says_nothing_the_second_time() {
+        let mut s = stored(&[("c1", true)]);
+        s.value.idle = true;
+        assert_eq!(set_idle(&uid("u"), true, Some(&s)), Outcome::default());
     }
 }

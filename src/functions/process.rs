@@ -1,6 +1,7 @@
 //! Runs one event through the chat: read the state it touches, decide (pure), store the
 //! changes, and only then call the service. A write conflict starts over from a fresh read.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 
@@ -55,7 +56,23 @@ pub async fn process(
             Some(id) => app.store.get_user(&id).await?,
             None => None,
         };
-        let snapshot = Snapshot { binding, user };
+        let needs = chat::needs(connection, incoming, user.as_ref().map(|u| &u.value));
+        let other_user = match &needs.other_user {
+            Some(id) => app.store.get_user(id).await?,
+            None => None,
+        };
+        let mut chats = BTreeMap::new();
+        for id in needs.chats {
+            if let Some(chat) = app.store.get_chat(&id).await? {
+                chats.insert(id, chat);
+            }
+        }
+        let snapshot = Snapshot {
+            binding,
+            user,
+            other_user,
+            chats,
+        };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),
             Ok(outcome) => {

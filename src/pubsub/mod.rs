@@ -2,6 +2,8 @@
 //! needs, each signed with a server token whose `aud` is the full request URL, with a
 //! timeout on every call and bounded, jittered retries on 429 and 5xx.
 
+pub mod actions;
+pub mod operations;
 pub mod retry;
 
 use std::time::Duration;
@@ -9,8 +11,7 @@ use std::time::Duration;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::{Method, StatusCode};
 
-use crate::chat::model::{ConnectionId, UserId};
-use crate::chat::outcome::{Action, ServerMessage};
+use crate::chat::outcome::ServerMessage;
 use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
 use crate::pubsub::retry::{is_retryable, RetryPolicy};
@@ -28,7 +29,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
@@ -56,7 +57,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::SendToGroup => "sendToGroup",
             Self::JoinLeaveGroup => "joinLeaveGroup",
@@ -74,7 +75,7 @@ pub struct PubSubClient {
 }
 
 /// A request body and its content type.
-enum Body {
+pub(crate) enum Body {
     None,
     Json(Vec<u8>),
 }
@@ -101,7 +102,7 @@ impl PubSubClient {
         self
     }
 
-    fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+    pub(crate) fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
         let mut url = format!(
             "{}/api/hubs/{}{}?api-version={API_VERSION}",
             self.service.endpoint(),
@@ -118,7 +119,7 @@ impl PubSubClient {
     }
 
     /// Sends one request with retries; returns the final status.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         operation: &'static str,
         method: Method,
@@ -172,7 +173,7 @@ impl PubSubClient {
     }
 
     /// A call that must answer one of `ok`.
-    async fn expect(
+    pub(crate) async fn expect(
         &self,
         operation: &'static str,
         method: Method,
@@ -189,200 +190,15 @@ impl PubSubClient {
         }
     }
 
-    fn json(message: &ServerMessage) -> Body {
+    pub(crate) fn json(message: &ServerMessage) -> Body {
         Body::Json(serde_json::to_vec(message).unwrap_or_default())
-    }
-
-    /// `POST /:send`: to every connection of the hub.
-    pub async fn send_to_all(&self, message: &ServerMessage) -> Result<(), PubSubError> {
-        let url = self.url("/:send", &[]);
-        self.expect("sendToAll", Method::POST, url, Self::json(message), &[202])
-            .await
-    }
-
-    /// `POST /users/{id}/:send`: to every connection of a user.
-    pub async fn send_to_user(
-        &self,
-        user: &UserId,
-        message: &ServerMessage,
-    ) -> Result<(), PubSubError> {
-        let url = self.url(&format!("/users/{}/:send", enc(user.as_str())), &[]);
-        self.expect("sendToUser", Method::POST, url, Self::json(message), &[202])
-            .await
-    }
-
-    /// `POST /connections/{id}/:send`: to one connection.
-    pub async fn send_to_connection(
-        &self,
-        connection: &ConnectionId,
-        message: &ServerMessage,
-    ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!("/connections/{}/:send", enc(connection.as_str())),
-            &[],
-        );
-        self.expect(
-            "sendToConnection",
-            Method::POST,
-            url,
-            Self::json(message),
-            &[202],
-        )
-        .await
-    }
-
-    /// `POST /groups/{group}/:send` of a plain-text notice, sent as a JSON string the way
-    /// the original server's SDK sent it (members get `dataType: json` with a string).
-    pub async fn send_text_to_group(&self, group: &str, text: &str) -> Result<(), PubSubError> {
-        let url = self.url(&format!("/groups/{}/:send", enc(group)), &[]);
-        let body = Body::Json(serde_json::to_vec(text).unwrap_or_default());
-        self.expect("sendToGroup", Method::POST, url, body, &[202])
-            .await
-    }
-
-    /// `PUT /groups/{group}/connections/{id}`.
-    pub async fn add_connection_to_group(
-        &self,
-        group: &str,
-        connection: &ConnectionId,
-    ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!(
-                "/groups/{}/connections/{}",
-                enc(group),
-                enc(connection.as_str())
-            ),
-            &[],
-        );
-        self.expect("addConnectionToGroup", Method::PUT, url, Body::None, &[200])
-            .await
-    }
-
-    /// `DELETE /groups/{group}/connections/{id}`.
-    pub async fn remove_connection_from_group(
-        &self,
-        group: &str,
-        connection: &ConnectionId,
-    ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!(
-                "/groups/{}/connections/{}",
-                enc(group),
-                enc(connection.as_str())
-            ),
-            &[],
-        );
-        self.expect(
-            "removeConnectionFromGroup",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
-    }
-
-    fn permission_url(
-        &self,
-        permission: Permission,
-        connection: &ConnectionId,
-        group: &str,
-    ) -> String {
-        self.url(
-            &format!(
-                "/permissions/{}/connections/{}",
-                permission.as_str(),
-                enc(connection.as_str())
-            ),
-            &[("targetName", group)],
-        )
-    }
-
-    /// `PUT /permissions/{permission}/connections/{id}?targetName={group}`.
-    pub async fn grant_permission(
-        &self,
-        permission: Permission,
-        connection: &ConnectionId,
-        group: &str,
-    ) -> Result<(), PubSubError> {
-        let url = self.permission_url(permission, connection, group);
-        self.expect("grantPermission", Method::PUT, url, Body::None, &[200])
-            .await
-    }
-
-    /// `DELETE /permissions/{permission}/connections/{id}?targetName={group}`.
-    pub async fn revoke_permission(
-        &self,
-        permission: Permission,
-        connection: &ConnectionId,
-        group: &str,
-    ) -> Result<(), PubSubError> {
-        let url = self.permission_url(permission, connection, group);
-        self.expect(
-            "revokePermission",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
-    }
-
-    /// `HEAD /connections/{id}`: whether the connection is still open.
-    pub async fn connection_exists(&self, connection: &ConnectionId) -> Result<bool, PubSubError> {
-        let url = self.url(&format!("/connections/{}", enc(connection.as_str())), &[]);
-        let operation = "connectionExists";
-        match self
-            .call(operation, Method::HEAD, url, Body::None)
-            .await?
-            .as_u16()
-        {
-            200 => Ok(true),
-            404 => Ok(false),
-            status => Err(PubSubError::Status { operation, status }),
-        }
-    }
-
-    /// `DELETE /connections/{id}`: closes a connection.
-    pub async fn close_connection(
-        &self,
-        connection: &ConnectionId,
-        reason: &str,
-    ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!("/connections/{}", enc(connection.as_str())),
-            &[("reason", reason)],
-        );
-        self.expect(
-            "closeConnection",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
-    }
-
-    /// Runs the actions of an outcome in order. Every action is attempted; the first
-    /// failure is returned after the rest have run (the state is already stored).
-    pub async fn run(&self, actions: &[Action]) -> Result<(), PubSubError> {
-        let mut first_error = None;
-        for action in actions {
-            let result = match action {
-                Action::SendToAll(m) => self.send_to_all(m).await,
-                Action::SendToConnection(c, m) => self.send_to_connection(c, m).await,
-            };
-            if let Err(e) = result {
-                first_error.get_or_insert(e);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::model::ConnectionId;
 
     fn client() -> PubSubClient {
         let cs = WebPubSubConnectionString::parse(

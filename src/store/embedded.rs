@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::user::User;
 use crate::store::{Store, StoreError};
 
 /// The file inside the data folder.
@@ -16,6 +18,11 @@ pub const DB_FILE: &str = "chatr.sqlite3";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
+    id      TEXT PRIMARY KEY,
+    data    TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chats (
     id      TEXT PRIMARY KEY,
     data    TEXT NOT NULL,
     version INTEGER NOT NULL
@@ -71,8 +78,46 @@ fn unavailable(e: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-fn parse_user(data: &str) -> Result<User, StoreError> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("user row: {e}")))
+fn parse_row<T: serde::de::DeserializeOwned>(table: &str, data: &str) -> Result<T, StoreError> {
+    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("{table} row: {e}")))
+}
+
+/// Reads one versioned JSON row.
+fn get_versioned<T: serde::de::DeserializeOwned>(
+    db: &Connection,
+    table: &str,
+    id: &str,
+) -> Result<Option<Versioned<T>>, StoreError> {
+    let row: Option<(String, i64)> = db
+        .query_row(
+            &format!("SELECT data, version FROM {table} WHERE id = ?1"),
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(unavailable)?;
+    row.map(|(data, version)| {
+        Ok(Versioned {
+            value: parse_row(table, &data)?,
+            version: Version(version.to_string()),
+        })
+    })
+    .transpose()
+}
+
+/// Reads every row of a JSON table.
+fn list_rows<T: serde::de::DeserializeOwned>(
+    db: &Connection,
+    table: &str,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = db
+        .prepare(&format!("SELECT data FROM {table} ORDER BY id"))
+        .map_err(unavailable)?;
+    let rows = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .map_err(unavailable)?;
+    rows.map(|r| parse_row(table, &r.map_err(unavailable)?))
+        .collect()
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -118,6 +163,9 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<(), Stor
         Change::PutUser { user, expect } => {
             put_versioned(tx, "users", user.id.as_str(), &to_json(user)?, expect)
         }
+        Change::PutChat { chat, expect } => {
+            put_versioned(tx, "chats", chat.id.as_str(), &to_json(chat)?, expect)
+        }
         Change::BindConnection { connection, user } => tx
             .execute(
                 "INSERT INTO connections (id, user_id) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id",
@@ -136,37 +184,22 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<(), Stor
 impl Store for EmbeddedStore {
     async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError> {
         let id = id.as_str().to_string();
-        self.with_db(move |db| {
-            let row: Option<(String, i64)> = db
-                .query_row(
-                    "SELECT data, version FROM users WHERE id = ?1",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(unavailable)?;
-            row.map(|(data, version)| {
-                Ok(Versioned {
-                    value: parse_user(&data)?,
-                    version: Version(version.to_string()),
-                })
-            })
-            .transpose()
-        })
-        .await
+        self.with_db(move |db| get_versioned(db, "users", &id))
+            .await
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        self.with_db(|db| {
-            let mut stmt = db
-                .prepare("SELECT data FROM users ORDER BY id")
-                .map_err(unavailable)?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(unavailable)?;
-            rows.map(|r| parse_user(&r.map_err(unavailable)?)).collect()
-        })
-        .await
+        self.with_db(|db| list_rows(db, "users")).await
+    }
+
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {
+        let id = id.as_str().to_string();
+        self.with_db(move |db| get_versioned(db, "chats", &id))
+            .await
+    }
+
+    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
+        self.with_db(|db| list_rows(db, "chats")).await
     }
 
     async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError> {

@@ -10,8 +10,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::chat::model::{ConnectionId, User, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::user::User;
 
 /// Why a store call failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +29,8 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// The chat's state: users with their connections, and which user each connection is.
+/// The chat's state: users with their connections, chats with their members, and which
+/// user each connection is.
 #[async_trait]
 pub trait Store: Send + Sync {
     /// One user, with the version it was read at.
@@ -38,6 +41,10 @@ pub trait Store: Send + Sync {
     async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError>;
     /// Every known connection with its user.
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError>;
+    /// One chat (deleted ones too: their ids stay taken), with the version it was read at.
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError>;
+    /// Every chat, deleted ones included.
+    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError>;
     /// Applies changes in order. All or nothing where the store allows (SQLite: one
     /// transaction); a conflict leaves the state as if nothing had been applied there.
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError>;

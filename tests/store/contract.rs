@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use chatr::chat::model::{ConnectionId, ConnectionState, DisplayName, Provider, User, UserId};
+use chatr::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use chatr::chat::outcome::{Change, Expect, Version};
+use chatr::chat::room::Chat;
+use chatr::chat::user::{ConnectionState, User};
 use chatr::store::{SharedStore, StoreError};
 
 fn uid(s: &str) -> UserId {
@@ -31,8 +33,13 @@ pub async fn a_missing_user_reads_as_none(store: SharedStore) {
 pub async fn a_created_user_reads_back_with_a_version(store: SharedStore) {
     let mut u = user("alice");
     u.idle = true;
-    u.connections
-        .insert(cid("c1"), ConnectionState { announced: true });
+    u.connections.insert(
+        cid("c1"),
+        ConnectionState {
+            announced: true,
+            ..Default::default()
+        },
+    );
     store
         .apply(&[Change::PutUser {
             user: u.clone(),
@@ -215,6 +222,148 @@ pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
     assert_eq!(read.value.connections.len(), 50);
 }
 
+fn chat(id: &str) -> Chat {
+    Chat::group(
+        ChatId::parse(id).expect("id"),
+        DisplayName::parse("Room").expect("name"),
+        uid("owner"),
+    )
+}
+
+pub async fn a_chat_reads_back_and_lists_with_deleted_ones(store: SharedStore) {
+    let mut a = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
+    a.add_connection(
+        &uid("u1"),
+        &DisplayName::parse("U1").expect("name"),
+        &cid("c1"),
+    );
+    let mut b = chat("1f8fad5b-d9cb-469f-a165-70867728950e");
+    b.deleted = true;
+    let private = Chat::private(
+        ChatId::private(&uid("a"), &uid("b")).expect("id"),
+        [uid("a"), uid("b")],
+    );
+    store
+        .apply(&[
+            Change::PutChat {
+                chat: a.clone(),
+                expect: Expect::Absent,
+            },
+            Change::PutChat {
+                chat: b.clone(),
+                expect: Expect::Absent,
+            },
+            Change::PutChat {
+                chat: private.clone(),
+                expect: Expect::Absent,
+            },
+        ])
+        .await
+        .expect("insert");
+    assert_eq!(
+        store
+            .get_chat(&a.id)
+            .await
+            .expect("read")
+            .expect("present")
+            .value,
+        a
+    );
+    assert!(store
+        .get_chat(&ChatId::parse("nope").expect("id"))
+        .await
+        .expect("read")
+        .is_none());
+    let mut listed = store.list_chats().await.expect("list");
+    listed.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut expected = vec![a, b, private];
+    expected.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(listed, expected);
+}
+
+pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
+    let c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
+    store
+        .apply(&[Change::PutChat {
+            chat: c.clone(),
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let again = store
+        .apply(&[Change::PutChat {
+            chat: c.clone(),
+            expect: Expect::Absent,
+        }])
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict)),
+        "an existing id is never overwritten"
+    );
+    let v1 = store
+        .get_chat(&c.id)
+        .await
+        .expect("read")
+        .expect("present")
+        .version;
+    let mut renamed = c.clone();
+    renamed.deleted = true;
+    store
+        .apply(&[Change::PutChat {
+            chat: renamed.clone(),
+            expect: Expect::Version(v1.clone()),
+        }])
+        .await
+        .expect("update");
+    let stale = store
+        .apply(&[Change::PutChat {
+            chat: c,
+            expect: Expect::Version(v1),
+        }])
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict)));
+}
+
+/// Fifty users join one chat at once, each by read-modify-write of the chat row: all fifty
+/// are members afterwards.
+pub async fn fifty_concurrent_joins_of_one_chat_keep_all_fifty_members(store: SharedStore) {
+    let c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
+    let id = c.id.clone();
+    store
+        .apply(&[Change::PutChat {
+            chat: c,
+            expect: Expect::Absent,
+        }])
+        .await
+        .expect("insert");
+    let joins = (0..50).map(|i| {
+        let (store, id) = (Arc::clone(&store), id.clone());
+        tokio::spawn(async move {
+            chatr::functions::process::retry_conflicts(|| async {
+                let read = store.get_chat(&id).await?.expect("present");
+                let mut chat = read.value;
+                chat.add_connection(
+                    &uid(&format!("u{i}")),
+                    &DisplayName::parse("U").expect("name"),
+                    &cid(&format!("c{i}")),
+                );
+                store
+                    .apply(&[Change::PutChat {
+                        chat,
+                        expect: Expect::Version(read.version),
+                    }])
+                    .await
+            })
+            .await
+        })
+    });
+    for j in futures_util::future::join_all(joins).await {
+        j.expect("task").expect("join lands");
+    }
+    let read = store.get_chat(&id).await.expect("read").expect("present");
+    assert_eq!(read.value.members.len(), 50);
+}
+
 /// Runs the whole contract, each case on a fresh store from `fresh`.
 #[macro_export]
 macro_rules! store_contract {
@@ -228,6 +377,9 @@ macro_rules! store_contract {
             bindings_are_idempotent,
             unicode_ids_and_names_round_trip,
             fifty_concurrent_writers_of_one_row_all_land,
+            a_chat_reads_back_and_lists_with_deleted_ones,
+            a_stale_chat_write_is_a_conflict,
+            fifty_concurrent_joins_of_one_chat_keep_all_fifty_members,
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {

@@ -5,8 +5,9 @@ mod contract;
 mod embedded {
     use std::sync::Arc;
 
-    use chatr::chat::model::{DisplayName, Provider, User, UserId};
+    use chatr::chat::model::{DisplayName, Provider, UserId};
     use chatr::chat::outcome::{Change, Expect, Version};
+    use chatr::chat::user::User;
     use chatr::store::embedded::EmbeddedStore;
     use chatr::store::{SharedStore, Store};
 

@@ -1,0 +1,36 @@
+//! Runs an outcome's actions against the service, in order, after the state is stored.
+
+use crate::chat::outcome::Action;
+use crate::pubsub::{Permission, PubSubClient, PubSubError};
+
+impl PubSubClient {
+    /// Runs the actions of an outcome in order. Every action is attempted; the first
+    /// failure is returned after the rest have run (the state is already stored).
+    pub async fn run(&self, actions: &[Action]) -> Result<(), PubSubError> {
+        let mut first_error = None;
+        for action in actions {
+            let result = match action {
+                Action::SendToAll(m) => self.send_to_all(m).await,
+                Action::SendToUser(u, m) => self.send_to_user(u, m).await,
+                Action::SendToConnection(c, m) => self.send_to_connection(c, m).await,
+                Action::Notice(chat, text) => self.send_text_to_group(chat.as_str(), text).await,
+                Action::AddToGroup(chat, c) => self.add_connection_to_group(chat.as_str(), c).await,
+                Action::RemoveFromGroup(chat, c) => {
+                    self.remove_connection_from_group(chat.as_str(), c).await
+                }
+                Action::Grant(c, chat) => {
+                    self.grant_permission(Permission::SendToGroup, c, chat.as_str())
+                        .await
+                }
+                Action::Revoke(c, chat) => {
+                    self.revoke_permission(Permission::SendToGroup, c, chat.as_str())
+                        .await
+                }
+            };
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+}
