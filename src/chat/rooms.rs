@@ -109,8 +109,10 @@ pub fn join(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, 
         ));
     }
     let (mut chat, mut user) = (read.value.clone(), sender.user());
-    let mut outcome = Outcome::default();
-    outcome.actions = join_connection(&mut chat, &mut user, sender.connection, true);
+    let mut outcome = Outcome {
+        actions: join_connection(&mut chat, &mut user, sender.connection, true),
+        ..Outcome::default()
+    };
     outcome.put_user(user, sender.read);
     outcome.put_chat(chat, Some(read));
     Ok(outcome)
