@@ -14,6 +14,9 @@ pub mod room;
 pub mod rooms;
 pub mod user;
 
+#[cfg(test)]
+mod test_support;
+
 use std::collections::BTreeMap;
 
 use crate::chat::event::ClientEvent;
@@ -267,5 +270,60 @@ mod tests {
         assert_eq!(subject(Some(&uid("a")), Some(&uid("b"))), Some(uid("a")));
         assert_eq!(subject(None, Some(&uid("b"))), Some(uid("b")));
         assert_eq!(subject(None, None), None);
+    }
+
+    #[test]
+    fn idle_is_about_the_sender_whatever_the_body_says_fixing_hole_5() {
+        let payload = crate::chat::event::Payload::Text("someone-else".into());
+        let event = ClientEvent::parse("userEnterIdle", &payload).expect("parses");
+        let snapshot = Snapshot {
+            binding: Some(uid("u")),
+            ..Snapshot::default()
+        };
+        let outcome = handle(
+            &cid("c"),
+            Some(&uid("u")),
+            &Incoming::User(event),
+            &snapshot,
+        )
+        .expect("ok");
+        assert_eq!(
+            outcome.actions,
+            vec![Action::SendToAll(
+                crate::chat::outcome::ServerMessage::bare(
+                    crate::chat::outcome::ChatEvent::UserIsIdle,
+                    "u"
+                )
+            )]
+        );
+    }
+
+    #[test]
+    fn a_disconnect_reads_the_chats_its_connection_is_in() {
+        let mut user = crate::chat::test_support::user("u", &["c"]);
+        let room = crate::chat::test_support::chat_id(crate::chat::test_support::ROOM);
+        user.value
+            .connections
+            .get_mut(&cid("c"))
+            .expect("c")
+            .chats
+            .insert(room.clone());
+        let needs = needs(&cid("c"), &Incoming::Disconnected, Some(&user.value));
+        assert_eq!(needs.chats, vec![room]);
+        assert_eq!(
+            super::needs(&cid("other"), &Incoming::Disconnected, Some(&user.value)),
+            Needs::default()
+        );
+    }
+
+    #[test]
+    fn opening_a_private_chat_reads_the_target_and_the_chat() {
+        let event = Incoming::User(ClientEvent::CreatePrivateChat {
+            initiator: uid("b"),
+            target: uid("a"),
+        });
+        let needs = needs(&cid("c"), &event, None);
+        assert_eq!(needs.other_user, Some(uid("a")));
+        assert_eq!(needs.chats, vec![ChatId::parse("private_a_b").expect("id")]);
     }
 }

@@ -91,3 +91,164 @@ pub fn create(
     outcome.put_chat(chat, existing);
     Ok(outcome)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::model::ConnectionId;
+    use crate::chat::outcome::{Change, ChatEvent};
+    use crate::chat::test_support::*;
+
+    fn open(
+        connection: &ConnectionId,
+        me: &Versioned<User>,
+        target: &str,
+        target_read: Option<&Versioned<User>>,
+        existing: Option<&Versioned<Chat>>,
+    ) -> Result<Outcome, Refusal> {
+        let sender = Sender {
+            connection,
+            id: &me.value.id,
+            read: Some(me),
+        };
+        create(&sender, &me.value.id, &uid(target), target_read, existing)
+    }
+
+    #[test]
+    fn both_users_every_connection_joins_and_each_hears_join_private_chat() {
+        let me = user("alice", &["a1", "a2"]);
+        let bob = user("bob", &["b1"]);
+        let outcome = open(&cid("a1"), &me, "bob", Some(&bob), None).expect("opened");
+        let id = chat_id("private_alice_bob");
+        for c in ["a1", "a2", "b1"] {
+            assert!(
+                outcome
+                    .actions
+                    .contains(&Action::AddToGroup(id.clone(), cid(c))),
+                "{c}"
+            );
+            assert!(
+                outcome.actions.contains(&Action::Grant(cid(c), id.clone())),
+                "{c}"
+            );
+        }
+        assert!(outcome.actions.contains(&Action::SendToUser(
+            uid("bob"),
+            ServerMessage::join_private_chat(&id, "Chat with alice-name", false)
+        )));
+        assert!(outcome.actions.contains(&Action::SendToUser(
+            uid("alice"),
+            ServerMessage::join_private_chat(&id, "Chat with bob-name", true)
+        )));
+        assert_eq!(
+            outcome.actions.last(),
+            Some(&Action::Notice(
+                id.clone(),
+                "💬 alice-name wants to chat".into()
+            ))
+        );
+        let chat = written_chat(&outcome.changes);
+        assert!(
+            matches!(&chat.kind, ChatKind::Private { users } if users.contains(&uid("alice")) && users.contains(&uid("bob")))
+        );
+        assert_eq!(
+            written_users(&outcome.changes).len(),
+            2,
+            "both users' indexes record the chat"
+        );
+    }
+
+    #[test]
+    fn join_private_chat_data_is_a_json_string_in_the_original_shape() {
+        let msg = ServerMessage::join_private_chat(&chat_id("private_a_b"), "Chat with B", true);
+        assert_eq!(msg.chat_event, ChatEvent::JoinPrivateChat);
+        let data: serde_json::Value = serde_json::from_str(&msg.data).expect("JSON string");
+        assert_eq!(
+            data,
+            serde_json::json!({"id":"private_a_b","name":"Chat with B","grabFocus":true})
+        );
+    }
+
+    #[test]
+    fn an_initiator_other_than_the_sender_is_refused_fixing_hole_5() {
+        let me = user("mallory", &["m1"]);
+        let sender = Sender {
+            connection: &cid("m1"),
+            id: &me.value.id,
+            read: Some(&me),
+        };
+        let refusal = create(
+            &sender,
+            &uid("alice"),
+            &uid("bob"),
+            Some(&user("bob", &["b1"])),
+            None,
+        )
+        .expect_err("refused");
+        assert_eq!(refusal.reason, Reason::IdentityMismatch);
+    }
+
+    #[test]
+    fn an_offline_target_is_refused_and_nobody_is_removed_fixing_hole_21() {
+        let me = user("alice", &["a1"]);
+        let refusal =
+            open(&cid("a1"), &me, "bob", Some(&user("bob", &[])), None).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::UserOffline);
+        let refusal = open(&cid("a1"), &me, "ghost", None, None).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::UserOffline);
+    }
+
+    #[test]
+    fn a_private_chat_with_oneself_is_refused() {
+        let me = user("alice", &["a1"]);
+        let refusal = open(&cid("a1"), &me, "alice", Some(&me), None).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::InvalidPayload);
+    }
+
+    #[test]
+    fn opening_it_again_reuses_the_stored_chat() {
+        let me = user("alice", &["a3"]);
+        let bob = user("bob", &["b1"]);
+        let first =
+            open(&cid("a1"), &user("alice", &["a1"]), "bob", Some(&bob), None).expect("opened");
+        let stored = Versioned {
+            value: written_chat(&first.changes).clone(),
+            version: crate::chat::outcome::Version("7".into()),
+        };
+        let again = open(&cid("a3"), &me, "bob", Some(&bob), Some(&stored)).expect("reopened");
+        assert!(again.changes.iter().any(|c| matches!(
+            c,
+            Change::PutChat {
+                expect: crate::chat::outcome::Expect::Version(_),
+                ..
+            }
+        )));
+        assert!(written_chat(&again.changes).has_connection(&uid("alice"), &cid("a3")));
+    }
+
+    #[test]
+    fn a_third_user_can_never_join_a_private_chat() {
+        let stored = Versioned {
+            value: Chat::private(chat_id("private_alice_bob"), [uid("alice"), uid("bob")]),
+            version: crate::chat::outcome::Version("1".into()),
+        };
+        let eve = user("eve", &["e1"]);
+        let sender = Sender {
+            connection: &cid("e1"),
+            id: &eve.value.id,
+            read: Some(&eve),
+        };
+        let refusal = crate::chat::rooms::join(&sender, Some(&stored)).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::NotMember);
+        let bob = user("bob", &["b9"]);
+        let sender = Sender {
+            connection: &cid("b9"),
+            id: &bob.value.id,
+            read: Some(&bob),
+        };
+        assert!(
+            crate::chat::rooms::join(&sender, Some(&stored)).is_ok(),
+            "its own users rejoin from a new tab"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 mod support;
 
 mod bad_input;
+mod chats;
 mod get_token;
 mod host_contract;
 mod presence;

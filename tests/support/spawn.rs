@@ -40,12 +40,21 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a handler over an existing data folder (a restart).
 pub async fn spawn_with(pubsub: RecordingPubSub, data_dir: tempfile::TempDir) -> TestApp {
+    let store = Arc::new(EmbeddedStore::open(data_dir.path()).expect("store"));
+    spawn_over(pubsub, data_dir, store).await
+}
+
+/// Starts a handler over any store.
+pub async fn spawn_over(
+    pubsub: RecordingPubSub,
+    data_dir: tempfile::TempDir,
+    store: chatr::store::SharedStore,
+) -> TestApp {
     let service = WebPubSubConnectionString::parse(&format!(
         "Endpoint=http://127.0.0.1;Port={};AccessKey={KEY};Version=1.0;",
         pubsub.addr.port()
     ))
     .expect("connection string");
-    let store = Arc::new(EmbeddedStore::open(data_dir.path()).expect("store"));
     let mut app = App::new(service, HubName::parse("chat").expect("hub"), store);
     app.pubsub = app.pubsub.with_retry(RetryPolicy {
         attempts: 3,
@@ -189,6 +198,31 @@ impl TestApp {
             .status(),
             204
         );
+    }
+
+    /// A user event from a connection, answered 204 when accepted.
+    pub async fn send(
+        &self,
+        name: &str,
+        connection: &str,
+        user: &str,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        let event = match body {
+            serde_json::Value::String(text) => Event::user_text(name, connection, user, &text),
+            other => Event::user(name, connection, user, other),
+        };
+        self.post(event).await
+    }
+
+    /// Signs in (records name and provider) and arrives on a connection.
+    pub async fn sign_in_and_arrive(&self, connection: &str, user: &str) {
+        self.get(
+            "/api/getToken",
+            Some(&principal(user, &format!("{user}-name"))),
+        )
+        .await;
+        self.arrive(connection, user).await;
     }
 
     /// GET with an optional principal.
