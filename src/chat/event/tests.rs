@@ -1,0 +1,208 @@
+//! Unit tests of `chat::event`.
+use super::*;
+
+#[test]
+fn bodies_are_read_by_content_type() {
+    assert_eq!(
+        Payload::from_body(Some("text/plain; charset=utf-8"), b"hi"),
+        Payload::Text("hi".into())
+    );
+    assert_eq!(
+        Payload::from_body(Some("application/json"), br#"{"a":1}"#),
+        Payload::Json(serde_json::json!({"a":1}))
+    );
+    assert_eq!(
+        Payload::from_body(Some("application/json"), b"{oops"),
+        Payload::Binary(b"{oops".to_vec())
+    );
+    assert_eq!(
+        Payload::from_body(None, b"x"),
+        Payload::Binary(b"x".to_vec())
+    );
+    assert_eq!(
+        Payload::from_body(Some("text/plain"), &[0xff, 0xfe]),
+        Payload::Binary(vec![0xff, 0xfe])
+    );
+}
+
+#[test]
+fn user_connected_ignores_its_body() {
+    let body = Payload::Json(serde_json::json!({"userName":"<b>mallory</b>","userProvider":"x"}));
+    assert_eq!(
+        ClientEvent::parse("userConnected", &body),
+        Ok(ClientEvent::UserConnected)
+    );
+}
+
+#[test]
+fn an_unknown_event_is_refused_with_unknown_event() {
+    let refusal =
+        ClientEvent::parse("launchMissiles", &Payload::Text(String::new())).expect_err("refused");
+    assert_eq!(refusal.reason, Reason::UnknownEvent);
+    assert_eq!(refusal.action, "launchMissiles");
+}
+
+const UUID: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+fn json(v: serde_json::Value) -> Payload {
+    Payload::Json(v)
+}
+fn reason(name: &str, payload: Payload) -> Reason {
+    ClientEvent::parse(name, &payload)
+        .expect_err("refused")
+        .reason
+}
+
+#[test]
+fn every_original_event_parses_from_what_the_original_client_sends() {
+    let cases = [
+        (
+            "createChat",
+            json(serde_json::json!({"name":" Room ","id":UUID})),
+        ),
+        ("joinChat", Payload::Text(UUID.into())),
+        (
+            "leaveChat",
+            json(serde_json::json!({"chatId":UUID,"userName":"ignored"})),
+        ),
+        ("deleteChat", Payload::Text(UUID.into())),
+        (
+            "createPrivateChat",
+            json(serde_json::json!({"initiatorUserId":"a","targetUserId":"b"})),
+        ),
+        ("userEnterIdle", Payload::Text("a".into())),
+        ("userExitIdle", Payload::Text("a".into())),
+        (
+            "userConnected",
+            json(serde_json::json!({"userName":"x","userProvider":"y"})),
+        ),
+    ];
+    for (name, payload) in cases {
+        let event = ClientEvent::parse(name, &payload).unwrap_or_else(|r| panic!("{name}: {r:?}"));
+        assert_eq!(event.name(), name);
+    }
+    let Ok(ClientEvent::CreateChat { name, .. }) = ClientEvent::parse(
+        "createChat",
+        &json(serde_json::json!({"name":" Room ","id":UUID})),
+    ) else {
+        panic!()
+    };
+    assert_eq!(name.as_str(), "Room");
+}
+
+#[test]
+fn create_chat_refuses_a_missing_field_a_bad_name_and_a_non_uuid_id() {
+    assert_eq!(
+        reason("createChat", json(serde_json::json!({"name":"x"}))),
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        reason("createChat", Payload::Text("x".into())),
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        reason("createChat", json(serde_json::json!({"name":"x","id":5}))),
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        reason(
+            "createChat",
+            json(serde_json::json!({"name":"  ","id":UUID}))
+        ),
+        Reason::InvalidName
+    );
+    assert_eq!(
+        reason(
+            "createChat",
+            json(serde_json::json!({"name":"x".repeat(65),"id":UUID}))
+        ),
+        Reason::InvalidName
+    );
+    assert_eq!(
+        reason(
+            "createChat",
+            json(serde_json::json!({"name":"a\u{7}b","id":UUID}))
+        ),
+        Reason::InvalidName
+    );
+    assert_eq!(
+        reason(
+            "createChat",
+            json(serde_json::json!({"name":"x","id":"private_a_b"}))
+        ),
+        Reason::InvalidId
+    );
+    assert_eq!(
+        reason(
+            "createChat",
+            json(serde_json::json!({"name":"x","id":"not-a-uuid"}))
+        ),
+        Reason::InvalidId
+    );
+}
+
+#[test]
+fn chat_ids_with_table_illegal_characters_are_invalid() {
+    for bad in ["", "a/b", "a#b", "a?b", "a\\b", "a\nb"] {
+        assert_eq!(
+            reason("joinChat", Payload::Text(bad.into())),
+            Reason::InvalidId,
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        reason("deleteChat", Payload::Text("x".repeat(1025))),
+        Reason::InvalidId
+    );
+}
+
+#[test]
+fn join_and_delete_need_a_text_id() {
+    assert_eq!(
+        reason("joinChat", json(serde_json::json!({"id":UUID}))),
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        reason("deleteChat", Payload::Binary(vec![1])),
+        Reason::InvalidPayload
+    );
+    assert!(
+        ClientEvent::parse("joinChat", &json(serde_json::json!(UUID))).is_ok(),
+        "a JSON string is text too"
+    );
+}
+
+#[test]
+fn leave_chat_takes_the_chat_id_and_ignores_the_user_name() {
+    let event = ClientEvent::parse(
+        "leaveChat",
+        &json(serde_json::json!({"chatId":UUID,"userName":"<b>Mallory</b>"})),
+    )
+    .expect("ok");
+    assert_eq!(
+        event,
+        ClientEvent::LeaveChat(ChatId::parse(UUID).expect("id"))
+    );
+    assert_eq!(
+        reason("leaveChat", json(serde_json::json!({"userName":"x"}))),
+        Reason::InvalidPayload
+    );
+}
+
+#[test]
+fn create_private_chat_needs_both_user_ids() {
+    assert_eq!(
+        reason(
+            "createPrivateChat",
+            json(serde_json::json!({"targetUserId":"b"}))
+        ),
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        reason(
+            "createPrivateChat",
+            json(serde_json::json!({"initiatorUserId":"a","targetUserId":"b/c"}))
+        ),
+        Reason::InvalidId
+    );
+}

@@ -1,0 +1,321 @@
+//! Unit tests of `chat::presence`.
+use super::*;
+use crate::chat::outcome::Version;
+
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).expect("valid")
+}
+fn cid(s: &str) -> ConnectionId {
+    ConnectionId::parse(s).expect("valid")
+}
+fn stored(conns: &[(&str, bool)]) -> Versioned<User> {
+    let mut user = User::new(
+        uid("u"),
+        DisplayName::parse("Ursula").expect("valid"),
+        Provider::new("github"),
+    );
+    for (c, announced) in conns {
+        user.connections.insert(
+            cid(c),
+            ConnectionState {
+                announced: *announced,
+                ..Default::default()
+            },
+        );
+    }
+    Versioned {
+        value: user,
+        version: Version("v1".into()),
+    }
+}
+fn put_user(outcome: &Outcome) -> (&User, &Expect) {
+    outcome
+        .changes
+        .iter()
+        .find_map(|c| match c {
+            Change::PutUser { user, expect } => Some((user, expect)),
+            _ => None,
+        })
+        .expect("a PutUser change")
+}
+
+#[test]
+fn connected_adds_the_connection_with_the_read_version() {
+    let s = stored(&[]);
+    let outcome = connected(&cid("c1"), &uid("u"), Some(&s));
+    let (user, expect) = put_user(&outcome);
+    assert!(user.connections.contains_key(&cid("c1")));
+    assert_eq!(expect, &Expect::Version(Version("v1".into())));
+    assert!(
+        outcome.actions.is_empty(),
+        "connected says nothing; userConnected does"
+    );
+}
+
+#[test]
+fn connected_for_an_unknown_user_creates_one_named_after_the_id() {
+    let outcome = connected(&cid("c1"), &uid("u"), None);
+    let (user, expect) = put_user(&outcome);
+    assert_eq!(user.name.as_str(), "u");
+    assert_eq!(expect, &Expect::Absent);
+}
+
+#[test]
+fn a_repeated_connected_changes_nothing() {
+    let s = stored(&[("c1", false)]);
+    assert_eq!(
+        connected(&cid("c1"), &uid("u"), Some(&s)),
+        Outcome::default()
+    );
+}
+
+#[test]
+fn user_connected_on_the_first_connection_broadcasts_user_online() {
+    let s = stored(&[("c1", false)]);
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    let Action::SendToAll(msg) = &outcome.actions[0] else {
+        panic!("broadcast expected")
+    };
+    assert_eq!(msg.chat_event, ChatEvent::UserOnline);
+    let data: serde_json::Value = serde_json::from_str(&msg.data).expect("JSON string");
+    assert_eq!(
+        data,
+        serde_json::json!({"userId":"u","userName":"Ursula","userProvider":"github","idle":false})
+    );
+    assert!(put_user(&outcome).0.connections[&cid("c1")].announced);
+}
+
+#[test]
+fn user_connected_on_a_second_connection_answers_that_connection_alone() {
+    let s = stored(&[("c1", true), ("c2", false)]);
+    let outcome = user_connected(&cid("c2"), &uid("u"), Some(&s));
+    assert!(
+        matches!(&outcome.actions[..], [Action::SendToConnection(c, m)] if c == &cid("c2") && m.chat_event == ChatEvent::UserOnline)
+    );
+}
+
+#[test]
+fn user_connected_before_connected_arrives_still_records_the_connection() {
+    let s = stored(&[]);
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    assert!(put_user(&outcome).0.connections.contains_key(&cid("c1")));
+    assert!(matches!(outcome.actions[0], Action::SendToAll(_)));
+}
+
+#[test]
+fn a_repeated_user_connected_writes_nothing_but_still_answers() {
+    let s = stored(&[("c1", true)]);
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    assert!(outcome.changes.is_empty());
+    assert!(matches!(outcome.actions[0], Action::SendToAll(_)));
+}
+
+#[test]
+fn a_returning_user_is_no_longer_idle() {
+    let mut s = stored(&[]);
+    s.value.idle = true;
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    assert!(!put_user(&outcome).0.idle);
+}
+
+#[test]
+fn closing_one_of_two_connections_says_nothing() {
+    let s = stored(&[("c1", true), ("c2", true)]);
+    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    assert!(outcome.actions.is_empty());
+    let (user, _) = put_user(&outcome);
+    assert_eq!(
+        user.connections.keys().collect::<Vec<_>>(),
+        vec![&cid("c2")]
+    );
+    assert!(outcome.changes.contains(&Change::UnbindConnection {
+        connection: cid("c1")
+    }));
+}
+
+#[test]
+fn closing_the_last_connection_broadcasts_one_user_offline() {
+    let s = stored(&[("c1", true)]);
+    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    assert_eq!(
+        outcome.actions,
+        vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]
+    );
+    assert!(!put_user(&outcome).0.is_online());
+}
+
+#[test]
+fn closing_a_connection_that_never_said_hello_tells_nobody() {
+    let s = stored(&[("c1", false)]);
+    assert!(disconnected(&cid("c1"), Some(&s), &BTreeMap::new())
+        .actions
+        .is_empty());
+}
+
+#[test]
+fn a_repeated_disconnected_only_forgets_the_binding() {
+    let s = stored(&[("c2", true)]);
+    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    assert!(outcome.actions.is_empty());
+    assert_eq!(
+        outcome.changes,
+        vec![Change::UnbindConnection {
+            connection: cid("c1")
+        }]
+    );
+}
+
+#[test]
+fn disconnected_of_an_unknown_user_only_forgets_the_binding() {
+    let outcome = disconnected(&cid("c1"), None, &BTreeMap::new());
+    assert_eq!(
+        outcome.changes,
+        vec![Change::UnbindConnection {
+            connection: cid("c1")
+        }]
+    );
+}
+
+#[test]
+fn signing_in_records_name_and_provider_and_keeps_connections() {
+    let s = stored(&[("c1", true)]);
+    let change = signed_in(
+        &uid("u"),
+        DisplayName::parse("New").expect("valid"),
+        Provider::new("aad"),
+        Some(&s),
+    )
+    .expect("a write");
+    let Change::PutUser { user, expect } = change else {
+        panic!("PutUser expected")
+    };
+    assert_eq!(user.name.as_str(), "New");
+    assert_eq!(user.provider.as_str(), "aad");
+    assert!(user.connections.contains_key(&cid("c1")));
+    assert_eq!(expect, Expect::Version(Version("v1".into())));
+}
+
+#[test]
+fn signing_in_again_with_the_same_details_writes_nothing() {
+    let s = stored(&[]);
+    assert_eq!(
+        signed_in(
+            &uid("u"),
+            DisplayName::parse("Ursula").expect("valid"),
+            Provider::new("github"),
+            Some(&s)
+        ),
+        None
+    );
+}
+
+#[test]
+fn signing_in_for_the_first_time_creates_the_user() {
+    let change = signed_in(
+        &uid("u"),
+        DisplayName::parse("Ursula").expect("valid"),
+        Provider::new("github"),
+        None,
+    );
+    assert!(matches!(
+        change,
+        Some(Change::PutUser {
+            expect: Expect::Absent,
+            ..
+        })
+    ));
+}
+
+fn room_with(members: &[(&str, &[&str])]) -> Versioned<Chat> {
+    let mut chat = Chat::group(
+        ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
+        DisplayName::parse("Room").expect("name"),
+        uid("owner"),
+    );
+    for (u, conns) in members {
+        for c in *conns {
+            chat.add_connection(&uid(u), &DisplayName::parse(u).expect("name"), &cid(c));
+        }
+    }
+    Versioned {
+        value: chat,
+        version: Version("7".into()),
+    }
+}
+
+#[test]
+fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
+    let room = room_with(&[("u", &["c1"]), ("v", &["c9"])]);
+    let mut s = stored(&[("c1", true)]);
+    s.value
+        .connections
+        .get_mut(&cid("c1"))
+        .expect("c1")
+        .chats
+        .insert(room.value.id.clone());
+    let chats = BTreeMap::from([(room.value.id.clone(), room.clone())]);
+    let outcome = disconnected(&cid("c1"), Some(&s), &chats);
+    let Change::PutChat { chat, expect } = &outcome.changes[0] else {
+        panic!("chat first: {:?}", outcome.changes)
+    };
+    assert!(!chat.members.contains_key(&uid("u")));
+    assert!(chat.members.contains_key(&uid("v")));
+    assert_eq!(expect, &Expect::Version(Version("7".into())));
+    assert!(outcome.actions.contains(&Action::Notice(
+        room.value.id.clone(),
+        "💨 u has left the chat".into()
+    )));
+    assert!(outcome
+        .actions
+        .contains(&Action::SendToAll(ServerMessage::user_offline(&uid("u")))));
+}
+
+#[test]
+fn closing_one_of_two_connections_in_a_chat_keeps_the_member() {
+    let room = room_with(&[("u", &["c1", "c2"])]);
+    let mut s = stored(&[("c1", true), ("c2", true)]);
+    s.value
+        .connections
+        .get_mut(&cid("c1"))
+        .expect("c1")
+        .chats
+        .insert(room.value.id.clone());
+    let chats = BTreeMap::from([(room.value.id.clone(), room)]);
+    let outcome = disconnected(&cid("c1"), Some(&s), &chats);
+    assert!(outcome.actions.is_empty(), "{:?}", outcome.actions);
+    let Change::PutChat { chat, .. } = &outcome.changes[0] else {
+        panic!()
+    };
+    assert_eq!(chat.members[&uid("u")].connections.len(), 1);
+}
+
+#[test]
+fn going_idle_is_stored_and_broadcast_with_the_sender_id() {
+    let s = stored(&[("c1", true)]);
+    let outcome = set_idle(&uid("u"), true, Some(&s));
+    assert_eq!(
+        outcome.actions,
+        vec![Action::SendToAll(ServerMessage::bare(
+            ChatEvent::UserIsIdle,
+            "u"
+        ))]
+    );
+    assert!(put_user(&outcome).0.idle);
+    let mut idle = s.clone();
+    idle.value.idle = true;
+    let back = set_idle(&uid("u"), false, Some(&idle));
+    assert_eq!(
+        back.actions,
+        vec![Action::SendToAll(ServerMessage::bare(
+            ChatEvent::UserNotIdle,
+            "u"
+        ))]
+    );
+}
+
+#[test]
+fn going_idle_twice_says_nothing_the_second_time() {
+    let mut s = stored(&[("c1", true)]);
+    s.value.idle = true;
+    assert_eq!(set_idle(&uid("u"), true, Some(&s)), Outcome::default());
+}
