@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::config::{HandlerSettings, StoreSettings};
 use crate::functions::App;
 use crate::store::embedded::EmbeddedStore;
+use crate::store::table::TableStore;
 use crate::store::SharedStore;
 
 const SERVE_SETTINGS: &str = "\
@@ -71,22 +72,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, String)> {
+async fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, String)> {
     match settings {
         StoreSettings::Embedded { data_dir } => {
-            let store = EmbeddedStore::open(data_dir)
-                .with_context(|| format!("cannot open the embedded store in {} (CHATR_DATA_DIR)", data_dir.display()))?;
-            Ok((Arc::new(store), format!("embedded SQLite in {}", data_dir.display())))
+            let store = EmbeddedStore::open(data_dir).with_context(|| {
+                format!(
+                    "cannot open the embedded store in {} (CHATR_DATA_DIR)",
+                    data_dir.display()
+                )
+            })?;
+            Ok((
+                Arc::new(store),
+                format!("embedded SQLite in {}", data_dir.display()),
+            ))
         }
-        StoreSettings::Table { .. } => anyhow::bail!(
-            "setting TableStorageConnectionString is set, but this build has no Azure Table Storage support yet; unset it to use the embedded store"
-        ),
+        StoreSettings::Table(cs) => {
+            let store = TableStore::connect(cs).await.with_context(|| {
+                format!(
+                    "cannot reach Azure Table Storage at {} (TableStorageConnectionString)",
+                    cs.endpoint
+                )
+            })?;
+            Ok((
+                Arc::new(store),
+                format!("Azure Table Storage at {}", cs.endpoint),
+            ))
+        }
     }
 }
 
 async fn serve() -> anyhow::Result<()> {
     let settings = HandlerSettings::from_env()?;
-    let (store, store_text) = open_store(&settings.store)?;
+    let (store, store_text) = open_store(&settings.store).await?;
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
         .await
         .with_context(|| {

@@ -227,3 +227,64 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
         .status();
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn serve_uses_table_storage_when_its_connection_string_is_set() {
+    let azurite = support::azurite::Azurite::start().await;
+    let pubsub = RecordingPubSub::start(KEY).await;
+    let mut child = chatr()
+        .arg("serve")
+        .env(
+            "WebPubSubConnectionString",
+            format!(
+                "Endpoint=http://127.0.0.1;Port={};AccessKey={KEY};Version=1.0;",
+                pubsub.addr.port()
+            ),
+        )
+        .env("TableStorageConnectionString", azurite.connection_string())
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0")
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut banner = String::new();
+    for _ in 0..3 {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("in time")
+            .expect("read")
+            .expect("line");
+        banner.push_str(&line);
+        banner.push('\n');
+    }
+    assert!(
+        banner.contains(&format!(
+            "Azure Table Storage at http://127.0.0.1:{}/devstoreaccount1",
+            azurite.port
+        )),
+        "{banner}"
+    );
+}
+
+#[tokio::test]
+async fn serve_with_a_malformed_table_connection_string_stops_and_names_it() {
+    let output = chatr()
+        .arg("serve")
+        .env(
+            "WebPubSubConnectionString",
+            "Endpoint=https://x.webpubsub.azure.com;AccessKey=k",
+        )
+        .env("TableStorageConnectionString", "AccountName=acct")
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("TableStorageConnectionString is malformed: it has no AccountKey"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("UseDevelopmentStorage=true"),
+        "the expected form is shown: {stderr}"
+    );
+}

@@ -3,11 +3,13 @@
 
 pub mod connection_string;
 pub mod hub;
+pub mod table_connection_string;
 
 use std::path::PathBuf;
 
 use crate::config::connection_string::{WebPubSubConnectionString, EXPECTED_FORM};
 use crate::config::hub::HubName;
+use crate::config::table_connection_string::{self as table_cs, TableConnectionString};
 
 /// Web PubSub connection string setting.
 pub const WEB_PUBSUB_CONNECTION_STRING: &str = "WebPubSubConnectionString";
@@ -67,8 +69,8 @@ pub enum ConfigError {
 pub enum StoreSettings {
     /// The embedded SQLite store in this folder.
     Embedded { data_dir: PathBuf },
-    /// Azure Table Storage, by its connection string (parsed by the table store).
-    Table { connection_string: String },
+    /// Azure Table Storage.
+    Table(TableConnectionString),
 }
 
 /// Everything `chatr serve` needs.
@@ -107,7 +109,13 @@ impl HandlerSettings {
             })?;
         let hub = parse_hub(get(WEB_PUBSUB_HUB))?;
         let store = match get(TABLE_STORAGE_CONNECTION_STRING) {
-            Some(connection_string) => StoreSettings::Table { connection_string },
+            Some(s) => StoreSettings::Table(TableConnectionString::parse(&s).map_err(|e| {
+                ConfigError::Malformed {
+                    name: TABLE_STORAGE_CONNECTION_STRING,
+                    reason: e.to_string(),
+                    expected: table_cs::EXPECTED_FORM,
+                }
+            })?),
             None => StoreSettings::Embedded {
                 data_dir: get(CHATR_DATA_DIR)
                     .unwrap_or_else(|| DEFAULT_DATA_DIR.into())
@@ -212,12 +220,15 @@ mod tests {
             ),
         ])
         .expect("valid");
-        assert_eq!(
-            s.store,
-            StoreSettings::Table {
-                connection_string: "UseDevelopmentStorage=true".into()
-            }
-        );
+        assert!(matches!(s.store, StoreSettings::Table(ref t) if t.account == "devstoreaccount1"));
+        let err = settings(&[
+            (WEB_PUBSUB_CONNECTION_STRING, CS),
+            (TABLE_STORAGE_CONNECTION_STRING, "AccountName=x"),
+        ])
+        .expect_err("malformed");
+        assert!(err
+            .to_string()
+            .contains("TableStorageConnectionString is malformed"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! read. That is how concurrent events never lose an update, on SQLite and on Azure Tables.
 
 pub mod embedded;
+pub mod table;
 
 use std::sync::Arc;
 

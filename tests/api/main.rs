@@ -9,4 +9,5 @@ mod chats;
 mod get_token;
 mod host_contract;
 mod presence;
+mod table_store;
 mod webhook;

@@ -128,7 +128,7 @@ pub async fn updating_a_missing_user_is_a_conflict(store: SharedStore) {
             expect: Expect::Version(Version("1".into())),
         }])
         .await;
-    assert!(matches!(result, Err(StoreError::Conflict)));
+    assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
 }
 
 pub async fn bindings_are_idempotent(store: SharedStore) {
@@ -160,26 +160,94 @@ pub async fn bindings_are_idempotent(store: SharedStore) {
 }
 
 pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
-    let u = User::new(
-        uid("zoë-日本"),
-        DisplayName::parse("Zoë <b>").expect("name"),
-        Provider::new("aad"),
-    );
+    for id in [
+        "zoë-日本",
+        "o'brien",
+        "50% off",
+        "a+b c",
+        "emoji-😀",
+        "it''s",
+    ] {
+        let mut u = User::new(
+            uid(id),
+            DisplayName::parse("Zoë <b>").expect("name"),
+            Provider::new("aad"),
+        );
+        u.connections.insert(
+            cid(id),
+            ConnectionState {
+                announced: true,
+                ..Default::default()
+            },
+        );
+        store
+            .apply(&[Change::PutUser {
+                user: u.clone(),
+                expect: Expect::Absent,
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let read = store
+            .get_user(&uid(id))
+            .await
+            .expect("read")
+            .unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(read.value, u);
+        u.idle = true;
+        store
+            .apply(&[Change::PutUser {
+                user: u.clone(),
+                expect: Expect::Version(read.version),
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        store
+            .apply(&[Change::BindConnection {
+                connection: cid(id),
+                user: uid(id),
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(
+            store.get_binding(&cid(id)).await.expect("read"),
+            Some(uid(id))
+        );
+        store
+            .apply(&[Change::UnbindConnection {
+                connection: cid(id),
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(store.get_binding(&cid(id)).await.expect("read"), None);
+    }
+}
+
+/// A chat of 500 members with the longest names still fits one row.
+pub async fn a_full_chat_with_long_names_fits_its_row(store: SharedStore) {
+    let mut c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
+    for i in 0..chatr::chat::room::MAX_MEMBERS {
+        let name = DisplayName::parse(&format!("{i:03}{}", "ü".repeat(61))).expect("name");
+        c.add_connection(
+            &uid(&format!("user-{i:04}-{}", "x".repeat(28))),
+            &name,
+            &cid(&format!("conn-{i:04}-{}", "y".repeat(30))),
+        );
+    }
     store
-        .apply(&[Change::PutUser {
-            user: u.clone(),
+        .apply(&[Change::PutChat {
+            chat: c.clone(),
             expect: Expect::Absent,
         }])
         .await
-        .expect("insert");
+        .expect("a full chat is stored");
     assert_eq!(
         store
-            .get_user(&uid("zoë-日本"))
+            .get_chat(&c.id)
             .await
             .expect("read")
             .expect("present")
             .value,
-        u
+        c
     );
 }
 
@@ -380,6 +448,7 @@ macro_rules! store_contract {
             a_chat_reads_back_and_lists_with_deleted_ones,
             a_stale_chat_write_is_a_conflict,
             fifty_concurrent_joins_of_one_chat_keep_all_fifty_members,
+            a_full_chat_with_long_names_fits_its_row,
         );
     };
     (@cases $fresh:expr; $($case:ident),* $(,)?) => {

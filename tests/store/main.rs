@@ -1,4 +1,8 @@
-//! The store contract suite against every `Store`: the embedded SQLite store here.
+//! The store contract suite against every `Store`: the embedded SQLite store and Azure
+//! Table Storage (on Azurite).
+
+#[path = "../support/mod.rs"]
+mod support;
 
 mod contract;
 
@@ -68,4 +72,26 @@ mod embedded {
         let store = EmbeddedStore::open(dir.path()).expect("reopen");
         assert_eq!(store.list_users().await.expect("list"), vec![u]);
     }
+}
+
+mod azure_tables {
+    use std::sync::Arc;
+
+    use chatr::config::table_connection_string::TableConnectionString;
+    use chatr::store::table::TableStore;
+    use chatr::store::SharedStore;
+
+    use crate::support::azurite::Azurite;
+
+    async fn fresh() -> (SharedStore, Azurite) {
+        let azurite = Azurite::start().await;
+        let cs =
+            TableConnectionString::parse(&azurite.connection_string()).expect("connection string");
+        (
+            Arc::new(TableStore::connect(&cs).await.expect("connect")),
+            azurite,
+        )
+    }
+
+    crate::store_contract!(fresh());
 }

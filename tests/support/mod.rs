@@ -3,5 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod azurite;
 pub mod recording_pubsub;
 pub mod spawn;
+pub mod tcp_proxy;

@@ -1,0 +1,320 @@
+//! The Azure Table Storage store (`azure_data_tables` 0.21). Every read-modify-write sends
+//! the row's ETag (`If-Match`); a 412 is a conflict and the event starts over from a fresh
+//! read. No `$batch`: Azurite mishandles `If-Match` there. Calls time out after a few
+//! seconds with two quick retries, so an outage is answered fast (503) and the store works
+//! again as soon as the service is back.
+
+pub mod entity;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use azure_core::{ExponentialRetryOptions, RetryOptions, StatusCode, TransportOptions};
+use azure_data_tables::clients::TableServiceClientBuilder;
+use azure_data_tables::prelude::*;
+use azure_storage::{CloudLocation, StorageCredentials};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::chat::model::{ChatId, ConnectionId, UserId};
+use crate::chat::outcome::{Change, Expect, Version, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::user::User;
+use crate::config::table_connection_string::TableConnectionString;
+use crate::store::table::entity::{ChatEntity, ConnectionEntity, UserEntity, PARTITION};
+use crate::store::{Store, StoreError};
+
+/// Timeout of one HTTP attempt.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The three tables.
+#[derive(Clone)]
+pub struct TableStore {
+    users: TableClient,
+    chats: TableClient,
+    connections: TableClient,
+}
+
+fn unavailable(e: azure_core::Error) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn status(e: &azure_core::Error) -> Option<StatusCode> {
+    e.as_http_error().map(|h| h.status())
+}
+
+/// A table that is gone (an emulator restarted empty): recreated on the next write.
+fn table_missing(e: &azure_core::Error) -> bool {
+    e.as_http_error().is_some_and(|h| {
+        h.status() == StatusCode::NotFound && h.error_code() == Some("TableNotFound")
+    })
+}
+
+/// A failed write, telling a missing table apart.
+enum WriteError {
+    Store(StoreError),
+    TableMissing,
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// Maps a write's error: a missing table, a conflict (412, 409 on insert, 404 on a
+/// conditional update), or an unavailable service.
+fn write_failure(e: azure_core::Error, insert: bool) -> WriteError {
+    if table_missing(&e) {
+        return WriteError::TableMissing;
+    }
+    WriteError::Store(match status(&e) {
+        Some(StatusCode::PreconditionFailed) => StoreError::Conflict,
+        Some(StatusCode::Conflict) if insert => StoreError::Conflict,
+        Some(StatusCode::NotFound) if !insert => StoreError::Conflict,
+        _ => unavailable(e),
+    })
+}
+
+/// OData key literals double their single quotes; the crate does not, so it is done here.
+fn key_literal(key: &str) -> String {
+    key.replace('\'', "''")
+}
+
+impl TableStore {
+    /// Connects, creating the tables when missing.
+    pub async fn connect(cs: &TableConnectionString) -> Result<Self, StoreError> {
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(Duration::from_secs(2))
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let retry = RetryOptions::exponential(
+            ExponentialRetryOptions::default()
+                .max_retries(2u32)
+                .initial_delay(Duration::from_millis(100))
+                .max_delay(Duration::from_secs(1))
+                .max_total_elapsed(Duration::from_secs(4)),
+        );
+        let location = CloudLocation::Custom {
+            account: cs.account.clone(),
+            uri: cs.endpoint.clone(),
+        };
+        let credentials = StorageCredentials::access_key(cs.account.clone(), cs.key.clone());
+        let service = TableServiceClientBuilder::with_location(location, credentials)
+            .retry(retry)
+            .transport(TransportOptions::new(Arc::new(http)))
+            .build();
+        let store = Self {
+            users: service.table_client("users"),
+            chats: service.table_client("chats"),
+            connections: service.table_client("connections"),
+        };
+        store.create_tables().await?;
+        Ok(store)
+    }
+
+    /// Creates the tables that are missing.
+    async fn create_tables(&self) -> Result<(), StoreError> {
+        for table in [&self.users, &self.chats, &self.connections] {
+            match table.create().await {
+                Ok(_) => tracing::info!(table = table.table_name(), "created table"),
+                Err(e) if status(&e) == Some(StatusCode::Conflict) => {}
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Ok(())
+    }
+
+    fn entity(table: &TableClient, key: &str) -> EntityClient {
+        table
+            .partition_key_client(PARTITION)
+            .entity_client(key_literal(key))
+    }
+
+    async fn get<E: DeserializeOwned + Send + Sync>(
+        table: &TableClient,
+        key: &str,
+    ) -> Result<Option<(E, Version)>, StoreError> {
+        match Self::entity(table, key).get::<E>().await {
+            Ok(r) => Ok(Some((r.entity, Version(r.etag.to_string())))),
+            Err(e) if status(&e) == Some(StatusCode::NotFound) => Ok(None), // no row, or no table
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn list<E: DeserializeOwned + Send + Sync>(
+        table: &TableClient,
+    ) -> Result<Vec<E>, StoreError> {
+        let mut stream = table
+            .query()
+            .filter(Filter::new(format!("PartitionKey eq '{PARTITION}'")))
+            .into_stream::<E>();
+        let mut rows = Vec::new();
+        while let Some(page) = stream.next().await {
+            match page {
+                Ok(page) => rows.extend(page.entities),
+                Err(e) if table_missing(&e) => break, // a missing table holds no rows
+                Err(e) => return Err(unavailable(e)),
+            }
+        }
+        Ok(rows)
+    }
+
+    async fn put<E: serde::Serialize + Send + Sync>(
+        table: &TableClient,
+        key: &str,
+        entity: &E,
+        expect: &Expect,
+    ) -> Result<(), WriteError> {
+        match expect {
+            Expect::Absent => table
+                .insert::<_, serde_json::Value>(entity)
+                .map_err(unavailable)?
+                .await
+                .map(drop)
+                .map_err(|e| write_failure(e, true)),
+            // A version that is no ETag (from another store) can never match a row here.
+            Expect::Version(v) if !(v.0.starts_with("W/\"") || v.0.starts_with('"')) => {
+                Err(StoreError::Conflict.into())
+            }
+            Expect::Version(v) => Self::entity(table, key)
+                .update(entity, IfMatchCondition::Etag(v.0.clone().into()))
+                .map_err(unavailable)?
+                .await
+                .map(drop)
+                .map_err(|e| write_failure(e, false)),
+        }
+    }
+
+    async fn write(&self, change: &Change) -> Result<(), WriteError> {
+        match change {
+            Change::PutUser { user, expect } => {
+                Self::put(
+                    &self.users,
+                    user.id.as_str(),
+                    &UserEntity::from_user(user)?,
+                    expect,
+                )
+                .await
+            }
+            Change::PutChat { chat, expect } => {
+                Self::put(
+                    &self.chats,
+                    chat.id.as_str(),
+                    &ChatEntity::from_chat(chat)?,
+                    expect,
+                )
+                .await
+            }
+            Change::BindConnection { connection, user } => {
+                Self::entity(&self.connections, connection.as_str())
+                    .insert_or_replace(ConnectionEntity::new(connection, user))
+                    .map_err(unavailable)?
+                    .await
+                    .map(drop)
+                    .map_err(|e| write_failure(e, true))
+            }
+            Change::UnbindConnection { connection } => {
+                match Self::entity(&self.connections, connection.as_str())
+                    .delete()
+                    .await
+                {
+                    Ok(_) => Ok(()),
+                    Err(e) if status(&e) == Some(StatusCode::NotFound) => Ok(()),
+                    Err(e) => Err(unavailable(e).into()),
+                }
+            }
+        }
+    }
+
+    /// One change; a missing table is created and the write tried once more.
+    async fn apply_one(&self, change: &Change) -> Result<(), StoreError> {
+        match self.write(change).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Store(e)) => Err(e),
+            Err(WriteError::TableMissing) => {
+                tracing::warn!("a table is missing; creating the tables again");
+                self.create_tables().await?;
+                match self.write(change).await {
+                    Ok(()) => Ok(()),
+                    Err(WriteError::Store(e)) => Err(e),
+                    Err(WriteError::TableMissing) => {
+                        Err(StoreError::Unavailable("a table is still missing".into()))
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Store for TableStore {
+    async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError> {
+        Self::get::<UserEntity>(&self.users, id.as_str())
+            .await?
+            .map(|(e, version)| {
+                Ok(Versioned {
+                    value: e.into_user()?,
+                    version,
+                })
+            })
+            .transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        Self::list::<UserEntity>(&self.users)
+            .await?
+            .into_iter()
+            .map(UserEntity::into_user)
+            .collect()
+    }
+
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+        Self::get::<ConnectionEntity>(&self.connections, connection.as_str())
+            .await?
+            .map(|(e, _)| e.into_binding().map(|(_, u)| u))
+            .transpose()
+    }
+
+    async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {
+        let mut bindings: Vec<_> = Self::list::<ConnectionEntity>(&self.connections)
+            .await?
+            .into_iter()
+            .map(ConnectionEntity::into_binding)
+            .collect::<Result<_, _>>()?;
+        bindings.sort();
+        Ok(bindings)
+    }
+
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {
+        Self::get::<ChatEntity>(&self.chats, id.as_str())
+            .await?
+            .map(|(e, version)| {
+                Ok(Versioned {
+                    value: e.into_chat()?,
+                    version,
+                })
+            })
+            .transpose()
+    }
+
+    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
+        Self::list::<ChatEntity>(&self.chats)
+            .await?
+            .into_iter()
+            .map(ChatEntity::into_chat)
+            .collect()
+    }
+
+    /// Applies changes one by one, in order (Table Storage has no multi-table transaction).
+    /// A conflict part-way leaves the earlier writes in place; the event is then handled again
+    /// from a fresh read, and every rule is written so that doing so converges.
+    async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
+        for change in changes {
+            self.apply_one(change).await?;
+        }
+        Ok(())
+    }
+}
