@@ -27,7 +27,7 @@ Settings (environment variables, read once at start-up):
   RUST_LOG                      log filter (default: info)";
 
 /// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
-/// handler, and (soon) a local Web PubSub emulator and a one-command dev server.
+/// handler, a local Web PubSub emulator and (soon) a one-command dev server.
 #[derive(Debug, Parser)]
 #[command(name = "chatr", version, about, long_about = None)]
 pub struct Cli {
@@ -42,6 +42,33 @@ pub enum Command {
     /// starts it with this argument; it also runs on its own for local development).
     #[command(after_help = SERVE_SETTINGS)]
     Serve,
+    /// Run a local Azure Web PubSub (client endpoint, REST API, event handler upstream) on
+    /// 127.0.0.1; Microsoft's SDKs work against it with the connection string it prints.
+    Emulator(EmulatorArgs),
+}
+
+/// `chatr emulator` flags.
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = crate::emulator::DEFAULT_PORT)]
+    pub port: u16,
+    /// HMAC key for tokens, REST calls and webhook signatures (at least 32 characters). The
+    /// default is a fixed, public development key, so the connection string is the same every run.
+    #[arg(long, default_value = crate::emulator::DEFAULT_ACCESS_KEY, hide_default_value = true)]
+    pub access_key: String,
+    /// The hub whose event handler is configured; any other hub works without an upstream.
+    #[arg(long, default_value = "chat")]
+    pub hub: String,
+    /// Event handler URL template; `{hub}` and `{event}` are filled in.
+    #[arg(long, default_value = crate::emulator::DEFAULT_EVENT_HANDLER)]
+    pub event_handler: String,
+    /// User events sent upstream: `*`, or a comma-separated list of names.
+    #[arg(long, default_value = "*")]
+    pub user_events: String,
+    /// System events sent upstream: any of connect, connected, disconnected (comma-separated).
+    #[arg(long, default_value = "connected,disconnected")]
+    pub system_events: String,
 }
 
 /// Runs a parsed command line; start-up errors are printed, not panicked.
@@ -69,7 +96,32 @@ pub fn main(cli: Cli) -> ExitCode {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve().await,
+        Command::Emulator(args) => emulator(args).await,
     }
+}
+
+async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
+    let config = crate::emulator::EmulatorConfig::new(
+        &args.access_key,
+        &args.hub,
+        &args.event_handler,
+        &args.user_events,
+        &args.system_events,
+    )?;
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{} (--port)", args.port))?;
+    let port = listener.local_addr()?.port();
+    let emulator = crate::emulator::build(&config, port);
+    println!("chatr emulator: listening on http://127.0.0.1:{port}");
+    println!("  connection string: {}", emulator.connection_string());
+    println!(
+        "  hub {}: events go to {}",
+        config.hub, config.event_handler.url_template
+    );
+    std::io::stdout().flush().ok();
+    crate::emulator::run(listener, emulator, crate::shutdown::signal()).await;
+    Ok(())
 }
 
 async fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, String)> {

@@ -1,0 +1,362 @@
+//! The registry of live connections, per hub: who is connected, as which user, in which
+//! groups, with which rights, and the channel to write to each. Group membership and rights
+//! are per connection, as in the service.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::emulator::permissions::{Permission, Rights};
+use crate::emulator::protocol::{self, Data, From};
+
+/// A data message, serialised once for every recipient.
+#[derive(Debug)]
+pub struct Delivery {
+    /// The `{"type":"message",…}` object as JSON text, without a sequence id.
+    pub json: String,
+    /// What a simple WebSocket client receives.
+    pub simple: SimpleFrame,
+}
+
+/// A frame for a client without a subprotocol.
+#[derive(Debug, Clone)]
+pub enum SimpleFrame {
+    Text(String),
+    Binary(Bytes),
+}
+
+impl Delivery {
+    /// A data message from `from`.
+    pub fn new(from: &From, data: &Data) -> Arc<Self> {
+        let json = serde_json::Value::Object(protocol::message(from, data)).to_string();
+        let simple = match data {
+            Data::Text(t) => SimpleFrame::Text(t.clone()),
+            Data::Json(v) => SimpleFrame::Text(v.to_string()),
+            Data::Binary(b) => SimpleFrame::Binary(Bytes::copy_from_slice(b)),
+        };
+        Arc::new(Self { json, simple })
+    }
+}
+
+/// What a connection's writer is asked to do.
+#[derive(Debug, Clone)]
+pub enum Outgoing {
+    /// A data message (sequence ids are added by the writer on reliable connections).
+    Message(Arc<Delivery>),
+    /// A service frame (ack, system, pong) for JSON clients.
+    Frame(String),
+    /// Close with a code and reason.
+    Close(u16, String),
+}
+
+/// One live connection.
+#[derive(Debug)]
+pub struct Entry {
+    pub hub: String,
+    pub user: Option<String>,
+    pub groups: HashSet<String>,
+    pub rights: Rights,
+    pub tx: UnboundedSender<Outgoing>,
+}
+
+#[derive(Default)]
+struct State {
+    connections: HashMap<String, Entry>,
+    groups: HashMap<(String, String), HashSet<String>>,
+    users: HashMap<(String, String), HashSet<String>>,
+}
+
+/// The registry, shared by the sockets and the REST API.
+#[derive(Clone, Default)]
+pub struct Registry {
+    state: Arc<Mutex<State>>,
+}
+
+/// Hubs are case-insensitive: keys are lowercase.
+pub fn hub_key(hub: &str) -> String {
+    hub.to_ascii_lowercase()
+}
+
+impl State {
+    fn join(&mut self, id: &str, group: &str) {
+        if let Some(e) = self.connections.get_mut(id) {
+            if e.groups.insert(group.to_string()) {
+                self.groups
+                    .entry((e.hub.clone(), group.to_string()))
+                    .or_default()
+                    .insert(id.to_string());
+            }
+        }
+    }
+
+    fn leave(&mut self, id: &str, group: &str) {
+        if let Some(e) = self.connections.get_mut(id) {
+            if e.groups.remove(group) {
+                let key = (e.hub.clone(), group.to_string());
+                if let Some(members) = self.groups.get_mut(&key) {
+                    members.remove(id);
+                    if members.is_empty() {
+                        self.groups.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    fn user_connections(&self, hub: &str, user: &str) -> Vec<String> {
+        self.users
+            .get(&(hub_key(hub), user.to_string()))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn send(&self, id: &str, out: Outgoing) {
+        if let Some(e) = self.connections.get(id) {
+            let _ = e.tx.send(out);
+        }
+    }
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way that
+        // matters more than losing the emulator, so a poisoned lock is used as it is.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a connection and joins its initial groups.
+    pub fn register(&self, id: &str, entry: Entry, groups: &[String]) {
+        let mut s = self.lock();
+        if let Some(user) = &entry.user {
+            s.users
+                .entry((entry.hub.clone(), user.clone()))
+                .or_default()
+                .insert(id.to_string());
+        }
+        s.connections.insert(id.to_string(), entry);
+        for g in groups {
+            s.join(id, g);
+        }
+    }
+
+    /// Removes a connection from everything; returns its entry (with the groups it was in).
+    pub fn unregister(&self, id: &str) -> Option<Entry> {
+        let mut s = self.lock();
+        let entry = s.connections.remove(id)?;
+        for g in &entry.groups {
+            let key = (entry.hub.clone(), g.clone());
+            if let Some(members) = s.groups.get_mut(&key) {
+                members.remove(id);
+                if members.is_empty() {
+                    s.groups.remove(&key);
+                }
+            }
+        }
+        if let Some(user) = &entry.user {
+            let key = (entry.hub.clone(), user.clone());
+            if let Some(set) = s.users.get_mut(&key) {
+                set.remove(id);
+                if set.is_empty() {
+                    s.users.remove(&key);
+                }
+            }
+        }
+        Some(entry)
+    }
+
+    /// Whether the connection may do `permission` on `group`.
+    pub fn allows(&self, id: &str, permission: Permission, group: &str) -> bool {
+        self.lock()
+            .connections
+            .get(id)
+            .is_some_and(|e| e.rights.allows(permission, group))
+    }
+
+    /// Puts a connection in a group (`false`: no such connection in that hub).
+    pub fn join(&self, hub: &str, id: &str, group: &str) -> bool {
+        let mut s = self.lock();
+        if s.connections.get(id).is_none_or(|e| e.hub != hub_key(hub)) {
+            return false;
+        }
+        s.join(id, group);
+        true
+    }
+
+    /// Takes a connection out of a group.
+    pub fn leave(&self, id: &str, group: &str) {
+        self.lock().leave(id, group);
+    }
+
+    /// Takes a connection out of every group.
+    pub fn leave_all(&self, hub: &str, id: &str) {
+        let mut s = self.lock();
+        let groups: Vec<String> = match s.connections.get(id) {
+            Some(e) if e.hub == hub_key(hub) => e.groups.iter().cloned().collect(),
+            _ => return,
+        };
+        for g in groups {
+            s.leave(id, &g);
+        }
+    }
+
+    /// Sends to one connection of `hub`.
+    pub fn to_connection(&self, hub: &str, id: &str, out: Outgoing) {
+        let s = self.lock();
+        if s.connections.get(id).is_some_and(|e| e.hub == hub_key(hub)) {
+            s.send(id, out);
+        }
+    }
+
+    /// Sends to a connection whatever its hub (shutdown).
+    pub fn to_connection_any(&self, id: &str, out: Outgoing) {
+        self.lock().send(id, out);
+    }
+
+    /// Sends to every connection of a hub but the excluded.
+    pub fn to_all(&self, hub: &str, out: &Outgoing, excluded: &[String]) {
+        let s = self.lock();
+        let hub = hub_key(hub);
+        for (id, e) in &s.connections {
+            if e.hub == hub && !excluded.contains(id) {
+                let _ = e.tx.send(out.clone());
+            }
+        }
+    }
+
+    /// Sends to every connection of a user.
+    pub fn to_user(&self, hub: &str, user: &str, out: &Outgoing) {
+        let s = self.lock();
+        for id in s.user_connections(hub, user) {
+            s.send(&id, out.clone());
+        }
+    }
+
+    /// Sends to every connection in a group but the excluded; returns how many got it.
+    pub fn to_group(&self, hub: &str, group: &str, out: &Outgoing, excluded: &[&str]) -> usize {
+        let s = self.lock();
+        let Some(members) = s.groups.get(&(hub_key(hub), group.to_string())) else {
+            return 0;
+        };
+        let mut n = 0;
+        for id in members {
+            if !excluded.contains(&id.as_str()) {
+                s.send(id, out.clone());
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Adds a user's current connections to a group (`false`: the user has none).
+    pub fn add_user_to_group(&self, hub: &str, user: &str, group: &str) -> bool {
+        let mut s = self.lock();
+        let ids = s.user_connections(hub, user);
+        for id in &ids {
+            s.join(id, group);
+        }
+        !ids.is_empty()
+    }
+
+    /// Takes a user's connections out of one group, or of all when `group` is `None`.
+    pub fn remove_user_from_group(&self, hub: &str, user: &str, group: Option<&str>) {
+        let mut s = self.lock();
+        for id in s.user_connections(hub, user) {
+            let groups: Vec<String> = match group {
+                Some(g) => vec![g.to_string()],
+                None => s
+                    .connections
+                    .get(&id)
+                    .map(|e| e.groups.iter().cloned().collect())
+                    .unwrap_or_default(),
+            };
+            for g in groups {
+                s.leave(&id, &g);
+            }
+        }
+    }
+
+    /// Connection ids of a hub, of a group, or of a user, minus the excluded.
+    pub fn select(&self, hub: &str, scope: Scope<'_>, excluded: &[String]) -> Vec<String> {
+        let s = self.lock();
+        let hub = hub_key(hub);
+        let ids: Vec<String> = match scope {
+            Scope::All => s
+                .connections
+                .iter()
+                .filter(|(_, e)| e.hub == hub)
+                .map(|(id, _)| id.clone())
+                .collect(),
+            Scope::Group(g) => s
+                .groups
+                .get(&(hub, g.to_string()))
+                .map(|m| m.iter().cloned().collect())
+                .unwrap_or_default(),
+            Scope::User(u) => s
+                .users
+                .get(&(hub, u.to_string()))
+                .map(|m| m.iter().cloned().collect())
+                .unwrap_or_default(),
+            Scope::Connection(c) => s
+                .connections
+                .get(c)
+                .filter(|e| e.hub == hub)
+                .map(|_| vec![c.to_string()])
+                .unwrap_or_default(),
+        };
+        ids.into_iter()
+            .filter(|id| !excluded.contains(id))
+            .collect()
+    }
+
+    /// Sends a `disconnected` message then closes each connection with 1000.
+    pub fn close(&self, ids: &[String], reason: &str) {
+        let s = self.lock();
+        for id in ids {
+            s.send(id, Outgoing::Frame(protocol::disconnected(reason)));
+            s.send(id, Outgoing::Close(1000, reason.to_string()));
+        }
+    }
+
+    /// Changes a connection's rights; `None` when it is not in `hub`.
+    pub fn with_rights<T>(
+        &self,
+        hub: &str,
+        id: &str,
+        f: impl FnOnce(&mut Rights) -> T,
+    ) -> Option<T> {
+        let mut s = self.lock();
+        s.connections
+            .get_mut(id)
+            .filter(|e| e.hub == hub_key(hub))
+            .map(|e| f(&mut e.rights))
+    }
+
+    /// Every live connection id (shutdown closes them all).
+    pub fn all_ids(&self) -> Vec<String> {
+        self.lock().connections.keys().cloned().collect()
+    }
+
+    /// How many connections are live.
+    pub fn len(&self) -> usize {
+        self.lock().connections.len()
+    }
+
+    /// Whether no connection is live.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Which connections a REST call is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Group(&'a str),
+    User(&'a str),
+    Connection(&'a str),
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! `chatr emulator`: a local Azure Web PubSub, faithful enough that Microsoft's SDKs work
+//! against it unchanged. It knows nothing of chats: it is the service, with its client
+//! endpoint (`json.webpubsub.azure.v1`, `json.reliable.webpubsub.azure.v1`, simple clients),
+//! its CloudEvents upstream and its data-plane REST API. `webpubsub-protocol.md` is the
+//! specification.
+
+pub mod auth;
+pub mod client_socket;
+pub mod connection;
+pub mod hub;
+pub mod permissions;
+pub mod protocol;
+pub mod rest;
+pub mod service;
+pub mod upstream;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use warp::Filter;
+
+use crate::access_key::AccessKey;
+use crate::emulator::hub::{Outgoing, Registry};
+use crate::emulator::service::Emulator;
+use crate::emulator::upstream::{EventHandlerConfig, Upstream};
+
+/// The development access key every run uses unless told otherwise, so that the connection
+/// string is the same each time. Public and documented, like Azurite's key; never use it for
+/// anything reachable from outside this machine.
+pub const DEFAULT_ACCESS_KEY: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+/// The default port.
+pub const DEFAULT_PORT: u16 = 8080;
+/// The default event handler URL template.
+pub const DEFAULT_EVENT_HANDLER: &str = "http://127.0.0.1:7071/api/eventHandler";
+
+/// Why the emulator's settings were refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EmulatorConfigError {
+    #[error("--system-events takes connect, connected, disconnected; not `{0}`")]
+    SystemEvent(String),
+    #[error("--access-key must be at least 32 characters and contain no `;`")]
+    AccessKey,
+    #[error("--event-handler `{0}` is not an http or https URL")]
+    EventHandler(String),
+}
+
+/// How the emulator is set up.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub access_key: AccessKey,
+    pub hub: String,
+    pub event_handler: EventHandlerConfig,
+}
+
+impl EmulatorConfig {
+    /// Builds a configuration from the command line's values.
+    pub fn new(
+        access_key: &str,
+        hub: &str,
+        event_handler: &str,
+        user_events: &str,
+        system_events: &str,
+    ) -> Result<Self, EmulatorConfigError> {
+        let access_key = AccessKey::new(access_key)
+            .filter(|k| k.hmac_key().len() >= 32)
+            .ok_or(EmulatorConfigError::AccessKey)?;
+        match url::Url::parse(
+            &event_handler
+                .replace("{hub}", "hub")
+                .replace("{event}", "event"),
+        ) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
+            _ => return Err(EmulatorConfigError::EventHandler(event_handler.to_string())),
+        }
+        let (mut connect, mut connected, mut disconnected) = (false, false, false);
+        for e in system_events
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            match e.to_ascii_lowercase().as_str() {
+                "connect" => connect = true,
+                "connected" => connected = true,
+                "disconnected" => disconnected = true,
+                _ => return Err(EmulatorConfigError::SystemEvent(e.to_string())),
+            }
+        }
+        let names: Vec<String> = user_events
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect();
+        let user_events = if names.iter().any(|n| n == "*") {
+            None
+        } else {
+            Some(names)
+        };
+        Ok(Self {
+            access_key,
+            hub: hub.to_ascii_lowercase(),
+            event_handler: EventHandlerConfig {
+                hub: hub.to_ascii_lowercase(),
+                url_template: event_handler.to_string(),
+                user_events,
+                connect,
+                connected,
+                disconnected,
+            },
+        })
+    }
+}
+
+/// The emulator for a listener on `port`.
+pub fn build(config: &EmulatorConfig, port: u16) -> Emulator {
+    let endpoint = format!("http://localhost:{port}");
+    let upstream = Upstream::new(
+        Some(config.event_handler.clone()),
+        config.access_key.clone(),
+        "localhost".into(),
+    );
+    Emulator {
+        registry: Registry::default(),
+        upstream: Arc::new(upstream),
+        key: config.access_key.clone(),
+        endpoint,
+        port,
+    }
+}
+
+/// Serves the emulator on `listener` until `shutdown`; then closes every socket with a close
+/// frame (1001) and returns once they are gone (or after five seconds).
+pub async fn run(
+    listener: TcpListener,
+    emulator: Emulator,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let registry = emulator.registry.clone();
+    let routes = client_socket::routes(emulator.clone())
+        .or(rest::routes(emulator))
+        .unify()
+        .or(warp::any()
+            .map(|| warp::reply::with_status("Not found", warp::http::StatusCode::NOT_FOUND))
+            .map(warp::Reply::into_response))
+        .unify();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        shutdown.await;
+        for id in registry.all_ids() {
+            registry.to_connection_any(
+                &id,
+                Outgoing::Close(1001, "The service is shutting down.".into()),
+            );
+        }
+        let drained = async {
+            while !registry.is_empty() {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
+        let _ = stop_tx.send(());
+    });
+    warp::serve(routes)
+        .incoming(listener)
+        .graceful(async {
+            let _ = stop_rx.await;
+        })
+        .run()
+        .await;
+}

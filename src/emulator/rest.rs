@@ -1,0 +1,363 @@
+//! The data-plane REST API under `/api/hubs/{hub}/…` (swagger 2024-01-01, any `api-version`),
+//! each call authorised by a server token whose `aud` is the full request URL. Success codes
+//! are the service's: 202 for sends, 200 for adds and checks, 204 for removals and closes,
+//! 404 for checks that find nothing.
+
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use serde_json::json;
+use warp::filters::path::FullPath;
+use warp::http::{HeaderMap, Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Reply};
+
+use crate::emulator::auth;
+use crate::emulator::hub::{Delivery, Outgoing, Scope};
+use crate::emulator::permissions::Permission;
+use crate::emulator::protocol::{valid_group_name, Data, From};
+use crate::emulator::service::Emulator;
+use crate::token::{self, Claims};
+
+/// Largest REST body.
+pub const MAX_BODY: u64 = 1024 * 1024;
+
+fn status(code: StatusCode) -> Response {
+    warp::reply::with_status(warp::reply(), code).into_response()
+}
+
+fn error(code: StatusCode, error_code: &str, message: &str) -> Response {
+    let body = warp::reply::json(&json!({"code": error_code, "message": message}));
+    let reply = warp::reply::with_header(body, "x-ms-error-code", error_code);
+    warp::reply::with_status(reply, code).into_response()
+}
+
+/// A parsed request.
+struct Call {
+    method: Method,
+    segments: Vec<String>,
+    query: Vec<(String, String)>,
+    content_type: Option<String>,
+    body: Bytes,
+}
+
+impl Call {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn params(&self, names: &[&str]) -> Vec<String> {
+        self.query
+            .iter()
+            .filter(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    fn data(&self) -> Result<Data, Box<Response>> {
+        match Data::from_body(self.content_type.as_deref(), &self.body) {
+            Some(Ok(d)) => Ok(d),
+            Some(Err(e)) => Err(Box::new(error(
+                StatusCode::BAD_REQUEST,
+                "InvalidPayload",
+                &format!("The body is not valid: {e}"),
+            ))),
+            None => Err(Box::new(error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                "Use application/json, text/plain or application/octet-stream.",
+            ))),
+        }
+    }
+}
+
+/// The REST routes (`/api/…`).
+pub fn routes(
+    emulator: Emulator,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
+    warp::path("api")
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(raw_query)
+        .and(warp::header::headers_cloned())
+        .and(warp::body::bytes())
+        .and_then(
+            move |method, path: FullPath, query: String, headers: HeaderMap, body: Bytes| {
+                let emulator = emulator.clone();
+                async move {
+                    Ok::<_, Infallible>(handle(
+                        &emulator,
+                        method,
+                        path.as_str(),
+                        &query,
+                        &headers,
+                        body,
+                    ))
+                }
+            },
+        )
+}
+
+fn handle(
+    emulator: &Emulator,
+    method: Method,
+    path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Response {
+    if path.trim_end_matches('/') == "/api/health" {
+        return status(StatusCode::OK);
+    }
+    if body.len() as u64 > MAX_BODY {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            "The body is larger than 1 MiB.",
+        );
+    }
+    let host = headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let url = if raw_query.is_empty() {
+        format!("http://{host}{path}")
+    } else {
+        format!("http://{host}{path}?{raw_query}")
+    };
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if let Err(e) = auth::server_token(authorization, &emulator.key, &url, crate::clock::unix_now())
+    {
+        tracing::debug!(error = %e, path, "REST call refused");
+        return error(StatusCode::UNAUTHORIZED, "Unauthorized", &e.to_string());
+    }
+    let segments: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let call = Call {
+        method,
+        segments,
+        query: url::form_urlencoded::parse(raw_query.as_bytes())
+            .into_owned()
+            .collect(),
+        content_type: headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body,
+    };
+    match call.segments.as_slice() {
+        [api, hubs, hub, rest @ ..] if api == "api" && hubs == "hubs" => {
+            route(emulator, &call, hub, rest)
+        }
+        _ => error(StatusCode::NOT_FOUND, "NotFound", "No such route."),
+    }
+}
+
+fn route(e: &Emulator, call: &Call, hub: &str, rest: &[String]) -> Response {
+    let r = &e.registry;
+    let excluded = call.params(&["excluded"]);
+    let reason = call.param("reason").unwrap_or("");
+    let strs: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let m = &call.method;
+    let send = |scope: Scope<'_>| -> Response {
+        if call.param("filter").is_some() {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "NotSupported",
+                "The emulator does not evaluate OData filters.",
+            );
+        }
+        let data = match call.data() {
+            Ok(d) => d,
+            Err(resp) => return *resp,
+        };
+        let out = Outgoing::Message(Delivery::new(
+            &match scope {
+                Scope::Group(g) => From::Group {
+                    group: g.to_string(),
+                    from_user_id: None,
+                },
+                _ => From::Server,
+            },
+            &data,
+        ));
+        match scope {
+            Scope::All => r.to_all(hub, &out, &excluded),
+            Scope::User(u) => r.to_user(hub, u, &out),
+            Scope::Connection(c) => r.to_connection(hub, c, out),
+            Scope::Group(g) => {
+                let ex: Vec<&str> = excluded.iter().map(String::as_str).collect();
+                r.to_group(hub, g, &out, &ex);
+            }
+        }
+        status(StatusCode::ACCEPTED)
+    };
+    let exists = |found: bool| {
+        status(if found {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        })
+    };
+    let close = |scope: Scope<'_>| {
+        r.close(&r.select(hub, scope, &excluded), reason);
+        status(StatusCode::NO_CONTENT)
+    };
+    match (m.as_str(), strs.as_slice()) {
+        ("POST", [":send"]) => send(Scope::All),
+        ("POST", ["users", u, ":send"]) => send(Scope::User(u)),
+        ("POST", ["connections", c, ":send"]) => send(Scope::Connection(c)),
+        ("POST", ["groups", g, ":send"]) => send(Scope::Group(g)),
+        ("POST", [":closeConnections"]) => close(Scope::All),
+        ("POST", ["groups", g, ":closeConnections"]) => close(Scope::Group(g)),
+        ("POST", ["users", u, ":closeConnections"]) => close(Scope::User(u)),
+        ("DELETE", ["connections", c]) => close(Scope::Connection(c)),
+        ("HEAD" | "GET", ["connections", c]) => {
+            exists(!r.select(hub, Scope::Connection(c), &[]).is_empty())
+        }
+        ("HEAD" | "GET", ["users", u]) => exists(!r.select(hub, Scope::User(u), &[]).is_empty()),
+        ("HEAD" | "GET", ["groups", g]) => exists(!r.select(hub, Scope::Group(g), &[]).is_empty()),
+        ("DELETE", ["connections", c, "groups"]) => {
+            r.leave_all(hub, c);
+            status(StatusCode::NO_CONTENT)
+        }
+        ("PUT", ["groups", g, "connections", c]) => {
+            if !valid_group_name(g) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidGroup",
+                    "The group name is not valid.",
+                );
+            }
+            if r.join(hub, c, g) {
+                status(StatusCode::OK)
+            } else {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    &format!("Connection {c} is not found."),
+                )
+            }
+        }
+        ("DELETE", ["groups", _g, "connections", c])
+            if r.select(hub, Scope::Connection(c), &[]).is_empty() =>
+        {
+            status(StatusCode::NO_CONTENT)
+        }
+        ("DELETE", ["groups", g, "connections", c]) => {
+            r.leave(c, g);
+            status(StatusCode::NO_CONTENT)
+        }
+        ("PUT", ["users", u, "groups", g]) => {
+            if !valid_group_name(g) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidGroup",
+                    "The group name is not valid.",
+                );
+            }
+            if r.add_user_to_group(hub, u, g) {
+                status(StatusCode::OK)
+            } else {
+                error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    &format!("User {u} is not found."),
+                )
+            }
+        }
+        ("DELETE", ["users", u, "groups", g]) => {
+            r.remove_user_from_group(hub, u, Some(g));
+            status(StatusCode::NO_CONTENT)
+        }
+        ("DELETE", ["users", u, "groups"]) => {
+            r.remove_user_from_group(hub, u, None);
+            status(StatusCode::NO_CONTENT)
+        }
+        (method, ["permissions", p, "connections", c]) => {
+            let Some(permission) = Permission::parse(p) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidPermission",
+                    "The permission is joinLeaveGroup or sendToGroup.",
+                );
+            };
+            let target = call.param("targetName").map(str::to_string);
+            let result = match method {
+                "PUT" => r.with_rights(hub, c, |rights| {
+                    rights.grant(permission, target);
+                    StatusCode::OK
+                }),
+                "DELETE" => {
+                    // Revoking what a closed connection had is already done.
+                    r.with_rights(hub, c, |rights| rights.revoke(permission, target));
+                    Some(StatusCode::NO_CONTENT)
+                }
+                "HEAD" | "GET" => Some(
+                    r.with_rights(hub, c, |rights| {
+                        rights.has(permission, call.param("targetName"))
+                    })
+                    .filter(|has| *has)
+                    .map_or(StatusCode::NOT_FOUND, |_| StatusCode::OK),
+                ),
+                _ => {
+                    return error(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "MethodNotAllowed",
+                        "No such operation.",
+                    )
+                }
+            };
+            match result {
+                Some(code) => status(code),
+                None => error(
+                    StatusCode::NOT_FOUND,
+                    "NotFound",
+                    &format!("Connection {c} is not found."),
+                ),
+            }
+        }
+        ("POST", [":generateToken"]) => generate_token(e, call, hub),
+        _ => error(StatusCode::NOT_FOUND, "NotFound", "No such route."),
+    }
+}
+
+/// `:generateToken`: a client token as the service mints it (`iss`, `nbf`, roles, groups).
+fn generate_token(e: &Emulator, call: &Call, hub: &str) -> Response {
+    let minutes: u64 = match call.param("minutesToExpire").map(str::parse) {
+        None => 60,
+        Some(Ok(m)) if m >= 1 => m,
+        Some(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                "minutesToExpire must be at least 1.",
+            )
+        }
+    };
+    let now = crate::clock::unix_now();
+    let mut claims = Claims::new(
+        format!("{}/client/hubs/{hub}", e.endpoint),
+        now,
+        minutes * 60,
+    );
+    claims.nbf = Some(now);
+    claims.sub = call.param("userId").map(str::to_string);
+    claims.role = call.params(&["role", "roles"]);
+    claims.groups = call.params(&["group", "groups"]);
+    claims
+        .extra
+        .insert("iss".into(), json!("https://webpubsub.azure.com"));
+    warp::reply::json(&json!({"token": token::encode(&claims, &e.key)})).into_response()
+}

@@ -1,0 +1,32 @@
+//! The emulator's shared state and settings: the registry of connections, the upstream, the
+//! access key and the endpoint clients and servers are told about.
+
+use std::sync::Arc;
+
+use crate::access_key::AccessKey;
+use crate::emulator::hub::Registry;
+use crate::emulator::upstream::Upstream;
+
+/// Everything the sockets and the REST API share.
+#[derive(Clone)]
+pub struct Emulator {
+    pub registry: Registry,
+    pub upstream: Arc<Upstream>,
+    pub key: AccessKey,
+    /// `http://localhost:PORT`: the endpoint of the printed connection string.
+    pub endpoint: String,
+    /// The port the emulator listens on (tokens minted for `localhost` and `127.0.0.1` alike).
+    pub port: u16,
+}
+
+impl Emulator {
+    /// The connection string servers use.
+    pub fn connection_string(&self) -> String {
+        format!(
+            "Endpoint={};Port={};AccessKey={};Version=1.0;",
+            self.endpoint,
+            self.port,
+            self.key.expose()
+        )
+    }
+}
