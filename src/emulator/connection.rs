@@ -19,6 +19,8 @@ use crate::emulator::upstream::{EventKind, EventRequest};
 
 /// Largest client message the service takes (1 MiB); larger ones close with 1009.
 pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
+/// How long a closed socket waits for the client's close frame.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many recent ack ids a connection remembers for de-duplication.
 const ACK_MEMORY: usize = 4096;
 
@@ -125,7 +127,8 @@ async fn run(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         tx: tx.clone(),
     };
     emulator.registry.register(&id, entry, &accepted.groups);
-    let writer = tokio::spawn(write(sink, rx, accepted.protocol));
+    let (closed_tx, mut closed_rx) = tokio::sync::watch::channel(());
+    let writer = tokio::spawn(write(sink, rx, accepted.protocol, closed_tx));
     if accepted.protocol != Protocol::Simple {
         let _ = tx.send(Outgoing::Frame(protocol::connected(
             accepted.user_id.as_deref(),
@@ -149,7 +152,24 @@ async fn run(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
 
     let mut acks = AckLog::default();
     let mut reason = String::from("The client closed the connection.");
-    while let Some(item) = stream.next().await {
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            // The service closed the socket: give the client a moment to answer the close
+            // frame, then stop reading either way.
+            _ = closed_rx.changed() => {
+                let _ = tokio::time::timeout(CLOSE_GRACE, async {
+                    while let Some(Ok(m)) = stream.next().await {
+                        if m.is_close() {
+                            break;
+                        }
+                    }
+                })
+                .await;
+                None
+            }
+        };
+        let Some(item) = item else { break };
         let message = match item {
             Ok(m) => m,
             Err(e) => {
@@ -359,6 +379,7 @@ async fn write(
     mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
     mut rx: UnboundedReceiver<Outgoing>,
     protocol: Protocol,
+    closed: tokio::sync::watch::Sender<()>,
 ) {
     let mut sequence: u64 = 0;
     while let Some(out) = rx.recv().await {
@@ -377,6 +398,7 @@ async fn write(
             },
             Outgoing::Close(code, reason) => {
                 let _ = sink.send(Message::close_with(code, reason)).await;
+                closed.send_replace(());
                 break;
             }
         };

@@ -130,6 +130,11 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Emulator {
     }
 }
 
+fn not_found() -> warp::reply::Response {
+    use warp::Reply;
+    warp::reply::with_status("Not found", warp::http::StatusCode::NOT_FOUND).into_response()
+}
+
 /// Serves the emulator on `listener` until `shutdown`; then closes every socket with a close
 /// frame (1001) and returns once they are gone (or after five seconds).
 pub async fn run(
@@ -141,9 +146,7 @@ pub async fn run(
     let routes = client_socket::routes(emulator.clone())
         .or(rest::routes(emulator))
         .unify()
-        .or(warp::any()
-            .map(|| warp::reply::with_status("Not found", warp::http::StatusCode::NOT_FOUND))
-            .map(warp::Reply::into_response))
+        .or(warp::any().map(not_found))
         .unify();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {

@@ -6,4 +6,5 @@
 pub mod azurite;
 pub mod recording_pubsub;
 pub mod spawn;
+pub mod stack;
 pub mod tcp_proxy;

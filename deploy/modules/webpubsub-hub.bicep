@@ -1,0 +1,31 @@
+// The chat hub: every user event and the connected/disconnected system events go to the
+// handler through the Static Web App, which forwards /api to the linked Functions app.
+
+param webPubSubName string
+param hub string
+
+@description('Default host name of the Static Web App.')
+param siteHostname string
+
+resource webPubSub 'Microsoft.SignalRService/webPubSub@2024-03-01' existing = {
+  name: webPubSubName
+}
+
+resource chatHub 'Microsoft.SignalRService/webPubSub/hubs@2024-03-01' = {
+  parent: webPubSub
+  name: hub
+  properties: {
+    eventHandlers: [
+      {
+        urlTemplate: 'https://${siteHostname}/api/eventHandler'
+        userEventPattern: '*'
+        systemEvents: [
+          'connected'
+          'disconnected'
+        ]
+      }
+    ]
+    // Clients connect only with a token from /api/getToken.
+    anonymousConnectPolicy: 'deny'
+  }
+}
