@@ -42,9 +42,41 @@ pub enum Command {
     /// starts it with this argument; it also runs on its own for local development).
     #[command(after_help = SERVE_SETTINGS)]
     Serve,
+    /// Run the whole chat locally: the Web PubSub emulator, the handler and the site with
+    /// Static Web Apps sign-in, in one process. No cloud account needed.
+    #[command(after_help = DEV_SETTINGS)]
+    Dev(DevArgs),
     /// Run a local Azure Web PubSub (client endpoint, REST API, event handler upstream) on
     /// 127.0.0.1; Microsoft's SDKs work against it with the connection string it prints.
     Emulator(EmulatorArgs),
+}
+
+const DEV_SETTINGS: &str = "\
+Settings (environment variables, all optional):
+  WebPubSubConnectionString     use this real Azure Web PubSub instead of the emulator (its hub's event
+                                handler must reach this machine: see README)
+  WebPubSubHub                  the hub (default: chat)
+  TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
+  RUST_LOG                      log filter (default: info)";
+
+/// `chatr dev` flags.
+#[derive(Debug, clap::Args)]
+pub struct DevArgs {
+    /// Port of the site (client, /.auth, /api) on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 4280)]
+    pub port: u16,
+    /// Port of the emulator's client and REST endpoint (0: any free port).
+    #[arg(long, default_value_t = crate::emulator::DEFAULT_PORT)]
+    pub emulator_port: u16,
+    /// Folder of the embedded store, kept across restarts.
+    #[arg(long, default_value = crate::config::DEFAULT_DATA_DIR)]
+    pub data_dir: std::path::PathBuf,
+    /// Folder of the static client.
+    #[arg(long, default_value = "client")]
+    pub client_dir: std::path::PathBuf,
+    /// The Static Web Apps configuration to honour.
+    #[arg(long, default_value = "staticwebapp.config.json")]
+    pub config: std::path::PathBuf,
 }
 
 /// `chatr emulator` flags.
@@ -97,7 +129,81 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve().await,
         Command::Emulator(args) => emulator(args).await,
+        Command::Dev(args) => dev(args).await,
     }
+}
+
+async fn bind(port: u16, flag: &str) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port} ({flag}); is another chatr running? Pick another port"))
+}
+
+async fn dev(args: DevArgs) -> anyhow::Result<()> {
+    let settings = crate::config::DevSettings::from_env()?;
+    let config_text = std::fs::read_to_string(&args.config)
+        .with_context(|| format!("cannot read {} (--config)", args.config.display()))?;
+    let config = crate::dev::swa_config::SwaConfig::parse(&config_text).with_context(|| {
+        format!(
+            "{} is not a valid staticwebapp.config.json",
+            args.config.display()
+        )
+    })?;
+    anyhow::ensure!(args.client_dir.is_dir(), "the client folder {} does not exist (--client-dir); run chatr dev from the repository root", args.client_dir.display());
+    let store_settings = match &settings.table {
+        Some(t) => StoreSettings::Table(t.clone()),
+        None => StoreSettings::Embedded {
+            data_dir: args.data_dir.clone(),
+        },
+    };
+    let (store, store_text) = open_store(&store_settings).await?;
+    let site = bind(args.port, "--port").await?;
+    let emulator = match settings.web_pubsub {
+        Some(_) => None,
+        None => Some(bind(args.emulator_port, "--emulator-port").await?),
+    };
+    let handler = bind(0, "handler").await?;
+    let site_port = site.local_addr()?.port();
+    let web_pubsub_text = match (&settings.web_pubsub, &emulator) {
+        (Some(real), _) => format!(
+            "Azure Web PubSub at {} (hub {})",
+            real.endpoint(),
+            settings.hub
+        ),
+        (None, Some(l)) => format!(
+            "emulator on http://localhost:{} (hub {}, webhooks to the site's /api/eventHandler)",
+            l.local_addr()?.port(),
+            settings.hub
+        ),
+        (None, None) => unreachable!("an emulator listener exists when no service is configured"),
+    };
+    let setup = crate::dev::DevSetup {
+        web_pubsub: settings.web_pubsub,
+        hub: settings.hub,
+        store,
+        client_dir: args.client_dir,
+        config,
+    };
+    println!("chatr dev: open http://localhost:{site_port}");
+    println!("  Web PubSub: {web_pubsub_text}");
+    println!(
+        "  handler:    http://{} (behind the site's /api)",
+        handler.local_addr()?
+    );
+    println!("  state:      {store_text}");
+    println!("  sign in with any name; Ctrl-C stops everything");
+    std::io::stdout().flush().ok();
+    crate::dev::run(
+        crate::dev::Listeners {
+            site,
+            emulator,
+            handler,
+        },
+        setup,
+        crate::shutdown::signal(),
+    )
+    .await?;
+    Ok(())
 }
 
 async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {

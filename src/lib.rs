@@ -22,6 +22,7 @@ pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod dev;
 pub mod emulator;
 pub mod functions;
 pub mod pubsub;

@@ -132,6 +132,52 @@ impl HandlerSettings {
     }
 }
 
+/// What `chatr dev` takes from the environment: a real service or store instead of the
+/// emulator and the embedded store, when set.
+#[derive(Debug, Clone)]
+pub struct DevSettings {
+    /// A real Web PubSub; `None` runs the emulator.
+    pub web_pubsub: Option<WebPubSubConnectionString>,
+    pub hub: HubName,
+    /// A real Table Storage; `None` uses the embedded store in the data folder.
+    pub table: Option<TableConnectionString>,
+}
+
+impl DevSettings {
+    /// Reads the optional settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads them from any lookup.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let web_pubsub = get(WEB_PUBSUB_CONNECTION_STRING)
+            .map(|s| {
+                WebPubSubConnectionString::parse(&s).map_err(|e| ConfigError::Malformed {
+                    name: WEB_PUBSUB_CONNECTION_STRING,
+                    reason: e.to_string(),
+                    expected: EXPECTED_FORM,
+                })
+            })
+            .transpose()?;
+        let table = get(TABLE_STORAGE_CONNECTION_STRING)
+            .map(|s| {
+                TableConnectionString::parse(&s).map_err(|e| ConfigError::Malformed {
+                    name: TABLE_STORAGE_CONNECTION_STRING,
+                    reason: e.to_string(),
+                    expected: table_cs::EXPECTED_FORM,
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            web_pubsub,
+            hub: parse_hub(get(WEB_PUBSUB_HUB))?,
+            table,
+        })
+    }
+}
+
 /// Parses `WebPubSubHub`, defaulting to `chat`.
 pub fn parse_hub(value: Option<String>) -> Result<HubName, ConfigError> {
     let value = value.unwrap_or_else(|| DEFAULT_HUB.into());

@@ -1,0 +1,124 @@
+//! `chatr dev`: the whole chat on one machine, in one process: the Web PubSub emulator (or a
+//! real service), the handler, and the site (`client/`, `/.auth/*`, `/api/*`) served as
+//! Static Web Apps serves it. The emulator's webhooks go to the site's `/api/eventHandler`,
+//! so they cross the same routing rules as in the cloud.
+
+pub mod site;
+pub mod static_site;
+pub mod swa_auth;
+pub mod swa_config;
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::connection_string::WebPubSubConnectionString;
+use crate::config::hub::HubName;
+use crate::dev::site::Site;
+use crate::dev::swa_config::SwaConfig;
+use crate::emulator::EmulatorConfig;
+use crate::functions::App;
+use crate::store::SharedStore;
+
+/// The sockets `chatr dev` serves on, already bound.
+pub struct Listeners {
+    pub site: TcpListener,
+    /// `None` when a real Web PubSub is used.
+    pub emulator: Option<TcpListener>,
+    pub handler: TcpListener,
+}
+
+/// What the dev server runs with.
+pub struct DevSetup {
+    /// A real service; `None` runs the emulator.
+    pub web_pubsub: Option<WebPubSubConnectionString>,
+    pub hub: HubName,
+    pub store: SharedStore,
+    pub client_dir: PathBuf,
+    pub config: SwaConfig,
+}
+
+/// The URLs a running dev server answers on.
+#[derive(Debug, Clone)]
+pub struct Running {
+    pub site: String,
+    pub web_pubsub: String,
+}
+
+/// Works out the Web PubSub connection string the handler uses: the real one, or the
+/// emulator's (whose webhooks go to the site).
+pub fn web_pubsub_for(
+    setup: &DevSetup,
+    listeners: &Listeners,
+) -> std::io::Result<(
+    WebPubSubConnectionString,
+    Option<crate::emulator::service::Emulator>,
+)> {
+    if let Some(real) = &setup.web_pubsub {
+        return Ok((real.clone(), None));
+    }
+    let site_port = listeners.site.local_addr()?.port();
+    let emulator_port = listeners
+        .emulator
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?
+        .map_or(0, |a| a.port());
+    let config = EmulatorConfig::new(
+        crate::emulator::DEFAULT_ACCESS_KEY,
+        setup.hub.as_str(),
+        &format!("http://127.0.0.1:{site_port}/api/eventHandler"),
+        "*",
+        "connected,disconnected",
+    )
+    .map_err(std::io::Error::other)?;
+    let emulator = crate::emulator::build(&config, emulator_port);
+    let connection_string = WebPubSubConnectionString::parse(&emulator.connection_string())
+        .map_err(std::io::Error::other)?;
+    Ok((connection_string, Some(emulator)))
+}
+
+/// Runs every part until `shutdown`, then stops them all (the emulator closes its sockets).
+pub async fn run(
+    listeners: Listeners,
+    setup: DevSetup,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (service, emulator) = web_pubsub_for(&setup, &listeners)?;
+    let handler_url = format!("http://{}", listeners.handler.local_addr()?);
+    let app = App::new(service, setup.hub.clone(), setup.store.clone());
+    let site = Site::new(setup.config, setup.client_dir, handler_url);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let mut tasks = vec![
+        tokio::spawn(crate::functions::run(
+            listeners.handler,
+            app,
+            stopped(stop_rx.clone()),
+        )),
+        tokio::spawn(
+            warp::serve(site::routes(site))
+                .incoming(listeners.site)
+                .graceful(stopped(stop_rx.clone()))
+                .run(),
+        ),
+    ];
+    if let (Some(emulator), Some(listener)) = (emulator, listeners.emulator) {
+        tasks.push(tokio::spawn(crate::emulator::run(
+            listener,
+            emulator,
+            stopped(stop_rx.clone()),
+        )));
+    }
+    shutdown.await;
+    stop_tx.send_replace(true);
+    for task in tasks {
+        let _ = task.await;
+    }
+    Ok(())
+}
