@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod azurite;
+pub mod dev_stack;
 pub mod recording_pubsub;
 pub mod spawn;
 pub mod stack;
