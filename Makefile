@@ -6,16 +6,26 @@ export SWA_CLI_CAPTURE_TELEMETRY := false
 
 .PHONY: help run test lint lint-fix build clean
 
+# The Python tools of the deployment (tests/deploy, cargo-zigbuild) live in this venv.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# glibc 2.28 (Debian 10) is older than every Azure Functions Linux image's.
+RELEASE_TARGET := x86_64-unknown-linux-gnu.2.28
+# The folder the browser loads (index.html at its root), deployed with staticwebapp.config.json.
+SITE_DIR ?= client
+
 help: ## Show this list of targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-run: ## Run the handler locally (chatr serve; needs WebPubSubConnectionString)
-	cargo run --release -- serve
+run: ## Run the whole chat locally (chatr dev): http://localhost:4280
+	cargo run --release -- dev
 
 test: ## Run every test: npm ci, lints, cargo test, then the Node suites
 	npm ci --no-audit --no-fund
 	$(MAKE) --no-print-directory lint
 	cargo test
+	$(MAKE) --no-print-directory test-deploy
 	@suites=$$(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort); \
 	if [ -n "$$suites" ]; then node --test $$suites; else echo "no Node suites yet"; fi
 
@@ -33,3 +43,27 @@ build: ## Build the debug binary
 clean: ## Remove build output, node_modules and the local store
 	cargo clean
 	rm -rf node_modules .chatr test-output
+
+.PHONY: test-deploy release deploy tunnel
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+test-deploy: | $(PYTHON) ## Check the deployment: Bicep, settings, /api routes, workflow, staged API
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	cargo build --quiet
+	CHATR_BIN=$(TARGET_DIR)/debug/chatr $(PYTHON) -m pytest tests/deploy -q -rs
+
+release: | $(PYTHON) ## Build for the Functions hosts (zig, glibc 2.28), stage target/deploy/api.zip
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r deploy/requirements-release.txt
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo zigbuild --release --locked --target $(RELEASE_TARGET)
+	$(PYTHON) deploy/stage.py api --binary $(TARGET_DIR)/x86_64-unknown-linux-gnu/release/chatr \
+		--out target/deploy/api --zip target/deploy/api.zip --max-glibc 2.28
+
+deploy: release ## Deploy to Azure: infrastructure, API, site, then the hub (az login first)
+	$(PYTHON) deploy/stage.py site --src $(SITE_DIR) --out target/deploy/site
+	deploy/deploy.sh up
+
+tunnel: ## Tunnel Web PubSub's events to a local chatr serve (awps-tunnel)
+	npx --yes --package=@azure/web-pubsub-tunnel-tool -- awps-tunnel run \
+		--hub "$${WebPubSubHub:-chat}" --upstream "http://127.0.0.1:$${FUNCTIONS_CUSTOMHANDLER_PORT:-7071}"

@@ -1,0 +1,154 @@
+// The same chat behind the real SWA CLI (`swa start`, npm @azure/static-web-apps-cli):
+// `chatr emulator` + `chatr serve` + `swa start client --api-devserver-url … --swa-config-location .`.
+// The CLI's login page needs a CDN, so the test sets its auth cookie directly, as the CLI's page would.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const chatr = process.env.CHATR_BIN ?? path.join(root, 'target/debug/chatr');
+const swaBin = path.join(root, 'node_modules/.bin/swa');
+const ROOM = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const children = [];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Starts a process and resolves with the first stdout line matching `pattern`. */
+function start(cmd, args, env, pattern) {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const stderr = [];
+  child.stderr.on('data', (d) => stderr.push(String(d)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not print ${pattern} in time: ${stderr.join('')}`)), 30_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = line.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${stderr.join('')}`)));
+  });
+}
+
+async function waitForHttp(url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url, { redirect: 'manual' });
+      if (r.status < 500) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const principal = {
+  identityProvider: 'github',
+  userId: 'swa-cli-user-1',
+  userDetails: 'swauser',
+  userRoles: ['anonymous', 'authenticated'],
+  claims: [],
+};
+const cookie = `StaticWebAppsAuthCookie=${Buffer.from(JSON.stringify(principal)).toString('base64')}`;
+let site;
+
+before(async () => {
+  const swaPort = await freePort();
+  site = `http://127.0.0.1:${swaPort}`;
+  const [, connectionString] = await start(
+    chatr,
+    ['emulator', '--port', '0', '--event-handler', `${site}/api/eventHandler`],
+    {},
+    /connection string: (\S+)/,
+  );
+  const [, handlerPort] = await start(
+    chatr,
+    ['serve'],
+    { WebPubSubConnectionString: connectionString, FUNCTIONS_CUSTOMHANDLER_PORT: '0', CHATR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'chatr-swa-')) },
+    /listening on http:\/\/127\.0\.0\.1:(\d+)/,
+  );
+  const swa = spawn(
+    swaBin,
+    ['start', 'client', '--api-devserver-url', `http://127.0.0.1:${handlerPort}`, '--swa-config-location', '.', '--port', String(swaPort), '--host', '127.0.0.1'],
+    { cwd: root, env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  children.push(swa);
+  await waitForHttp(`${site}/login.html`);
+});
+
+after(() => {
+  for (const c of children) c.kill('SIGTERM');
+});
+
+function nextFrame(ws, predicate, timeoutMs = 10_000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.off('message', onMessage);
+      reject(new Error('no matching frame in time'));
+    }, timeoutMs);
+    function onMessage(raw) {
+      const frame = JSON.parse(String(raw));
+      if (predicate(frame)) {
+        clearTimeout(timer);
+        ws.off('message', onMessage);
+        resolve(frame);
+      }
+    }
+    ws.on('message', onMessage);
+  });
+}
+
+test('without the cookie the SWA CLI keeps the API closed as the config says', async () => {
+  const r = await fetch(`${site}/api/getToken`, { redirect: 'manual' });
+  assert.ok([302, 401].includes(r.status), `got ${r.status}`);
+  if (r.status === 302) assert.equal(r.headers.get('location'), '/login.html');
+});
+
+test('a signed-in user gets a token through the SWA CLI, connects and round-trips a message', async () => {
+  const me = await (await fetch(`${site}/.auth/me`, { headers: { cookie } })).json();
+  assert.equal(me.clientPrincipal.userId, principal.userId);
+
+  const tokenResponse = await fetch(`${site}/api/getToken?userId=someone-else`, { headers: { cookie } });
+  assert.equal(tokenResponse.status, 200);
+  const { url, token } = await tokenResponse.json();
+  const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+  assert.equal(claims.sub, principal.userId, 'identity comes from the SWA principal, not the query');
+
+  const ws = new WebSocket(url.replace('localhost', '127.0.0.1'), 'json.webpubsub.azure.v1');
+  const connected = await nextFrame(ws, (f) => f.type === 'system' && f.event === 'connected');
+  assert.equal(connected.userId, principal.userId);
+  ws.send(JSON.stringify({ type: 'event', event: 'userConnected', dataType: 'json', data: {} }));
+  const online = await nextFrame(ws, (f) => f.data?.chatEvent === 'userOnline');
+  assert.equal(JSON.parse(online.data.data).userName, 'swauser');
+
+  ws.send(JSON.stringify({ type: 'event', event: 'createChat', dataType: 'json', data: { name: 'Via SWA', id: ROOM } }));
+  await nextFrame(ws, (f) => f.data?.chatEvent === 'chatCreated');
+  await nextFrame(ws, (f) => f.group === ROOM && typeof f.data === 'string');
+  ws.send(JSON.stringify({ type: 'sendToGroup', group: ROOM, dataType: 'json', data: { message: 'round trip' } }));
+  const echoed = await nextFrame(ws, (f) => f.group === ROOM && f.data?.message === 'round trip');
+  assert.equal(echoed.fromUserId, principal.userId);
+
+  const chats = await (await fetch(`${site}/api/chats`, { headers: { cookie } })).json();
+  assert.equal(chats.chats[ROOM].name, 'Via SWA');
+  ws.close();
+});
