@@ -16,7 +16,7 @@ RELEASE_TARGET := x86_64-unknown-linux-gnu.2.28
 SITE_DIR ?= client
 
 help: ## Show this list of targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 run: ## Run the whole chat locally (chatr dev): http://localhost:4280
 	cargo run --release -- dev
@@ -52,7 +52,8 @@ $(PYTHON):
 test-deploy: | $(PYTHON) ## Check the deployment: Bicep, settings, /api routes, workflow, staged API
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	cargo build --quiet
-	CHATR_BIN=$(TARGET_DIR)/debug/chatr $(PYTHON) -m pytest tests/deploy -q -rs
+	CHATR_BIN=$(TARGET_DIR)/debug/chatr PYTHONDONTWRITEBYTECODE=1 \
+		$(PYTHON) -m pytest tests/deploy -q -rs -p no:cacheprovider
 
 release: | $(PYTHON) ## Build for the Functions hosts (zig, glibc 2.28), stage target/deploy/api.zip
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r deploy/requirements-release.txt

@@ -38,6 +38,11 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
 // The form the handler's TableStorageConnectionString parser and the Functions host both take.
 var storageConnectionString = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};AccountKey=${storage.listKeys().keys[0].value};EndpointSuffix=${environment().suffixes.storage}'
 
+// The key the handler signs tokens with; the service's webhook signatures carry both keys, so
+// verification holds whichever one the handler has.
+var webPubSubKeys = webPubSub.listKeys()
+var webPubSubConnectionString = webPubSubKey == 'primary' ? webPubSubKeys.primaryConnectionString : webPubSubKeys.secondaryConnectionString
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan'
   location: location
@@ -79,9 +84,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // The handler's settings (src/config/mod.rs).
         {
           name: 'WebPubSubConnectionString'
-          value: webPubSubKey == 'primary'
-            ? webPubSub.listKeys().primaryConnectionString
-            : webPubSub.listKeys().secondaryConnectionString
+          value: webPubSubConnectionString
         }
         {
           name: 'WebPubSubHub'

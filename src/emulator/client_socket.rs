@@ -141,14 +141,19 @@ async fn handshake(
     };
 
     if emulator.upstream.handles(&hub, &EventKind::Connect) {
-        let mut claim_map: HashMap<String, Vec<Value>> = HashMap::new();
+        let mut claim_map: HashMap<String, Vec<String>> = HashMap::new();
         if let Ok(Value::Object(map)) = serde_json::to_value(&claims) {
             for (k, v) in map {
                 let values = match v {
                     Value::Array(items) => items,
                     other => vec![other],
                 };
-                claim_map.entry(k).or_default().extend(values);
+                // Every claim value is a string, as the service sends them (`Record<string[]>`).
+                let strings = values.into_iter().map(|v| match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                });
+                claim_map.entry(k).or_default().extend(strings);
             }
         }
         let mut query_out: HashMap<String, Vec<String>> = HashMap::new();

@@ -1,25 +1,32 @@
-//! One WebSocket connection after the upgrade: the reader (client frames), the writer (one
-//! channel, so frames never interleave) and the upstream worker (events of one connection go
-//! to the event handler one at a time, in order; `connected` first, `disconnected` last).
+//! One connection after the upgrade: the reader of each socket it has (client frames, acks,
+//! permissions), a session that writes (and, on the reliable subprotocol, survives a dropped
+//! socket), and the upstream worker. A reliable client recovers with `awps_connection_id` +
+//! `awps_reconnection_token`; a recovery the emulator cannot honour is accepted and closed
+//! with 1008.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::sync::watch;
 use warp::reply::Response;
 use warp::ws::{Message, WebSocket, Ws};
 use warp::Reply;
 
 use crate::emulator::client_socket::MAX_READ_MESSAGE;
-use crate::emulator::hub::{Delivery, Entry, Outgoing, SimpleFrame};
+use crate::emulator::events::{self, ack, Job, Origin};
+use crate::emulator::hub::{hub_key, Delivery, Entry, Outgoing};
 use crate::emulator::permissions::{Permission, Rights};
 use crate::emulator::protocol::{self, ClientFrame, Data, From, Protocol};
 use crate::emulator::service::Emulator;
-use crate::emulator::upstream::{EventKind, EventRequest};
+use crate::emulator::session::{self, Control};
+use crate::emulator::upstream::EventKind;
 
 /// Largest client message the service takes (1 MiB); larger ones close with 1009.
 pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
-/// How long a closed socket waits for the client's close frame.
+/// How long a socket the service closed waits for the client's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many recent ack ids a connection remembers for de-duplication.
 const ACK_MEMORY: usize = 4096;
@@ -36,63 +43,9 @@ pub struct Accepted {
     pub connection_state: Option<String>,
 }
 
-/// Upgrades, echoing the chosen subprotocol.
-pub fn upgrade(emulator: Emulator, ws: Ws, accepted: Accepted) -> Response {
-    let name = accepted.protocol.name();
-    let reply = ws
-        .max_message_size(MAX_READ_MESSAGE)
-        .on_upgrade(move |socket| run(emulator, socket, accepted));
-    match name {
-        Some(p) => warp::reply::with_header(reply, "sec-websocket-protocol", p).into_response(),
-        None => reply.into_response(),
-    }
-}
-
-/// A reliable client asking to recover a session this emulator does not hold: accepted, then
-/// closed with 1008 so that the SDK reconnects afresh at once.
-pub fn recover(
-    _emulator: Emulator,
-    _hub: String,
-    ws: Ws,
-    _id: String,
-    _token: String,
-    requested: &[String],
-) -> Response {
-    let (protocol, name) = Protocol::negotiate(requested.iter().map(String::as_str));
-    let _ = protocol;
-    let reply = ws.on_upgrade(|mut socket: WebSocket| async move {
-        let _ = socket
-            .send(Message::close_with(
-                1008u16,
-                "The connection could not be recovered.",
-            ))
-            .await;
-        let _ = socket.close().await;
-    });
-    match name {
-        Some(p) => {
-            warp::reply::with_header(reply, "sec-websocket-protocol", p.to_string()).into_response()
-        }
-        None => reply.into_response(),
-    }
-}
-
-/// Work for the upstream worker.
-enum Job {
-    Connected,
-    Event {
-        name: String,
-        data: Data,
-        ack_id: Option<u64>,
-    },
-    Disconnected {
-        reason: String,
-    },
-}
-
 /// Remembers recent ack ids, so that a repeated one is answered `Duplicate`.
 #[derive(Default)]
-struct AckLog {
+pub struct AckLog {
     seen: HashSet<u64>,
     order: VecDeque<u64>,
 }
@@ -113,51 +66,215 @@ impl AckLog {
     }
 }
 
-async fn run(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
+/// A live connection, shared by the sockets it has over time.
+#[derive(Clone)]
+pub struct Live {
+    pub accepted: Accepted,
+    /// The reconnection token (reliable protocol only).
+    pub token: String,
+    control: UnboundedSender<Control>,
+    tx: UnboundedSender<Outgoing>,
+    jobs: UnboundedSender<Job>,
+    acks: Arc<Mutex<AckLog>>,
+    closed: watch::Receiver<u64>,
+    generation: Arc<AtomicU64>,
+}
+
+impl Live {
+    fn hello(&self) -> Option<String> {
+        let token =
+            (self.accepted.protocol == Protocol::JsonReliable).then_some(self.token.as_str());
+        (self.accepted.protocol != Protocol::Simple).then(|| {
+            protocol::connected(
+                self.accepted.user_id.as_deref(),
+                &self.accepted.connection_id,
+                token,
+            )
+        })
+    }
+}
+
+fn with_protocol(reply: impl Reply, name: Option<&'static str>) -> Response {
+    match name {
+        Some(p) => warp::reply::with_header(reply, "sec-websocket-protocol", p).into_response(),
+        None => reply.into_response(),
+    }
+}
+
+/// Upgrades a new connection, echoing the chosen subprotocol.
+pub fn upgrade(emulator: Emulator, ws: Ws, accepted: Accepted) -> Response {
+    let name = accepted.protocol.name();
+    with_protocol(
+        ws.max_message_size(MAX_READ_MESSAGE)
+            .on_upgrade(move |socket| start(emulator, socket, accepted)),
+        name,
+    )
+}
+
+/// A reliable client coming back: its session continues on the new socket, with every unacked
+/// message replayed. Anything else is accepted and closed with 1008, so the SDK reconnects
+/// afresh at once instead of retrying for 30 s.
+pub fn recover(
+    emulator: Emulator,
+    hub: String,
+    ws: Ws,
+    id: String,
+    token: String,
+    requested: &[String],
+) -> Response {
+    let live = emulator
+        .sessions
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+        .cloned();
+    let usable = live.filter(|l| {
+        l.token == token
+            && hub_key(&l.accepted.hub) == hub_key(&hub)
+            && requested.iter().any(|p| p == protocol::JSON_RELIABLE_V1)
+    });
+    let Some(live) = usable else {
+        let name = Protocol::negotiate(requested.iter().map(String::as_str))
+            .0
+            .name();
+        let reply = ws.on_upgrade(|mut socket: WebSocket| async move {
+            let _ = socket
+                .send(Message::close_with(
+                    1008u16,
+                    "The connection could not be recovered.",
+                ))
+                .await;
+            let _ = socket.close().await;
+        });
+        return with_protocol(reply, name);
+    };
+    with_protocol(
+        ws.max_message_size(MAX_READ_MESSAGE)
+            .on_upgrade(move |socket| async move {
+                let (sink, stream) = socket.split();
+                let generation = live.generation.fetch_add(1, Ordering::SeqCst) + 1;
+                tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
+                if live
+                    .control
+                    .send(Control::Attach {
+                        sink,
+                        generation,
+                        hello: live.hello(),
+                    })
+                    .is_ok()
+                {
+                    read(&emulator, &live, stream, generation).await;
+                }
+            }),
+        Some(protocol::JSON_RELIABLE_V1),
+    )
+}
+
+async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let id = accepted.connection_id.clone();
-    let span = tracing::info_span!("connection", hub = %accepted.hub, connection_id = %id, user_id = accepted.user_id.as_deref().unwrap_or(""));
-    let _enter = span.enter();
-    let (sink, mut stream) = socket.split();
+    let (sink, stream) = socket.split();
     let (tx, rx) = unbounded_channel();
     let entry = Entry {
-        hub: crate::emulator::hub::hub_key(&accepted.hub),
+        hub: hub_key(&accepted.hub),
         user: accepted.user_id.clone(),
         groups: HashSet::new(),
         rights: accepted.rights.clone(),
         tx: tx.clone(),
     };
     emulator.registry.register(&id, entry, &accepted.groups);
-    let (closed_tx, mut closed_rx) = tokio::sync::watch::channel(());
-    let writer = tokio::spawn(write(sink, rx, accepted.protocol, closed_tx));
-    if accepted.protocol != Protocol::Simple {
-        let _ = tx.send(Outgoing::Frame(protocol::connected(
-            accepted.user_id.as_deref(),
-            &id,
-            None,
-        )));
+    let (control, control_rx) = unbounded_channel();
+    let (closed_tx, closed) = watch::channel(0u64);
+    let (jobs, jobs_rx) = unbounded_channel();
+    let live = Live {
+        accepted: accepted.clone(),
+        token: uuid::Uuid::new_v4().simple().to_string(),
+        control,
+        tx: tx.clone(),
+        jobs: jobs.clone(),
+        acks: Arc::default(),
+        closed,
+        generation: Arc::new(AtomicU64::new(1)),
+    };
+    if accepted.protocol == Protocol::JsonReliable {
+        emulator
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), live.clone());
     }
-    let (jobs, job_rx) = unbounded_channel();
-    let worker = tokio::spawn(upstream_worker(
-        emulator.clone(),
-        accepted.clone(),
-        job_rx,
-        tx.clone(),
-    ));
+    let origin = Origin {
+        hub: accepted.hub.clone(),
+        connection_id: id.clone(),
+        user_id: accepted.user_id.clone(),
+        subprotocol: accepted.protocol.name().map(str::to_string),
+        connection_state: accepted.connection_state.clone(),
+    };
     if emulator
         .upstream
         .handles(&accepted.hub, &EventKind::Connected)
     {
         let _ = jobs.send(Job::Connected);
     }
+    // Queued before the session runs, so that the `connected` frame is the first frame and
+    // nothing sent to the connection meanwhile is lost.
+    let _ = live.control.send(Control::Attach {
+        sink,
+        generation: 1,
+        hello: live.hello(),
+    });
+    let supervisor = {
+        let emulator = emulator.clone();
+        let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
+        async move {
+            let worker = tokio::spawn(events::run(emulator.clone(), origin, jobs_rx, tx));
+            let ended = session::run(protocol, timing, rx, control_rx, closed_tx).await;
+            emulator
+                .sessions
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
+            emulator.registry.unregister(&id);
+            if emulator.upstream.handles(&hub, &EventKind::Disconnected) {
+                let _ = jobs.send(Job::Disconnected {
+                    reason: ended.reason,
+                });
+            }
+            drop(jobs);
+            let _ = worker.await;
+        }
+    };
+    tokio::spawn(supervisor);
+    read(&emulator, &live, stream, 1).await;
+}
 
-    let mut acks = AckLog::default();
-    let mut reason = String::from("The client closed the connection.");
-    loop {
-        let item = tokio::select! {
-            item = stream.next() => item,
-            // The service closed the socket: give the client a moment to answer the close
-            // frame, then stop reading either way.
-            _ = closed_rx.changed() => {
+/// How a socket's reading ended.
+enum Stop {
+    /// The client sent a close frame: the connection ends.
+    ClientClosed(String),
+    /// The socket dropped or went silent: a reliable session may be recovered.
+    Dropped(String),
+    /// The service closed it (the session already knows).
+    ServiceClosed,
+}
+
+/// Reads one socket's frames until it ends, then tells the session how.
+async fn read(
+    emulator: &Emulator,
+    live: &Live,
+    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    generation: u64,
+) {
+    let span = tracing::info_span!("connection", hub = %live.accepted.hub, connection_id = %live.accepted.connection_id, user_id = live.accepted.user_id.as_deref().unwrap_or(""));
+    let _enter = span.enter();
+    let mut closed = live.closed.clone();
+    let stop = loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(emulator.timing.idle_timeout, stream.next()) => next,
+            Ok(()) = closed.changed() => {
+                if *closed.borrow() != generation {
+                    continue;
+                }
+                // Give the client a moment to answer the close frame, then stop either way.
                 let _ = tokio::time::timeout(CLOSE_GRACE, async {
                     while let Some(Ok(m)) = stream.next().await {
                         if m.is_close() {
@@ -166,108 +283,97 @@ async fn run(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
                     }
                 })
                 .await;
-                None
+                break Stop::ServiceClosed;
             }
         };
-        let Some(item) = item else { break };
-        let message = match item {
-            Ok(m) => m,
-            Err(e) => {
-                reason = format!("The connection failed: {e}");
-                break;
+        let message = match next {
+            Err(_) => break Stop::Dropped("The connection was silent for too long.".into()),
+            Ok(None) => break Stop::Dropped("The connection was lost.".into()),
+            Ok(Some(Err(e))) => {
+                // A message over the read limit surfaces as a read error: answer it as the
+                // service answers any message over 1 MiB.
+                let text = e.to_string();
+                if text.contains("Message too long") || text.contains("Space limit exceeded") {
+                    let _ = live.tx.send(Outgoing::Close(
+                        1009,
+                        "The client message is too large.".into(),
+                    ));
+                    break Stop::ServiceClosed;
+                }
+                break Stop::Dropped(format!("The connection failed: {text}"));
             }
+            Ok(Some(Ok(m))) => m,
         };
-        if let Some((_, r)) = message.close_frame() {
-            if !r.is_empty() {
-                reason = r.to_string();
-            }
-            break;
+        if let Some((_, reason)) = message.close_frame() {
+            break Stop::ClientClosed(if reason.is_empty() {
+                "The client closed the connection.".into()
+            } else {
+                reason.to_string()
+            });
         }
         if !(message.is_text() || message.is_binary()) {
-            continue; // ping/pong frames are answered by the WebSocket layer
+            continue; // pings and pongs are the WebSocket layer's
         }
         if message.as_bytes().len() > MAX_CLIENT_MESSAGE {
-            let _ = tx.send(Outgoing::Close(
+            let _ = live.tx.send(Outgoing::Close(
                 1009,
                 "The client message is too large.".into(),
             ));
-            reason = "The client message is too large.".into();
-            break;
+            break Stop::ServiceClosed;
         }
-        if accepted.protocol == Protocol::Simple {
-            let data = match message.to_str() {
-                Ok(text) => Data::Text(text.to_string()),
-                Err(()) => Data::Binary(message.as_bytes().to_vec()),
-            };
-            if emulator
-                .upstream
-                .handles(&accepted.hub, &EventKind::User("message".into()))
-            {
-                let _ = jobs.send(Job::Event {
-                    name: "message".into(),
-                    data,
-                    ack_id: None,
-                });
-            } else {
-                let _ = tx.send(Outgoing::Close(1000, String::new()));
-                reason = "No event handler takes messages of simple clients.".into();
-                break;
-            }
-            continue;
+        if let Some(stop) = handle_message(emulator, live, &message) {
+            break stop;
         }
-        let Ok(text) = message.to_str() else {
-            let _ = tx.send(Outgoing::Close(
-                1003,
-                "The JSON subprotocol requires text messages.".into(),
-            ));
-            reason = "The client sent a binary message.".into();
-            break;
+    };
+    let control = match stop {
+        Stop::ClientClosed(reason) => Control::End { reason },
+        Stop::Dropped(reason) => Control::Detach { generation, reason },
+        Stop::ServiceClosed => return,
+    };
+    let _ = live.control.send(control);
+}
+
+/// Handles one data frame; `Some` stops reading.
+fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option<Stop> {
+    let accepted = &live.accepted;
+    if accepted.protocol == Protocol::Simple {
+        let data = match message.to_str() {
+            Ok(text) => Data::Text(text.to_string()),
+            Err(()) => Data::Binary(message.as_bytes().to_vec()),
         };
-        match ClientFrame::parse(text) {
-            Ok(frame) => {
-                if let Some(close) =
-                    handle_frame(&emulator, &accepted, frame, &tx, &jobs, &mut acks)
-                {
-                    reason = close;
-                    break;
-                }
-            }
-            Err(e) => {
-                let _ = tx.send(Outgoing::Close(1007, e.to_string()));
-                reason = e.to_string();
-                break;
-            }
+        if emulator
+            .upstream
+            .handles(&accepted.hub, &EventKind::User("message".into()))
+        {
+            let _ = live.jobs.send(Job::Event {
+                name: "message".into(),
+                data,
+                ack_id: None,
+            });
+            return None;
+        }
+        let _ = live.tx.send(Outgoing::Close(1000, String::new()));
+        return Some(Stop::ServiceClosed);
+    }
+    let Ok(text) = message.to_str() else {
+        let _ = live.tx.send(Outgoing::Close(
+            1003,
+            "The JSON subprotocol requires text messages.".into(),
+        ));
+        return Some(Stop::ServiceClosed);
+    };
+    match ClientFrame::parse(text) {
+        Ok(frame) => handle_frame(emulator, live, frame),
+        Err(e) => {
+            let _ = live.tx.send(Outgoing::Close(1007, e.to_string()));
+            Some(Stop::ServiceClosed)
         }
     }
-
-    emulator.registry.unregister(&id);
-    if emulator
-        .upstream
-        .handles(&accepted.hub, &EventKind::Disconnected)
-    {
-        let _ = jobs.send(Job::Disconnected { reason });
-    }
-    drop(jobs);
-    drop(tx);
-    let _ = worker.await;
-    let _ = writer.await;
 }
 
-fn ack(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, error: Option<(&str, &str)>) {
-    if let Some(a) = ack_id {
-        let _ = tx.send(Outgoing::Frame(protocol::ack(a, error)));
-    }
-}
-
-/// Handles one client frame; `Some(reason)` closes the connection.
-fn handle_frame(
-    emulator: &Emulator,
-    accepted: &Accepted,
-    frame: ClientFrame,
-    tx: &UnboundedSender<Outgoing>,
-    jobs: &UnboundedSender<Job>,
-    acks: &mut AckLog,
-) -> Option<String> {
+/// Handles one client frame of a JSON subprotocol; `Some` stops reading.
+fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<Stop> {
+    let (accepted, tx) = (&live.accepted, &live.tx);
     let id = accepted.connection_id.as_str();
     let ack_id = match &frame {
         ClientFrame::JoinGroup { ack_id, .. }
@@ -277,9 +383,15 @@ fn handle_frame(
         ClientFrame::SequenceAck { .. } | ClientFrame::Ping => None,
     };
     if let Some(a) = ack_id {
-        if !acks.first(a) {
-            let message = format!("Message with ack-id: {a} has been processed");
-            ack(tx, Some(a), Some(("Duplicate", &message)));
+        if !live.acks.lock().unwrap_or_else(|p| p.into_inner()).first(a) {
+            ack(
+                tx,
+                Some(a),
+                Some((
+                    "Duplicate",
+                    &format!("Message with ack-id: {a} has been processed"),
+                )),
+            );
             return None;
         }
     }
@@ -344,7 +456,7 @@ fn handle_frame(
                 .upstream
                 .handles(&accepted.hub, &EventKind::User(event.clone()))
             {
-                let _ = jobs.send(Job::Event {
+                let _ = live.jobs.send(Job::Event {
                     name: event,
                     data,
                     ack_id,
@@ -363,140 +475,17 @@ fn handle_frame(
                     1011,
                     "No event handler is registered for this event.".into(),
                 ));
-                return Some(format!("No event handler for the event {event}."));
+                return Some(Stop::ServiceClosed);
             }
         }
-        ClientFrame::SequenceAck { .. } => {} // only meaningful on the reliable protocol
+        ClientFrame::SequenceAck { sequence_id } => {
+            if accepted.protocol == Protocol::JsonReliable {
+                let _ = live.control.send(Control::Ack(sequence_id));
+            }
+        }
         ClientFrame::Ping => {
             let _ = tx.send(Outgoing::Frame(protocol::pong()));
         }
     }
     None
-}
-
-/// Writes frames in order until the channel closes or a close is asked for.
-async fn write(
-    mut sink: futures_util::stream::SplitSink<WebSocket, Message>,
-    mut rx: UnboundedReceiver<Outgoing>,
-    protocol: Protocol,
-    closed: tokio::sync::watch::Sender<()>,
-) {
-    let mut sequence: u64 = 0;
-    while let Some(out) = rx.recv().await {
-        let message = match out {
-            Outgoing::Frame(text) => Message::text(text),
-            Outgoing::Message(d) => match protocol {
-                Protocol::Json => Message::text(d.json.clone()),
-                Protocol::JsonReliable => {
-                    sequence += 1;
-                    Message::text(format!("{{\"sequenceId\":{sequence},{}", &d.json[1..]))
-                }
-                Protocol::Simple => match &d.simple {
-                    SimpleFrame::Text(t) => Message::text(t.clone()),
-                    SimpleFrame::Binary(b) => Message::binary(b.clone()),
-                },
-            },
-            Outgoing::Close(code, reason) => {
-                let _ = sink.send(Message::close_with(code, reason)).await;
-                closed.send_replace(());
-                break;
-            }
-        };
-        if sink.send(message).await.is_err() {
-            break;
-        }
-    }
-    let _ = sink.close().await;
-}
-
-/// Delivers this connection's events upstream, one at a time, in order.
-async fn upstream_worker(
-    emulator: Emulator,
-    accepted: Accepted,
-    mut jobs: UnboundedReceiver<Job>,
-    tx: UnboundedSender<Outgoing>,
-) {
-    let mut next_id: u64 = 1;
-    let mut state = accepted.connection_state.clone();
-    while let Some(job) = jobs.recv().await {
-        let (kind, data, ack_id) = match job {
-            Job::Connected => (
-                EventKind::Connected,
-                Data::Json(serde_json::json!({})),
-                None,
-            ),
-            Job::Disconnected { reason } => (
-                EventKind::Disconnected,
-                Data::Json(serde_json::json!({ "reason": reason })),
-                None,
-            ),
-            Job::Event { name, data, ack_id } => (EventKind::User(name), data, ack_id),
-        };
-        let blocking = matches!(kind, EventKind::User(_));
-        let content_type = match &kind {
-            EventKind::User(_) => data.content_type().to_string(),
-            _ => "application/json; charset=utf-8".to_string(),
-        };
-        let request = EventRequest {
-            kind,
-            hub: accepted.hub.clone(),
-            connection_id: accepted.connection_id.clone(),
-            user_id: accepted.user_id.clone(),
-            subprotocol: accepted.protocol.name().map(str::to_string),
-            connection_state: state.clone(),
-            id: next_id,
-            content_type,
-            body: data.to_body(),
-        };
-        next_id += 1;
-        let result = emulator.upstream.send(&request).await;
-        if !blocking {
-            if let Err(e) = &result {
-                tracing::warn!(error = %e, event = ?request.kind, "a system event could not be delivered");
-            }
-            continue;
-        }
-        match result {
-            Ok(r) if (200..300).contains(&r.status) => {
-                if r.connection_state.is_some() {
-                    state = r.connection_state.clone();
-                }
-                if !r.body.is_empty() {
-                    match Data::from_body(
-                        Some(r.content_type.as_deref().unwrap_or("text/plain")),
-                        &r.body,
-                    ) {
-                        Some(Ok(data)) => {
-                            let _ = tx.send(Outgoing::Message(Delivery::new(&From::Server, &data)));
-                        }
-                        _ => {
-                            fail(
-                                &tx,
-                                ack_id,
-                                "The event handler answered a body the service cannot deliver.",
-                            );
-                            continue;
-                        }
-                    }
-                }
-                ack(&tx, ack_id, None);
-            }
-            Ok(r) => fail(
-                &tx,
-                ack_id,
-                &format!("The event handler answered {}.", r.status),
-            ),
-            Err(e) => fail(&tx, ack_id, &e.to_string()),
-        }
-    }
-}
-
-/// A failed user event: the ack says so and the connection is dropped, as the service does.
-fn fail(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, message: &str) {
-    tracing::warn!(message, "a user event failed upstream");
-    ack(tx, ack_id, Some(("InvocationFailed", message)));
-    let _ = tx.send(Outgoing::Close(
-        1011,
-        "The event handler failed to process the event.".into(),
-    ));
 }

@@ -7,11 +7,13 @@
 pub mod auth;
 pub mod client_socket;
 pub mod connection;
+pub mod events;
 pub mod hub;
 pub mod permissions;
 pub mod protocol;
 pub mod rest;
 pub mod service;
+pub mod session;
 pub mod upstream;
 
 use std::future::Future;
@@ -24,6 +26,7 @@ use warp::Filter;
 use crate::access_key::AccessKey;
 use crate::emulator::hub::{Outgoing, Registry};
 use crate::emulator::service::Emulator;
+use crate::emulator::session::Timing;
 use crate::emulator::upstream::{EventHandlerConfig, Upstream};
 
 /// The development access key every run uses unless told otherwise, so that the connection
@@ -52,6 +55,7 @@ pub struct EmulatorConfig {
     pub access_key: AccessKey,
     pub hub: String,
     pub event_handler: EventHandlerConfig,
+    pub timing: Timing,
 }
 
 impl EmulatorConfig {
@@ -109,6 +113,7 @@ impl EmulatorConfig {
                 connected,
                 disconnected,
             },
+            timing: Timing::default(),
         })
     }
 }
@@ -127,6 +132,8 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Emulator {
         key: config.access_key.clone(),
         endpoint,
         port,
+        timing: config.timing,
+        sessions: Arc::default(),
     }
 }
 

@@ -1,10 +1,13 @@
 //! The emulator's shared state and settings: the registry of connections, the upstream, the
 //! access key and the endpoint clients and servers are told about.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::access_key::AccessKey;
+use crate::emulator::connection::Live;
 use crate::emulator::hub::Registry;
+use crate::emulator::session::Timing;
 use crate::emulator::upstream::Upstream;
 
 /// Everything the sockets and the REST API share.
@@ -17,6 +20,10 @@ pub struct Emulator {
     pub endpoint: String,
     /// The port the emulator listens on (tokens minted for `localhost` and `127.0.0.1` alike).
     pub port: u16,
+    /// Keep-alive, idle timeout, reconnect window and reliable buffer bounds.
+    pub timing: Timing,
+    /// Reliable sessions by connection id, for recovery.
+    pub sessions: Arc<Mutex<HashMap<String, Live>>>,
 }
 
 impl Emulator {

@@ -315,9 +315,15 @@ export async function startStack(t, { hub = HUB, handler, intercept, ...emulator
 // ---------------------------------------------------------------------------------------------
 // Microsoft's clients
 
-/** `WebPubSubServiceClient` from the printed connection string. */
-export function serviceClient(emulator, hub = HUB) {
-  return new WebPubSubServiceClient(emulator.connectionString, hub);
+/**
+ * `WebPubSubServiceClient` from the printed connection string. The SDK's pipeline refuses
+ * plain-http endpoints unless `allowInsecureConnection` is set (the emulator is http only).
+ */
+export function serviceClient(emulator, hub = HUB, options = {}) {
+  return new WebPubSubServiceClient(emulator.connectionString, hub, {
+    allowInsecureConnection: true,
+    ...options,
+  });
 }
 
 /**

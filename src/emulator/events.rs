@@ -1,0 +1,134 @@
+//! The upstream worker of one connection: its events go to the event handler one at a time,
+//! in order (`connected` first, `disconnected` last); a user event's answer comes back to the
+//! sender, and a failed one fails its ack and drops the connection, as the service does.
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::emulator::hub::{Delivery, Outgoing};
+use crate::emulator::protocol::{self, Data, From};
+use crate::emulator::service::Emulator;
+use crate::emulator::upstream::{EventKind, EventRequest};
+
+/// What a connection sends upstream.
+#[derive(Debug)]
+pub enum Job {
+    Connected,
+    Event {
+        name: String,
+        data: Data,
+        ack_id: Option<u64>,
+    },
+    Disconnected {
+        reason: String,
+    },
+}
+
+/// Who the events are about.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub hub: String,
+    pub connection_id: String,
+    pub user_id: Option<String>,
+    pub subprotocol: Option<String>,
+    pub connection_state: Option<String>,
+}
+
+/// Sends an ack when the frame had an id.
+pub fn ack(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, error: Option<(&str, &str)>) {
+    if let Some(a) = ack_id {
+        let _ = tx.send(Outgoing::Frame(protocol::ack(a, error)));
+    }
+}
+
+/// A failed user event: the ack says so and the connection is dropped.
+fn fail(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, message: &str) {
+    tracing::warn!(message, "a user event failed upstream");
+    ack(tx, ack_id, Some(("InvocationFailed", message)));
+    let _ = tx.send(Outgoing::Close(
+        1011,
+        "The event handler failed to process the event.".into(),
+    ));
+}
+
+/// Delivers this connection's events upstream until the job channel closes.
+pub async fn run(
+    emulator: Emulator,
+    origin: Origin,
+    mut jobs: UnboundedReceiver<Job>,
+    tx: UnboundedSender<Outgoing>,
+) {
+    let mut next_id: u64 = 1;
+    let mut state = origin.connection_state.clone();
+    while let Some(job) = jobs.recv().await {
+        let (kind, data, ack_id) = match job {
+            Job::Connected => (
+                EventKind::Connected,
+                Data::Json(serde_json::json!({})),
+                None,
+            ),
+            Job::Disconnected { reason } => (
+                EventKind::Disconnected,
+                Data::Json(serde_json::json!({ "reason": reason })),
+                None,
+            ),
+            Job::Event { name, data, ack_id } => (EventKind::User(name), data, ack_id),
+        };
+        let blocking = matches!(kind, EventKind::User(_));
+        let content_type = if blocking {
+            data.content_type().to_string()
+        } else {
+            "application/json; charset=utf-8".to_string()
+        };
+        let request = EventRequest {
+            kind,
+            hub: origin.hub.clone(),
+            connection_id: origin.connection_id.clone(),
+            user_id: origin.user_id.clone(),
+            subprotocol: origin.subprotocol.clone(),
+            connection_state: state.clone(),
+            id: next_id,
+            content_type,
+            body: data.to_body(),
+        };
+        next_id += 1;
+        let result = emulator.upstream.send(&request).await;
+        if !blocking {
+            if let Err(e) = &result {
+                tracing::warn!(error = %e, event = ?request.kind, "a system event could not be delivered");
+            }
+            continue;
+        }
+        match result {
+            Ok(r) if (200..300).contains(&r.status) => {
+                if r.connection_state.is_some() {
+                    state = r.connection_state.clone();
+                }
+                if !r.body.is_empty() {
+                    match Data::from_body(
+                        Some(r.content_type.as_deref().unwrap_or("text/plain")),
+                        &r.body,
+                    ) {
+                        Some(Ok(data)) => {
+                            let _ = tx.send(Outgoing::Message(Delivery::new(&From::Server, &data)));
+                        }
+                        _ => {
+                            fail(
+                                &tx,
+                                ack_id,
+                                "The event handler answered a body the service cannot deliver.",
+                            );
+                            continue;
+                        }
+                    }
+                }
+                ack(&tx, ack_id, None);
+            }
+            Ok(r) => fail(
+                &tx,
+                ack_id,
+                &format!("The event handler answered {}.", r.status),
+            ),
+            Err(e) => fail(&tx, ack_id, &e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! A connection's session: the one writer of its frames, and for the reliable subprotocol the
+//! part that outlives a dropped socket. Data messages get sequence ids (from 1) and stay
+//! buffered until the client acks them (bounded by count and bytes); a socket that drops
+//! without a close frame detaches the session, which keeps its groups, rights and messages for
+//! the reconnect window; a client that recovers gets everything after its last ack, in order.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures_util::stream::SplitSink;
+use futures_util::SinkExt;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use warp::ws::{Message, WebSocket};
+
+use crate::emulator::hub::{Outgoing, SimpleFrame};
+use crate::emulator::protocol::Protocol;
+
+/// Timings of the service, configurable for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// WebSocket ping interval (the hub's `webSocketKeepAliveIntervalInSeconds`, default 20).
+    pub keep_alive: Duration,
+    /// A connection that sends nothing (no frame, no pong) this long is dead.
+    pub idle_timeout: Duration,
+    /// How long a dropped reliable session waits for its client to recover (at least 30 s).
+    pub reconnect_window: Duration,
+    /// Unacked messages a reliable session keeps.
+    pub max_buffered_messages: usize,
+    /// Unacked bytes a reliable session keeps.
+    pub max_buffered_bytes: usize,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            keep_alive: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(120),
+            reconnect_window: Duration::from_secs(30),
+            max_buffered_messages: 1000,
+            max_buffered_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// A socket's sending half.
+pub type Sink = SplitSink<WebSocket, Message>;
+
+/// What the readers tell their session.
+pub enum Control {
+    /// A socket (re)attaches; `hello` is sent first, then every unacked message.
+    Attach {
+        sink: Sink,
+        generation: u64,
+        hello: Option<String>,
+    },
+    /// The client acked up to this sequence id.
+    Ack(u64),
+    /// The socket of `generation` dropped without a close frame.
+    Detach { generation: u64, reason: String },
+    /// The session ends (a close frame, or a protocol without recovery).
+    End { reason: String },
+}
+
+/// Why a session ended.
+pub struct Ended {
+    pub reason: String,
+}
+
+struct State {
+    protocol: Protocol,
+    timing: Timing,
+    sink: Option<Sink>,
+    generation: u64,
+    sequence: u64,
+    buffer: VecDeque<(u64, String)>,
+    buffered_bytes: usize,
+}
+
+impl State {
+    async fn send(&mut self, message: Message) {
+        if let Some(sink) = &mut self.sink {
+            if sink.send(message).await.is_err() {
+                self.sink = None; // the reader will notice the socket is gone
+            }
+        }
+    }
+
+    /// A data message: numbered and buffered on the reliable protocol. `Err` when the buffer
+    /// overflows (the session cannot be recovered then).
+    async fn data(&mut self, out: &Outgoing) -> Result<(), String> {
+        let Outgoing::Message(d) = out else {
+            return Ok(());
+        };
+        let message = match self.protocol {
+            Protocol::Json => Message::text(d.json.clone()),
+            Protocol::JsonReliable => {
+                self.sequence += 1;
+                let text = format!("{{\"sequenceId\":{},{}", self.sequence, &d.json[1..]);
+                self.buffered_bytes += text.len();
+                self.buffer.push_back((self.sequence, text.clone()));
+                if self.buffer.len() > self.timing.max_buffered_messages
+                    || self.buffered_bytes > self.timing.max_buffered_bytes
+                {
+                    return Err("The reliable message buffer is full.".into());
+                }
+                Message::text(text)
+            }
+            Protocol::Simple => match &d.simple {
+                SimpleFrame::Text(t) => Message::text(t.clone()),
+                SimpleFrame::Binary(b) => Message::binary(b.clone()),
+            },
+        };
+        self.send(message).await;
+        Ok(())
+    }
+
+    fn ack(&mut self, up_to: u64) {
+        while self.buffer.front().is_some_and(|(seq, _)| *seq <= up_to) {
+            if let Some((_, text)) = self.buffer.pop_front() {
+                self.buffered_bytes -= text.len();
+            }
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &str) {
+        self.send(Message::close_with(code, reason.to_string()))
+            .await;
+        if let Some(mut sink) = self.sink.take() {
+            let _ = sink.close().await;
+        }
+    }
+}
+
+/// Runs a session until it ends: every frame of the connection goes through here.
+pub async fn run(
+    protocol: Protocol,
+    timing: Timing,
+    mut rx: UnboundedReceiver<Outgoing>,
+    mut control: UnboundedReceiver<Control>,
+    closed: watch::Sender<u64>,
+) -> Ended {
+    let mut s = State {
+        protocol,
+        timing,
+        sink: None,
+        generation: 0,
+        sequence: 0,
+        buffer: VecDeque::new(),
+        buffered_bytes: 0,
+    };
+    let mut expires: Option<Instant> = None;
+    let mut control_open = true;
+    let mut pings = tokio::time::interval(timing.keep_alive);
+    pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let expiry = async {
+            match expires {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            // Control first: an attach queued before data must be seen before it.
+            biased;
+            c = control.recv(), if control_open => match c {
+                // Every reader is gone; what is already queued still goes out.
+                None => control_open = false,
+                Some(Control::Attach { sink, generation, hello }) => {
+                    s.sink = Some(sink);
+                    s.generation = generation;
+                    expires = None;
+                    if let Some(hello) = hello {
+                        s.send(Message::text(hello)).await;
+                    }
+                    let replay: Vec<String> = s.buffer.iter().map(|(_, t)| t.clone()).collect();
+                    for text in replay {
+                        s.send(Message::text(text)).await;
+                    }
+                }
+                Some(Control::Ack(n)) => s.ack(n),
+                Some(Control::Detach { generation, reason }) => {
+                    if generation == s.generation {
+                        s.sink = None;
+                        if protocol != Protocol::JsonReliable {
+                            return Ended { reason };
+                        }
+                        tracing::info!(reason, "socket dropped; keeping the session for recovery");
+                        expires = Some(Instant::now() + timing.reconnect_window);
+                    }
+                }
+                Some(Control::End { reason }) => {
+                    s.close(1000, "").await;
+                    return Ended { reason };
+                }
+            },
+            out = rx.recv() => match out {
+                None => return Ended { reason: "The connection was closed.".into() },
+                Some(Outgoing::Frame(text)) => s.send(Message::text(text)).await,
+                Some(Outgoing::Close(code, reason)) => {
+                    s.close(code, &reason).await;
+                    closed.send_replace(s.generation);
+                    return Ended { reason: if reason.is_empty() { "The service closed the connection.".into() } else { reason } };
+                }
+                Some(out) => {
+                    if let Err(reason) = s.data(&out).await {
+                        s.close(1008, &reason).await;
+                        closed.send_replace(s.generation);
+                        return Ended { reason };
+                    }
+                }
+            },
+            () = expiry => return Ended { reason: "The connection was lost and not recovered in time.".into() },
+            _ = pings.tick() => s.send(Message::ping(Vec::<u8>::new())).await,
+        }
+    }
+}
