@@ -101,6 +101,15 @@ pub struct EmulatorArgs {
     /// System events sent upstream: any of connect, connected, disconnected (comma-separated).
     #[arg(long, default_value = "connected,disconnected")]
     pub system_events: String,
+    /// Seconds between the WebSocket pings the service sends (the hub's keep-alive interval).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub keep_alive_secs: u64,
+    /// Seconds of silence (no frame, no pong) after which a connection is dropped.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: u64,
+    /// Seconds a dropped reliable connection is kept for its client to recover.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub reconnect_window_secs: u64,
 }
 
 /// Runs a parsed command line; start-up errors are printed, not panicked.
@@ -214,6 +223,15 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         &args.user_events,
         &args.system_events,
     )?;
+    let config = crate::emulator::EmulatorConfig {
+        timing: crate::emulator::session::Timing {
+            keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
+            idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
+            reconnect_window: std::time::Duration::from_secs(args.reconnect_window_secs),
+            ..config.timing
+        },
+        ..config
+    };
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{} (--port)", args.port))?;

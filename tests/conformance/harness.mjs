@@ -138,7 +138,8 @@ export function defer(t, fn) {
 
 /**
  * Starts `chatr emulator --port 0` and waits for its banner. Options: `hub`, `eventHandler`
- * (URL template), `userEvents`, `systemEvents`, `accessKey`, `stopOnAfter` (default true).
+ * (URL template), `userEvents`, `systemEvents`, `accessKey`, `timing` (e.g.
+ * `{"reconnect-window-secs": 3}`: emulator flags in seconds).
  */
 export async function startEmulator(t, options = {}) {
   const {
@@ -147,6 +148,7 @@ export async function startEmulator(t, options = {}) {
     userEvents = "*",
     systemEvents = "connect,connected,disconnected",
     accessKey = ACCESS_KEY,
+    timing = {},
   } = options;
   const args = [
     "emulator",
@@ -162,6 +164,7 @@ export async function startEmulator(t, options = {}) {
     systemEvents,
     "--access-key",
     accessKey,
+    ...Object.entries(timing).flatMap(([flag, secs]) => [`--${flag}`, String(secs)]),
   ];
   const child = spawn(CHATR_BIN, args, {
     stdio: ["ignore", "pipe", "pipe"],
