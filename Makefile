@@ -27,7 +27,7 @@ test: ## Run every test: npm ci, lints, cargo test, then the Node suites
 	cargo test
 	$(MAKE) --no-print-directory test-deploy
 	@suites=$$(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort); \
-	if [ -n "$$suites" ]; then node --test $$suites; else echo "no Node suites yet"; fi
+	if [ -n "$$suites" ]; then node --test --test-force-exit $$suites; else echo "no Node suites yet"; fi
 
 lint: ## Check formatting and clippy lints (warnings are errors)
 	cargo fmt --all -- --check

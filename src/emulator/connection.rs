@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::sync::watch;
+use tracing::Instrument;
 use warp::reply::Response;
 use warp::ws::{Message, WebSocket, Ws};
 use warp::Reply;
@@ -261,11 +262,21 @@ enum Stop {
 async fn read(
     emulator: &Emulator,
     live: &Live,
-    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    stream: futures_util::stream::SplitStream<WebSocket>,
     generation: u64,
 ) {
     let span = tracing::info_span!("connection", hub = %live.accepted.hub, connection_id = %live.accepted.connection_id, user_id = live.accepted.user_id.as_deref().unwrap_or(""));
-    let _enter = span.enter();
+    read_frames(emulator, live, stream, generation)
+        .instrument(span)
+        .await;
+}
+
+async fn read_frames(
+    emulator: &Emulator,
+    live: &Live,
+    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    generation: u64,
+) {
     let mut closed = live.closed.clone();
     let stop = loop {
         let next = tokio::select! {

@@ -11,6 +11,9 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::emulator::permissions::{Permission, Rights};
 use crate::emulator::protocol::{self, Data, From};
 
+/// The close reason every socket gets at shutdown.
+pub const SHUTDOWN_REASON: &str = "The service is shutting down.";
+
 /// A data message, serialised once for every recipient.
 #[derive(Debug)]
 pub struct Delivery {
@@ -63,6 +66,8 @@ pub struct Entry {
 
 #[derive(Default)]
 struct State {
+    /// Set at shutdown: a connection registering now is closed at once.
+    closing: bool,
     connections: HashMap<String, Entry>,
     groups: HashMap<(String, String), HashSet<String>>,
     users: HashMap<(String, String), HashSet<String>>,
@@ -129,6 +134,9 @@ impl Registry {
     /// Adds a connection and joins its initial groups.
     pub fn register(&self, id: &str, entry: Entry, groups: &[String]) {
         let mut s = self.lock();
+        if s.closing {
+            let _ = entry.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
+        }
         if let Some(user) = &entry.user {
             s.users
                 .entry((entry.hub.clone(), user.clone()))
@@ -207,11 +215,6 @@ impl Registry {
         if s.connections.get(id).is_some_and(|e| e.hub == hub_key(hub)) {
             s.send(id, out);
         }
-    }
-
-    /// Sends to a connection whatever its hub (shutdown).
-    pub fn to_connection_any(&self, id: &str, out: Outgoing) {
-        self.lock().send(id, out);
     }
 
     /// Sends to every connection of a hub but the excluded.
@@ -333,9 +336,13 @@ impl Registry {
             .map(|e| f(&mut e.rights))
     }
 
-    /// Every live connection id (shutdown closes them all).
-    pub fn all_ids(&self) -> Vec<String> {
-        self.lock().connections.keys().cloned().collect()
+    /// Closes every connection with 1001, and every one that registers from now on.
+    pub fn close_all_for_shutdown(&self) {
+        let mut s = self.lock();
+        s.closing = true;
+        for e in s.connections.values() {
+            let _ = e.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
+        }
     }
 
     /// How many connections are live.

@@ -24,7 +24,7 @@ use tokio::net::TcpListener;
 use warp::Filter;
 
 use crate::access_key::AccessKey;
-use crate::emulator::hub::{Outgoing, Registry};
+use crate::emulator::hub::Registry;
 use crate::emulator::service::Emulator;
 use crate::emulator::session::Timing;
 use crate::emulator::upstream::{EventHandlerConfig, Upstream};
@@ -158,15 +158,17 @@ pub async fn run(
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
-        for id in registry.all_ids() {
-            registry.to_connection_any(
-                &id,
-                Outgoing::Close(1001, "The service is shutting down.".into()),
-            );
-        }
+        registry.close_all_for_shutdown();
+        // Empty twice in a row: a socket upgraded just now has registered (and been closed).
         let drained = async {
-            while !registry.is_empty() {
-                tokio::time::sleep(Duration::from_millis(20)).await;
+            let mut empty_checks = 0;
+            while empty_checks < 2 {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+                empty_checks = if registry.is_empty() {
+                    empty_checks + 1
+                } else {
+                    0
+                };
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;

@@ -191,7 +191,11 @@ pub async fn run(
                     }
                 }
                 Some(Control::End { reason }) => {
-                    s.close(1000, "").await;
+                    // The client sent a close frame; the WebSocket layer has queued the reply,
+                    // which closing the sink flushes.
+                    if let Some(mut sink) = s.sink.take() {
+                        let _ = sink.close().await;
+                    }
                     return Ended { reason };
                 }
             },

@@ -90,7 +90,9 @@ describe("json.reliable.webpubsub.azure.v1 with the official client", () => {
   test("the default WebPubSubClient (no protocol given) connects, joins, sends and receives", async (t) => {
     const emulator = await startEmulator(t, { systemEvents: "" });
     const url = await clientUrl(emulator, { userId: "default-user", roles: ROLES });
-    const client = new WebPubSubClient(url);
+    // Default protocol; short keep-alive timers only so that the process exits promptly (the
+    // SDK's timers are not cancelled when it stops).
+    const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 500, keepAliveTimeoutInMs: 5000 });
     const rec = wrapClient(client);
     defer(t, () => client.stop());
     await client.start();
@@ -121,7 +123,7 @@ describe("json.reliable.webpubsub.azure.v1 with the official client", () => {
     const { upstream, emulator, service } = await startStack(t, { timing: { "reconnect-window-secs": 3 } });
     const proxy = await startProxy(t, emulator.port);
     const url = viaProxy(await clientUrl(emulator, { userId: "traveller", roles: ROLES }), proxy);
-    const client = new WebPubSubClient(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+    const client = new WebPubSubClient(url, { autoReconnect: false, keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
     const rec = wrapClient(client);
     defer(t, () => client.stop());
     await client.start();
@@ -160,6 +162,9 @@ describe("json.reliable.webpubsub.azure.v1 with the official client", () => {
     await waitFor(disconnectedEarly, 10000, "disconnected after the reconnect window");
     const exists = await service.connectionExists(connectionId);
     assert.equal(exists, false);
+    // The SDK's next recovery attempt is accepted and closed with 1008, and it gives up.
+    proxy.restore();
+    await waitFor(() => rec.stopped > 0, 10000, "the client to stop after a refused recovery");
   });
 
   test("a recovery with a wrong token is accepted and closed with 1008", async (t) => {
