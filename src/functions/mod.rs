@@ -76,6 +76,9 @@ pub struct App {
     pub hub: HubName,
     pub store: SharedStore,
     pub pubsub: PubSubClient,
+    /// How often dead connections are swept (at start-up, then at this interval); `None`
+    /// turns the sweep off (tests that run it by hand).
+    pub sweep_interval: Option<std::time::Duration>,
 }
 
 impl App {
@@ -87,6 +90,7 @@ impl App {
             hub,
             store,
             pubsub,
+            sweep_interval: Some(sweep::INTERVAL),
         }
     }
 }
@@ -191,13 +195,17 @@ pub async fn run(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    let sweeper = tokio::spawn(sweep::run_forever(app.clone()));
+    let sweeper = app
+        .sweep_interval
+        .map(|every| tokio::spawn(sweep::run_forever(app.clone(), every)));
     warp::serve(routes(app))
         .incoming(listener)
         .graceful(shutdown)
         .run()
         .await;
-    sweeper.abort();
+    if let Some(sweeper) = sweeper {
+        sweeper.abort();
+    }
 }
 
 #[cfg(test)]

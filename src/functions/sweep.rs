@@ -46,9 +46,9 @@ pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
     Ok(report)
 }
 
-/// Sweeps at start-up and then every [`INTERVAL`], forever.
-pub async fn run_forever(app: App) {
-    let mut ticker = tokio::time::interval(INTERVAL);
+/// Sweeps at start-up and then every `every`, forever.
+pub async fn run_forever(app: App, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
     loop {
         ticker.tick().await;
         match sweep_once(&app).await {
