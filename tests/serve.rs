@@ -288,3 +288,41 @@ async fn serve_with_a_malformed_table_connection_string_stops_and_names_it() {
         "the expected form is shown: {stderr}"
     );
 }
+
+#[tokio::test]
+async fn dev_prints_its_url_serves_the_site_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = chatr()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["dev", "--port", "0", "--emulator-port", "0", "--data-dir"])
+        .arg(dir.path())
+        .spawn()
+        .expect("spawn chatr dev");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("banner in time")
+        .expect("read")
+        .expect("line");
+    let url = first
+        .strip_prefix("chatr dev: open ")
+        .expect("the URL to open")
+        .to_string();
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let login = reqwest::get(format!("{url}/login.html"))
+        .await
+        .expect("GET");
+    assert_eq!(login.status(), 200);
+    let pid = child.id().expect("pid").to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill")
+        .success());
+    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("exits")
+        .expect("status");
+    assert!(exit.success(), "{exit:?}");
+}
