@@ -147,7 +147,7 @@ pub fn login_page(provider: &str, redirect: &str) -> String {
 <p><label for="userDetails">User name</label><br>
 <input id="userDetails" name="userDetails" required maxlength="64" autocomplete="username" autofocus></p>
 <p><label for="userId">User id (optional)</label><br>
-<input id="userId" name="userId" maxlength="128" pattern="[A-Za-z0-9_-]*" aria-describedby="userIdHelp">
+<input id="userId" name="userId" maxlength="128" pattern="[A-Za-z0-9_\-]*" aria-describedby="userIdHelp">
 <br><small id="userIdHelp">Letters, digits, - and _. Leave empty to derive one from the name.</small></p>
 <p><button type="submit">Sign in</button></p>
 </form>

@@ -90,14 +90,22 @@ before(async () => {
   const swa = spawn(
     swaBin,
     ['start', 'client', '--api-devserver-url', `http://127.0.0.1:${handlerPort}`, '--swa-config-location', '.', '--port', String(swaPort), '--host', '127.0.0.1'],
-    { cwd: root, env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    // Its own process group: the CLI starts helpers of its own, and the whole group is stopped.
+    { cwd: root, env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' }, stdio: ['ignore', 'ignore', 'ignore'], detached: true },
   );
   children.push(swa);
   await waitForHttp(`${site}/login.html`);
 });
 
 after(() => {
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of children) {
+    try {
+      if (c.spawnargs.includes('start')) process.kill(-c.pid, 'SIGTERM');
+      else c.kill('SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
 });
 
 function nextFrame(ws, predicate, timeoutMs = 10_000) {

@@ -1,0 +1,44 @@
+// The HTTP calls the client makes: who am I (`/.auth/me`), the lists, and a fresh Web PubSub
+// URL. A signed-out answer (401, or the Static Web Apps redirect to the login page) is a
+// SignedOutError, so the caller can send the person to sign in instead of retrying.
+
+export class SignedOutError extends Error {
+  constructor() {
+    super('You are signed out.');
+    this.name = 'SignedOutError';
+  }
+}
+
+async function getJson(path) {
+  const response = await fetch(path, {
+    credentials: 'same-origin',
+    redirect: 'manual',
+    headers: { accept: 'application/json' },
+  });
+  if (response.type === 'opaqueredirect' || response.status === 401) throw new SignedOutError();
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return response.json();
+}
+
+/** The signed-in principal (`{identityProvider, userId, userDetails, …}`), or null. */
+export async function fetchMe() {
+  const body = await getJson('/.auth/me');
+  return body.clientPrincipal ?? null;
+}
+
+/** Online users: `{<userId>: {userName, userProvider, idle}}`. */
+export async function fetchUsers() {
+  return (await getJson('/api/users')).users ?? {};
+}
+
+/** Group chats: `{<chatId>: {id, name, members, owner}}`. */
+export async function fetchChats() {
+  return (await getJson('/api/chats')).chats ?? {};
+}
+
+/** A client access URL with a fresh token. */
+export async function fetchSocketUrl() {
+  const { url } = await getJson('/api/getToken');
+  if (typeof url !== 'string') throw new Error('/api/getToken gave no url');
+  return url;
+}

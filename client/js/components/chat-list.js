@@ -1,0 +1,54 @@
+// The group chats: join one by clicking it, create one, and (owner only) delete one.
+
+import { inject } from '../../vendor/vue.esm-browser.prod.js';
+import { findTab } from '../state.js';
+
+export const ChatList = {
+  name: 'ChatList',
+  emits: ['new', 'delete', 'picked'],
+  setup() {
+    const { state, actions } = inject('chat');
+    return { state, actions };
+  },
+  computed: {
+    chats() {
+      return Object.values(this.state.chats).sort((a, b) => a.name.localeCompare(b.name));
+    },
+  },
+  methods: {
+    joined(id) {
+      return findTab(this.state, id) !== null;
+    },
+    join(id) {
+      this.actions.joinChat(id);
+      this.$emit('picked');
+    },
+  },
+  template: `
+    <section class="side-section" aria-labelledby="chats-heading">
+      <div class="side-head">
+        <h2 id="chats-heading" class="side-title">Group chats</h2>
+        <button type="button" class="button is-small is-primary new-chat" @click="$emit('new')">
+          <span aria-hidden="true">+</span>&nbsp;New chat
+        </button>
+      </div>
+      <p v-if="chats.length === 0" class="side-empty">No group chats yet. Create the first one!</p>
+      <ul v-else class="side-list chat-list">
+        <li v-for="chat in chats" :key="chat.id" class="side-item"
+            :class="{ 'is-active': state.activeId === chat.id }">
+          <button type="button" class="side-button" :aria-current="state.activeId === chat.id ? 'true' : null"
+                  @click="join(chat.id)">
+            <span class="chat-hash" aria-hidden="true">#</span>
+            <span class="side-name">{{ chat.name }}</span>
+            <span v-if="joined(chat.id)" class="tag is-rounded is-joined">joined</span>
+          </button>
+          <button v-if="chat.owner === state.me.userId" type="button" class="button is-small delete-chat"
+                  :class="{ 'is-loading': state.deleting[chat.id] }" :disabled="state.deleting[chat.id]"
+                  :aria-label="'Delete chat ' + chat.name" :title="'Delete chat ' + chat.name" @click="$emit('delete', chat)">
+            <svg viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path fill="currentColor"
+              d="M6 1h4a1 1 0 0 1 1 1v1h3v1.5H2V3h3V2a1 1 0 0 1 1-1zm0 1.5V3h4v-.5zM3.5 6h9l-.7 8.1a1 1 0 0 1-1 .9H5.2a1 1 0 0 1-1-.9zm3 1.5v5.5h1V7.5zm2 0v5.5h1V7.5z"/></svg>
+          </button>
+        </li>
+      </ul>
+    </section>`,
+};

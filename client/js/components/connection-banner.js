@@ -1,0 +1,34 @@
+// What the connection is doing when it is not simply up: the first connection as a full
+// screen, a lost one as a bar over the chat. Both offer "Try now" while waiting.
+
+import { computed, inject } from '../../vendor/vue.esm-browser.prod.js';
+
+export const ConnectionBanner = {
+  name: 'ConnectionBanner',
+  setup() {
+    const { state, actions } = inject('chat');
+    const now = inject('now');
+    const seconds = computed(() => Math.max(1, Math.ceil((state.connection.retryAt - now.value) / 1000)));
+    return { state, actions, seconds };
+  },
+  template: `
+    <div v-if="!state.started" class="connecting-screen">
+      <div class="connecting-card box" role="status">
+        <img src="/favicon.svg" alt="" width="56" height="56" class="connecting-logo">
+        <template v-if="state.connection.status === 'waiting'">
+          <p class="title is-5">Can't reach chatr right now</p>
+          <p>Trying again <span aria-hidden="true">in {{ seconds }} s</span>…</p>
+          <button type="button" class="button is-primary" @click="actions.retryNow()">Try now</button>
+        </template>
+        <template v-else>
+          <p class="title is-5">Connecting to chatr…</p>
+          <progress class="progress is-small is-primary" max="100" aria-label="Connecting"></progress>
+        </template>
+      </div>
+    </div>
+    <div v-else-if="!state.online" class="connection-banner" role="status">
+      <span>Connection lost. Reconnecting…</span>
+      <span v-if="state.connection.status === 'waiting'" class="retry-in" aria-hidden="true">next try in {{ seconds }} s</span>
+      <button v-if="state.connection.status === 'waiting'" type="button" class="button is-small" @click="actions.retryNow()">Try now</button>
+    </div>`,
+};

@@ -1,0 +1,87 @@
+// What each server event does to the state. `ctx` is the session: `{state, me,
+// pendingCreates, resync(), meOnline(user), notifyInvite(fromName, chatId)}`.
+
+import { otherUserOf } from './protocol.js';
+import { describeRefusal } from './refusals.js';
+import { addMessage, closeTab, findTab, openTab, toast } from './state.js';
+
+function userOnline(ctx, user) {
+  const { state } = ctx;
+  if (typeof user.userId !== 'string') return;
+  state.users[user.userId] = { userName: user.userName, userProvider: user.userProvider, idle: !!user.idle };
+  if (user.userId === ctx.me.userId) ctx.meOnline(user);
+}
+
+/** Someone left: gone from the list, and a note in our private chat with them. */
+function userOffline(ctx, userId) {
+  const { state } = ctx;
+  const user = state.users[userId];
+  if (!user || userId === ctx.me.userId) return;
+  delete state.users[userId];
+  for (const tab of state.tabs) {
+    if (otherUserOf(tab.id, ctx.me.userId) === userId) {
+      addMessage(state, tab.id, { kind: 'notice', text: `${user.userName} went offline.` });
+    }
+  }
+}
+
+function setIdle(ctx, userId, idle) {
+  const user = ctx.state.users[userId];
+  if (user) user.idle = idle;
+}
+
+function chatCreated(ctx, chat) {
+  const { state } = ctx;
+  if (typeof chat.id !== 'string') return;
+  state.chats[chat.id] = { id: chat.id, name: chat.name, owner: chat.owner, members: chat.members ?? {} };
+  if (ctx.pendingCreates.delete(chat.id)) openTab(state, chat.id, chat.name, true);
+}
+
+function chatDeleted(ctx, chatId) {
+  const { state } = ctx;
+  const name = state.chats[chatId]?.name ?? findTab(state, chatId)?.name ?? 'A chat';
+  const mine = !!state.deleting[chatId];
+  delete state.chats[chatId];
+  delete state.deleting[chatId];
+  if (mine) {
+    toast(state, 'success', `You deleted “${name}”.`);
+  } else if (findTab(state, chatId)) {
+    toast(state, 'warning', `“${name}” was deleted by its owner, so its tab was closed.`, 8000);
+  }
+  closeTab(state, chatId);
+}
+
+function joinPrivateChat(ctx, chat) {
+  const { state } = ctx;
+  if (typeof chat.id !== 'string') return;
+  const alreadyVisible = state.activeId === chat.id && !document.hidden;
+  openTab(state, chat.id, chat.name, !!chat.grabFocus);
+  if (chat.grabFocus || alreadyVisible) return;
+  const fromName = state.users[otherUserOf(chat.id, ctx.me.userId)]?.userName ?? String(chat.name).replace(/^Chat with /, '');
+  state.invites = [...state.invites.filter((i) => i.chatId !== chat.id), { chatId: chat.id, fromName }];
+  ctx.notifyInvite(fromName, chat.id);
+}
+
+function actionRefused(ctx, refusal) {
+  const { state } = ctx;
+  toast(state, 'danger', describeRefusal(refusal));
+  if (refusal.action === 'createChat') ctx.pendingCreates.clear();
+  if (refusal.action === 'deleteChat') state.deleting = {};
+  if (refusal.action === 'joinChat' && refusal.reason === 'chatNotFound') ctx.resync();
+}
+
+const HANDLERS = {
+  userOnline,
+  userOffline,
+  userIsIdle: (ctx, id) => setIdle(ctx, id, true),
+  userNotIdle: (ctx, id) => setIdle(ctx, id, false),
+  chatCreated,
+  chatDeleted,
+  joinPrivateChat,
+  actionRefused,
+};
+
+/** Applies one server event (unknown events are ignored). */
+export function applyServerEvent(ctx, event, payload) {
+  HANDLERS[event]?.(ctx, payload);
+}

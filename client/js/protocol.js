@@ -1,0 +1,101 @@
+// The chat's wire protocol over Web PubSub's `json.webpubsub.azure.v1` subprotocol: the frames
+// the client sends and a parser that turns every frame it receives into a plain record.
+// Pure functions, no DOM: the Node tests import this file as it is.
+
+export const SUBPROTOCOL = 'json.webpubsub.azure.v1';
+
+/** Server events whose `data` is a JSON string (the others carry a bare id). */
+const JSON_PAYLOADS = new Set(['userOnline', 'chatCreated', 'joinPrivateChat', 'actionRefused']);
+
+/**
+ * A user event for the handler; a string goes as `text`, anything else as `json`. With an
+ * `ackId`, the service acks it once the handler has answered.
+ */
+export function userEvent(name, data, ackId) {
+  const frame = { type: 'event', event: name, dataType: typeof data === 'string' ? 'text' : 'json', data };
+  return ackId === undefined ? frame : { ...frame, ackId };
+}
+
+/**
+ * A chat message to a chat's group, in the original client's payload shape. Receivers ignore
+ * the sender fields inside it and use the `fromUserId` the service stamps on the frame. The
+ * service answers `ackId` with an ack saying whether it took the message.
+ */
+export function groupMessage(chatId, text, me, ackId) {
+  return {
+    type: 'sendToGroup',
+    group: chatId,
+    ackId,
+    dataType: 'json',
+    data: { message: text, fromUserId: me.userId, fromUserName: me.userDetails },
+  };
+}
+
+/** The id the server gives the private chat of two users (`private_<lower>_<higher>`). */
+export function privateChatId(a, b) {
+  return a < b ? `private_${a}_${b}` : `private_${b}_${a}`;
+}
+
+export function isPrivateChatId(id) {
+  return id.startsWith('private_');
+}
+
+function decodePayload(event, data) {
+  if (!JSON_PAYLOADS.has(event)) return typeof data === 'string' ? data : null;
+  if (typeof data !== 'string') return data && typeof data === 'object' ? data : null;
+  try {
+    const value = JSON.parse(data);
+    return value && typeof value === 'object' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One received frame as a record, or null for anything the chat does not use:
+ * - `{kind: 'system', event, connectionId}`: the service's own `connected`/`disconnected`;
+ * - `{kind: 'ack', ackId, success, error}`: the service's answer to a frame with an `ackId`
+ *   (`error` is its name, e.g. `Forbidden`);
+ * - `{kind: 'server', event, payload}`: a chat event (payload parsed, or the bare id);
+ * - `{kind: 'notice', chatId, text}`: a server notice to a chat (no sender on the frame);
+ * - `{kind: 'chat', chatId, fromUserId, text}`: a member's message, sender as stamped.
+ * A text frame from a member is a message from that member, never a notice.
+ */
+export function parseFrame(raw) {
+  let frame;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!frame || typeof frame !== 'object') return null;
+  if (frame.type === 'system') {
+    return { kind: 'system', event: frame.event, connectionId: frame.connectionId ?? null };
+  }
+  if (frame.type === 'ack' && Number.isInteger(frame.ackId)) {
+    return { kind: 'ack', ackId: frame.ackId, success: frame.success === true, error: frame.error?.name ?? null };
+  }
+  if (frame.type !== 'message') return null;
+  if (frame.from === 'server') {
+    const data = frame.data;
+    if (!data || typeof data.chatEvent !== 'string') return null;
+    const payload = decodePayload(data.chatEvent, data.data);
+    return payload === null ? null : { kind: 'server', event: data.chatEvent, payload };
+  }
+  if (frame.from !== 'group' || typeof frame.group !== 'string') return null;
+  const sender = typeof frame.fromUserId === 'string' && frame.fromUserId !== '' ? frame.fromUserId : null;
+  if (sender === null) {
+    return typeof frame.data === 'string' ? { kind: 'notice', chatId: frame.group, text: frame.data } : null;
+  }
+  const text = typeof frame.data === 'string' ? frame.data : frame.data?.message;
+  return typeof text === 'string' ? { kind: 'chat', chatId: frame.group, fromUserId: sender, text } : null;
+}
+
+/** The other user of a private chat id that `myId` is in, or null. */
+export function otherUserOf(chatId, myId) {
+  if (!isPrivateChatId(chatId)) return null;
+  const pair = chatId.slice('private_'.length);
+  if (pair.startsWith(`${myId}_`)) return pair.slice(myId.length + 1);
+  if (pair.endsWith(`_${myId}`)) return pair.slice(0, -(myId.length + 1));
+  return null;
+}

@@ -1,0 +1,35 @@
+// Turns the server's `actionRefused` ({action, reason, message}) into a sentence for a person.
+// Pure, no DOM.
+
+const ACTIONS = {
+  userConnected: "Couldn't put you online",
+  createChat: "Couldn't create the chat",
+  joinChat: "Couldn't join the chat",
+  leaveChat: "Couldn't leave the chat",
+  deleteChat: "Couldn't delete the chat",
+  createPrivateChat: "Couldn't start the private chat",
+  userEnterIdle: "Couldn't update your status",
+  userExitIdle: "Couldn't update your status",
+};
+
+const REASONS = {
+  invalidPayload: 'the app sent something the server did not understand. Reloading the page should fix it.',
+  unknownEvent: 'the server does not know that request. Reloading the page should fix it.',
+  invalidName: 'a name needs 1 to 64 characters, without line breaks or other control characters.',
+  invalidId: 'that id is not valid.',
+  chatNotFound: 'that chat does not exist any more.',
+  chatExists: 'a chat with that id exists already. Please try again.',
+  notOwner: 'only the person who created a chat can delete it.',
+  notMember: 'you are not in that chat. Join it first.',
+  userOffline: 'that person is not online any more.',
+  chatFull: 'that chat is full.',
+  identityMismatch: 'this connection belongs to another account. Reload the page.',
+  notSignedIn: 'you are not signed in. Please sign in again.',
+};
+
+/** "Couldn't delete the chat: only the person who created a chat can delete it." */
+export function describeRefusal(refusal) {
+  const action = ACTIONS[refusal?.action] ?? 'The server refused that';
+  const reason = REASONS[refusal?.reason] ?? 'something went wrong. Please try again.';
+  return `${action}: ${reason}`;
+}

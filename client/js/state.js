@@ -1,0 +1,109 @@
+// The client's whole state, one reactive object the components read, and the few changes to
+// it that several modules make: opening, focusing and closing chat tabs, adding messages,
+// toasts.
+
+import { reactive } from '../vendor/vue.esm-browser.prod.js';
+import { isPrivateChatId } from './protocol.js';
+
+/** Messages a tab keeps (older ones scroll away for good). */
+const MAX_MESSAGES = 500;
+let nextKey = 1;
+
+/** A fresh state for the signed-in principal `me`. */
+export function createState(me) {
+  return reactive({
+    me,
+    users: {}, // userId -> {userName, userProvider, idle}
+    chats: {}, // chatId -> {id, name, owner, members}
+    tabs: [], // {id, name, isPrivate, messages, unread}
+    activeId: null,
+    connection: { status: 'connecting', retryAt: 0 },
+    /** Signed in, lists loaded and announced online on the current socket. */
+    online: false,
+    /** Has been online once: from then on the main screen stays up through reconnects. */
+    started: false,
+    fatal: null,
+    toasts: [],
+    invites: [], // {chatId, fromName}
+    deleting: {}, // chatId -> true while a delete is on its way
+    /** The tab whose message box should take the focus (joined or opened by the user). */
+    focusTabId: null,
+    notifications: 'Notification' in window ? Notification.permission : 'unsupported',
+  });
+}
+
+export function findTab(state, id) {
+  return state.tabs.find((t) => t.id === id) ?? null;
+}
+
+/**
+ * Makes a tab the visible one and clears its unread count and any invitation to it;
+ * `focus` also puts the keyboard focus in its message box.
+ */
+export function activateTab(state, id, focus = false) {
+  const tab = findTab(state, id);
+  if (!tab) return;
+  state.activeId = id;
+  if (focus) state.focusTabId = id;
+  tab.unread = 0;
+  state.invites = state.invites.filter((i) => i.chatId !== id);
+}
+
+/** Opens a tab for a chat unless one is open; `focus` makes it the visible one. */
+export function openTab(state, id, name, focus) {
+  let tab = findTab(state, id);
+  if (!tab) {
+    tab = { id, name, isPrivate: isPrivateChatId(id), messages: [], unread: 0 };
+    state.tabs.push(tab);
+  }
+  if (focus || state.activeId === null) activateTab(state, id, focus);
+  return tab;
+}
+
+/** Closes a tab; when it was the visible one, its neighbour becomes visible. */
+export function closeTab(state, id) {
+  const index = state.tabs.findIndex((t) => t.id === id);
+  if (index < 0) return;
+  state.tabs.splice(index, 1);
+  state.invites = state.invites.filter((i) => i.chatId !== id);
+  if (state.activeId === id) {
+    const next = state.tabs[Math.min(index, state.tabs.length - 1)];
+    state.activeId = null;
+    if (next) activateTab(state, next.id);
+  }
+}
+
+/**
+ * Adds a message to a chat's tab (none open: dropped). `message` is
+ * `{kind: 'message', fromUserId, name, own, text}` or `{kind: 'notice', text, local, failed}`
+ * (`local`: the client's own note, such as a lost connection, which does not count as unread;
+ * `failed`: a message of ours that was not delivered).
+ */
+export function addMessage(state, chatId, message) {
+  const tab = findTab(state, chatId);
+  if (!tab) return;
+  tab.messages.push({ ...message, key: nextKey++, time: new Date() });
+  if (tab.messages.length > MAX_MESSAGES) tab.messages.splice(0, tab.messages.length - MAX_MESSAGES);
+  if (!message.local && (state.activeId !== chatId || document.hidden)) tab.unread += 1;
+}
+
+/** Shows a short message; `kind` is info, success, warning or danger. */
+export function toast(state, kind, text, timeoutMs = kind === 'danger' ? 8000 : 4500) {
+  const key = nextKey++;
+  state.toasts.push({ key, kind, text });
+  if (state.toasts.length > 4) state.toasts.splice(0, state.toasts.length - 4);
+  setTimeout(() => dismissToast(state, key), timeoutMs);
+}
+
+export function dismissToast(state, key) {
+  state.toasts = state.toasts.filter((t) => t.key !== key);
+}
+
+/** The name to show for a user id: the user list first, then the chat's member list. */
+export function nameOf(state, userId, chatId) {
+  return (
+    state.users[userId]?.userName ??
+    state.chats[chatId]?.members?.[userId]?.userName ??
+    'Someone who has left'
+  );
+}

@@ -1,0 +1,114 @@
+// axe-core, in Chromium, on every screen a person sees: the login page (signed out and
+// signed in), the main screen with chats, tabs, a private-chat popup and a toast, the
+// new-chat dialog, and the phone layout. No serious or critical violation may remain.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, guardPage, startChatr } from './harness.mjs';
+import { arrive } from './people.mjs';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe on the page as it is; fails listing every serious or critical violation. */
+async function assertAccessible(page, what) {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n      ${v.nodes.map((n) => n.target.join(' ')).join('\n      ')}`);
+  assert.deepEqual(report, [], `${what}: axe found\n  ${report.join('\n  ')}`);
+  assert.ok(result.passes.length > 10, `${what}: axe ran its checks`);
+}
+
+describe('accessibility (axe-core)', () => {
+  let chatr;
+  let browser;
+  const people = [];
+
+  before(async () => {
+    chatr = await startChatr();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await chatr?.stop();
+  });
+
+  afterEach(() => {
+    for (const person of people) person.check();
+  });
+
+  test('the login page, signed out and signed in, has no serious violation', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const guard = guardPage(page, 'login');
+    await page.goto(`${chatr.base}/login.html`);
+    await page.getByRole('link', { name: 'Sign in with GitHub' }).waitFor();
+    await assertAccessible(page, 'login page, signed out');
+    guard.check();
+    await context.close();
+
+    const signedIn = await arrive(browser, chatr.base, 'ana');
+    people.push(signedIn);
+    const login = await signedIn.context.newPage();
+    const loginGuard = guardPage(login, 'login signed in');
+    await login.goto(`${chatr.base}/login.html`);
+    await login.getByRole('heading', { name: 'You are signed in' }).waitFor();
+    await assertAccessible(login, 'login page, signed in');
+    loginGuard.check();
+    await login.close();
+  });
+
+  test('the main screen with chats, a private chat popup and a toast has no serious violation', async () => {
+    const [ana] = people;
+    const ben = await arrive(browser, chatr.base, 'ben', { provider: 'aad' });
+    people.push(ben);
+    await ana.createChat('Design review');
+    await ana.say('Hello, accessible world');
+    await ben.join('Design review');
+    await ben.say('Hi ana');
+    await ana.message('ben', 'Hi ana').waitFor();
+    await ana.createChat('Second room');
+    await ben.say('Are you still there?');
+    await ben.user('ana').locator('button').click();
+    await ana.page.locator('.invite').waitFor();
+    await ana.tab('Design review').locator('.unread').waitFor();
+    await ana.chatEntry('Second room').getByRole('button', { name: /Delete/ }).waitFor();
+    await ana.page.getByRole('button', { name: 'New chat' }).click();
+    await ana.page.getByLabel('Chat name').fill('bad\u0007name');
+    await ana.page.keyboard.press('Enter');
+    await ana.page.locator('.toast').waitFor();
+    await assertAccessible(ana.page, 'main screen');
+    await assertAccessible(ben.page, 'main screen of the initiator');
+  });
+
+  test('the new chat dialog and the delete confirmation have no serious violation', async () => {
+    const [ana] = people;
+    await ana.page.getByRole('button', { name: 'New chat' }).click();
+    await ana.page.getByRole('dialog', { name: 'New group chat' }).waitFor();
+    await ana.page.keyboard.press('Enter');
+    await ana.page.getByText('Give the chat a name.').waitFor();
+    await assertAccessible(ana.page, 'new chat dialog with an error');
+    await ana.page.keyboard.press('Escape');
+    await ana.chatEntry('Second room').getByRole('button', { name: /Delete/ }).click();
+    await ana.page.getByRole('alertdialog').waitFor();
+    await assertAccessible(ana.page, 'delete confirmation');
+    await ana.page.keyboard.press('Escape');
+  });
+
+  test('the phone layout, lists folded and unfolded, has no serious violation', async () => {
+    const [, ben] = people;
+    await ben.page.setViewportSize({ width: 390, height: 800 });
+    await ben.page.locator('#sidebar').waitFor({ state: 'hidden' });
+    await assertAccessible(ben.page, 'phone, lists folded');
+    await ben.page.getByRole('button', { name: 'Chats & people' }).click();
+    await ben.page.locator('#sidebar').waitFor();
+    await assertAccessible(ben.page, 'phone, lists unfolded');
+  });
+});

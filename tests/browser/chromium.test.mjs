@@ -1,0 +1,344 @@
+// The browser client in Chromium against a real `chatr dev`: three people (and, for idle
+// and forgery, a fourth and a raw socket) use every feature of the chat. Each test depends on
+// the ones before it, as a conversation does. Every test fails on a console error or a failed
+// request that it does not name.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, dropUserSockets, screenshotPath, startChatr } from './harness.mjs';
+import { arrive } from './people.mjs';
+import { rawMember } from './raw-member.mjs';
+
+describe('the chat in Chromium', () => {
+  let chatr;
+  let browser;
+  let alice;
+  let bob;
+  let carol;
+  const everyone = () => [alice, bob, carol].filter(Boolean);
+
+  before(async () => {
+    chatr = await startChatr();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await chatr?.stop();
+  });
+
+  afterEach(() => {
+    for (const person of everyone()) person.check();
+  });
+
+  test('a person signs in through the login page and sees who they are', async () => {
+    alice = await arrive(browser, chatr.base, 'alice', { form: true });
+    await alice.page.locator('.who-name', { hasText: 'alice' }).waitFor();
+    const login = await alice.context.newPage();
+    await login.goto(`${chatr.base}/login.html`);
+    await login.getByRole('heading', { name: 'You are signed in' }).waitFor();
+    await login.locator('#me-name', { hasText: 'alice' }).waitFor();
+    await login.getByText('via GitHub').waitFor();
+    await login.close();
+  });
+
+  test('everyone online sees everyone, with provider and their own entry marked', async () => {
+    bob = await arrive(browser, chatr.base, 'bob');
+    carol = await arrive(browser, chatr.base, 'carol', { provider: 'aad' });
+    for (const person of everyone()) {
+      for (const other of ['alice', 'bob', 'carol']) await person.user(other).waitFor();
+      await person.user(person.name).locator('.is-you').waitFor();
+      assert.equal(await person.page.locator('.user-list .is-you').count(), 1);
+      assert.equal(await person.user('carol').locator('img').getAttribute('alt'), 'Microsoft');
+      assert.equal(await person.user('bob').locator('img').getAttribute('alt'), 'GitHub');
+    }
+  });
+
+  test('a chat is named in a dialog: Escape cancels, Enter creates, and everyone sees it', async () => {
+    const page = alice.page;
+    const newChat = page.getByRole('button', { name: 'New chat' });
+    await newChat.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New group chat' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'new-chat-name');
+    await page.keyboard.type('Never made');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('new-chat')), true);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Give the chat a name.').waitFor();
+    await page.keyboard.type('Lunch plans');
+    await page.keyboard.press('Enter');
+    await alice.tab('Lunch plans').waitFor();
+    await alice.notice('alice has joined the chat').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'TEXTAREA');
+    for (const person of [bob, carol]) await person.chatEntry('Lunch plans').waitFor();
+    assert.equal(await bob.chatEntry('Never made').count(), 0);
+  });
+
+  test('members exchange messages every way, each with sender, time and own messages told apart', async () => {
+    await bob.join('Lunch plans');
+    await carol.join('Lunch plans');
+    await alice.notice('bob has joined the chat').waitFor();
+    await alice.notice('carol has joined the chat').waitFor();
+    await alice.say('Pizza at noon?');
+    await bob.say('Yes please');
+    await carol.say('Count me in');
+    const said = { alice: 'Pizza at noon?', bob: 'Yes please', carol: 'Count me in' };
+    for (const person of everyone()) {
+      for (const [who, text] of Object.entries(said)) {
+        const bubble = person.message(who === person.name ? 'You' : who, text);
+        await bubble.waitFor();
+        assert.match(await bubble.locator('time').textContent(), /\d{1,2}:\d{2}/);
+        assert.equal(await bubble.evaluate((el) => el.classList.contains('is-own')), who === person.name);
+      }
+    }
+    await alice.page.screenshot({ path: screenshotPath('chats') });
+  });
+
+  test('an empty message is not sent and a long one wraps', async () => {
+    const box = alice.pane().getByRole('textbox');
+    await box.fill('   ');
+    await box.press('Enter');
+    assert.equal(await alice.pane().getByRole('button', { name: 'Send' }).isDisabled(), true);
+    const long = 'x'.repeat(600);
+    await bob.say(long);
+    const bubble = alice.message('bob', long);
+    await bubble.waitFor();
+    const width = await bubble.locator('.text').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(width[0] <= width[1], `the long word wraps (${width})`);
+    assert.equal(await alice.messages().count(), 4, 'no empty message arrived');
+  });
+
+  test('markup in a message is shown as text, never as HTML', async () => {
+    const attack = '<img src=x onerror="window.__xss = 1"><b>bold</b>';
+    await carol.say(attack);
+    for (const person of [alice, bob]) {
+      await person.message('carol', attack).waitFor();
+      assert.equal(await person.pane().locator('.message-list img, .message-list b').count(), 0);
+      assert.equal(await person.page.evaluate(() => window.__xss), undefined);
+    }
+  });
+
+  test('new messages scroll into view, unless the reader has scrolled up to read', async () => {
+    await bob.page.setViewportSize({ width: 1280, height: 520 });
+    const log = bob.pane().getByRole('log');
+    const gap = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await alice.say('First of two');
+    await bob.message('alice', 'First of two').waitFor();
+    assert.ok((await gap()) < 5, 'a reader at the bottom follows new messages');
+    await log.hover();
+    await bob.page.mouse.wheel(0, -5000);
+    await bob.page.waitForFunction((el) => el.scrollTop === 0, await log.elementHandle());
+    await alice.say('Second of two');
+    await bob.message('alice', 'Second of two').waitFor({ state: 'attached' });
+    const jump = bob.pane().getByRole('button', { name: /New messages/ });
+    await jump.waitFor();
+    assert.equal(await log.evaluate((el) => el.scrollTop), 0, 'a reader who scrolled up stays where they are');
+    await jump.click();
+    await jump.waitFor({ state: 'detached' });
+    assert.ok((await gap()) < 5);
+    await bob.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('the sender shown is the one the service stamps, not the one the message claims', async () => {
+    const mallory = await rawMember(chatr.base, 'mallory');
+    try {
+      const lunch = Object.values(await mallory.chats()).find((c) => c.name === 'Lunch plans');
+      await mallory.joinAndWait(lunch.id);
+      mallory.sendToGroup(lunch.id, { message: 'I am alice, trust me', fromUserId: alice.id, fromUserName: 'alice' });
+      mallory.sendTextToGroup(lunch.id, '💨 bob has left the chat');
+      await bob.message('mallory', 'I am alice, trust me').waitFor();
+      await bob.message('mallory', 'bob has left the chat').waitFor();
+      assert.equal(await bob.message('alice', 'I am alice').count(), 0);
+      assert.equal(await bob.notice('bob has left the chat').count(), 0);
+    } finally {
+      await mallory.close();
+    }
+    await bob.user('mallory').waitFor({ state: 'detached' });
+  });
+
+  test('a refused action shows as a notice a person understands', async () => {
+    await bob.page.getByRole('button', { name: 'New chat' }).click();
+    await bob.page.getByLabel('Chat name').fill('bad\u0007name');
+    await bob.page.keyboard.press('Enter');
+    await bob.page.locator('.toast', { hasText: "Couldn't create the chat: a name needs 1 to 64 characters" }).waitFor();
+    assert.equal(await alice.chatEntry('badname').count(), 0);
+  });
+
+  test('clicking a person opens a private chat for both, with a popup for the one invited', async () => {
+    await bob.user('carol').locator('button').click();
+    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+    const popup = carol.page.locator('.invite', { hasText: 'bob wants to chat with you.' });
+    await popup.waitFor();
+    await carol.tab('Chat with bob').locator('.unread').waitFor();
+    await carol.page.screenshot({ path: screenshotPath('private-chat-popup'), animations: 'disabled' });
+    await popup.getByRole('button', { name: 'Open chat' }).click();
+    await popup.waitFor({ state: 'detached' });
+    await carol.tab('Chat with bob').and(carol.page.locator('[aria-selected="true"]')).waitFor();
+    assert.equal(await carol.tab('Chat with bob').locator('.unread').count(), 0);
+    await carol.say('Hi bob, just us');
+    await bob.message('carol', 'Hi bob, just us').waitFor();
+    await bob.say('Hi carol');
+    await carol.message('bob', 'Hi carol').waitFor();
+    assert.equal(await alice.page.getByRole('tab', { name: /Chat with/ }).count(), 0);
+  });
+
+  test('inactive tabs count unread messages, and arrow keys move between tabs', async () => {
+    await alice.page.getByRole('tab', { name: /Lunch plans/ }).waitFor();
+    await carol.tab('Chat with bob').click();
+    await alice.say('Who is bringing drinks?');
+    await carol.tab('Lunch plans').locator('.unread', { hasText: '1' }).waitFor();
+    await carol.tab('Chat with bob').focus();
+    await carol.page.keyboard.press('ArrowLeft');
+    await carol.tab('Lunch plans').and(carol.page.locator('[aria-selected="true"]')).waitFor();
+    assert.equal(await carol.tab('Lunch plans').locator('.unread').count(), 0);
+    await carol.message('alice', 'Who is bringing drinks?').waitFor();
+  });
+
+  test('an invitation to a hidden page also comes as a browser notification, when permitted', async () => {
+    const gina = await arrive(browser, chatr.base, 'gina', {
+      permissions: ['notifications'],
+      initScript: () => {
+        // Records what the page shows as notifications, and lets the test hide the page.
+        window.__notifications = [];
+        const Real = window.Notification;
+        window.Notification = class extends Real {
+          constructor(title, options) {
+            super(title, options);
+            window.__notifications.push({ title, body: options?.body });
+          }
+        };
+        Object.defineProperty(Document.prototype, 'hidden', { get: () => window.__hidden === true, configurable: true });
+      },
+    });
+    try {
+      await gina.page.evaluate(() => (window.__hidden = true));
+      await bob.user('gina').locator('button').click();
+      await gina.page.locator('.invite', { hasText: 'bob wants to chat with you.' }).waitFor();
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'bob wants to chat', body: 'Open chatr to reply.' }]);
+      gina.check();
+    } finally {
+      await gina.context.close();
+    }
+    await bob.page.getByRole('tab', { name: /Chat with gina/ }).click();
+    await bob.notice('gina went offline.').waitFor();
+    await bob.pane().getByRole('button', { name: 'Leave Chat with gina' }).click();
+    await bob.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
+  });
+
+  test('leaving a chat closes its tab and tells the others', async () => {
+    await carol.tab('Lunch plans').click();
+    await carol.pane().getByRole('button', { name: 'Leave Lunch plans' }).click();
+    await carol.page.getByRole('tab', { name: /Lunch plans/ }).waitFor({ state: 'detached' });
+    await alice.notice('carol has left the chat').waitFor();
+    assert.equal(await carol.chatEntry('Lunch plans').locator('.is-joined').count(), 0);
+    await carol.tab('Chat with bob').and(carol.page.locator('[aria-selected="true"]')).waitFor();
+  });
+
+  test('a person idle for the timeout shows as away, and back on activity', async () => {
+    const dave = await arrive(browser, chatr.base, 'dave', { query: '?idleSeconds=2' });
+    try {
+      await alice.user('dave').locator('.is-away-tag').waitFor();
+      await dave.user('dave').locator('.is-away-tag').waitFor();
+      await dave.page.mouse.move(200, 300);
+      await dave.page.mouse.move(220, 320);
+      await alice.user('dave').locator('.is-away-tag').waitFor({ state: 'detached' });
+      dave.check();
+    } finally {
+      await dave.context.close();
+    }
+    await alice.user('dave').waitFor({ state: 'detached' });
+  });
+
+  test('a message the service refuses is marked as not delivered', async () => {
+    const ivy = await arrive(browser, chatr.base, 'ivy', {
+      // Passes everything through, except that the service "refuses" one message.
+      routeSocket: (ws) => {
+        const service = ws.connectToServer();
+        ws.onMessage((message) => {
+          const frame = JSON.parse(message);
+          if (frame.type === 'sendToGroup' && frame.data?.message === 'refuse me') {
+            ws.send(JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }));
+          } else {
+            service.send(message);
+          }
+        });
+      },
+    });
+    try {
+      await ivy.createChat('Ivy room');
+      await ivy.say('this one arrives');
+      const box = ivy.pane().getByRole('textbox');
+      await box.fill('refuse me');
+      await box.press('Enter');
+      await ivy.notice('Not delivered (you are not in this chat right now): “refuse me”').waitFor();
+      assert.equal(await ivy.message('You', 'refuse me').count(), 0);
+      ivy.check();
+    } finally {
+      await ivy.context.close();
+    }
+  });
+
+  test('a dropped socket reconnects, rejoins group and private chats, and says so', async () => {
+    await dropUserSockets(chatr.emulator, bob.id);
+    await bob.page.locator('.connection-banner', { hasText: 'Connection lost' }).waitFor();
+    await bob.online();
+    await bob.page.locator('.toast', { hasText: 'Reconnected; back in 2 open chats.' }).waitFor();
+    await bob.tab('Lunch plans').click();
+    await bob.notice('Reconnected.').waitFor();
+    await alice.say('Still there, bob?');
+    await bob.message('alice', 'Still there, bob?').waitFor();
+    await bob.say('Back again');
+    await alice.message('bob', 'Back again').waitFor();
+    await carol.tab('Chat with bob').click();
+    await carol.say('Private still works?');
+    await bob.tab('Chat with carol').click();
+    await bob.message('carol', 'Private still works?').waitFor();
+  });
+
+  test('only the owner can delete a chat, after confirming, and members see its tab close', async () => {
+    assert.equal(await bob.chatEntry('Lunch plans').getByRole('button', { name: /Delete/ }).count(), 0);
+    assert.equal(await carol.chatEntry('Lunch plans').getByRole('button', { name: /Delete/ }).count(), 0);
+    const remove = alice.chatEntry('Lunch plans').getByRole('button', { name: 'Delete chat Lunch plans' });
+    await remove.click();
+    const confirm = alice.page.getByRole('alertdialog', { name: 'Delete this chat?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    await bob.chatEntry('Lunch plans').waitFor();
+    await remove.click();
+    await confirm.getByRole('button', { name: 'Delete chat' }).click();
+    for (const person of everyone()) await person.chatEntry('Lunch plans').waitFor({ state: 'detached' });
+    await bob.page.locator('.toast', { hasText: '“Lunch plans” was deleted by its owner' }).waitFor();
+    assert.equal(await bob.page.getByRole('tab', { name: /Lunch plans/ }).count(), 0);
+    await alice.page.locator('.toast', { hasText: 'You deleted “Lunch plans”.' }).waitFor();
+  });
+
+  test('at phone width the lists fold away behind a button', async () => {
+    await carol.page.setViewportSize({ width: 390, height: 800 });
+    const lists = carol.page.locator('#sidebar');
+    await lists.waitFor({ state: 'hidden' });
+    const toggle = carol.page.getByRole('button', { name: 'Chats & people' });
+    await toggle.click();
+    await lists.waitFor();
+    await carol.page.screenshot({ path: screenshotPath('phone-lists') });
+    await carol.user('alice').locator('button').click();
+    await lists.waitFor({ state: 'hidden' });
+    await carol.tab('Chat with alice').and(carol.page.locator('[aria-selected="true"]')).waitFor();
+    await carol.say('Sent from my phone');
+    await alice.message('carol', 'Sent from my phone').waitFor();
+    await carol.page.screenshot({ path: screenshotPath('phone-chat') });
+  });
+
+  test('signing out leads back to the login page', async () => {
+    await bob.page.getByRole('link', { name: 'Sign out' }).click();
+    await bob.page.waitForURL(/\/login\.html$/);
+    await bob.page.getByRole('link', { name: 'Sign in with GitHub' }).waitFor();
+    await bob.page.screenshot({ path: screenshotPath('login') });
+    await alice.user('bob').waitFor({ state: 'detached' });
+  });
+});

@@ -1,0 +1,113 @@
+// The browser client in Firefox (Debian's firefox-esr, driven over WebDriver BiDi by
+// puppeteer-core): two people sign in through the login form, one creates a chat, the other
+// joins it, and both send and receive. Fails on any console error or failed request it does
+// not name.
+
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import puppeteer from 'puppeteer-core';
+import { guardPage, screenshotPath, startChatr, WAIT_MS } from './harness.mjs';
+import { FORM_SIGN_IN_NOISE } from './people.mjs';
+
+/** Waits until some element matching `selector` contains `text`. */
+async function waitForText(page, selector, text) {
+  try {
+    await page.waitForFunction(
+      (sel, want) => [...document.querySelectorAll(sel)].some((el) => el.textContent.includes(want)),
+      { timeout: WAIT_MS },
+      selector,
+      text,
+    );
+  } catch (error) {
+    throw new Error(`no ${selector} showed “${text}”: ${error.message}`);
+  }
+}
+
+/** A message bubble's sender and text, as the page shows them. */
+function bubbles(page) {
+  return page.$$eval('.chat-pane .chat-message', (nodes) =>
+    nodes.map((n) => ({ sender: n.querySelector('.sender').textContent, text: n.querySelector('.text').textContent })),
+  );
+}
+
+describe('the chat in Firefox', () => {
+  let chatr;
+  let browser;
+  const people = {};
+
+  before(async () => {
+    chatr = await startChatr();
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: '/usr/bin/firefox-esr',
+      headless: true,
+      protocol: 'webDriverBiDi',
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await chatr?.stop();
+  });
+
+  afterEach(() => {
+    for (const { guard } of Object.values(people)) guard.check();
+  });
+
+  async function signIn(name, providerLabel) {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.setViewport({ width: 1280, height: 800 });
+    const guard = guardPage(page, name);
+    for (const [pattern, why] of FORM_SIGN_IN_NOISE) guard.allow(pattern, why);
+    await page.goto(`${chatr.base}/`);
+    await page.locator(`a::-p-text(Sign in with ${providerLabel})`).click();
+    await page.waitForSelector('#userDetails');
+    await page.type('#userDetails', name);
+    await page.type('#userId', `${name}-id`);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    await page.waitForSelector('.connection-pill.is-online');
+    people[name] = { page, guard };
+    return page;
+  }
+
+  test('two people sign in through the form and see each other', async () => {
+    const erin = await signIn('erin', 'GitHub');
+    const frank = await signIn('frank', 'Microsoft');
+    await waitForText(erin, '.user-list .side-name', 'frank');
+    await waitForText(frank, '.user-list .side-name', 'erin');
+    assert.equal(await erin.$eval('.user.is-self .side-name', (el) => el.textContent), 'erin');
+  });
+
+  test('one creates a chat, the other joins, and both send and receive', async () => {
+    const { erin: { page: erin }, frank: { page: frank } } = people;
+    await frank.locator('button.new-chat').click();
+    await frank.waitForSelector('#new-chat-name');
+    await frank.type('#new-chat-name', 'Firefox fans');
+    await frank.keyboard.press('Enter');
+    await waitForText(frank, '[role="tab"][aria-selected="true"]', 'Firefox fans');
+
+    await waitForText(erin, '.chat-list .side-name', 'Firefox fans');
+    await erin.locator('.chat-list .side-button::-p-text(Firefox fans)').click();
+    await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Firefox fans');
+    await waitForText(frank, '.notice-text', 'erin has joined the chat');
+
+    await erin.type('.chat-pane textarea', 'Hello from Firefox <b>really</b>');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '.chat-message .text', 'Hello from Firefox <b>really</b>');
+    await frank.type('.chat-pane textarea', 'Hi erin');
+    await frank.keyboard.press('Enter');
+    await waitForText(erin, '.chat-message .text', 'Hi erin');
+
+    assert.deepEqual(await bubbles(erin), [
+      { sender: 'You', text: 'Hello from Firefox <b>really</b>' },
+      { sender: 'frank', text: 'Hi erin' },
+    ]);
+    assert.deepEqual(await bubbles(frank), [
+      { sender: 'erin', text: 'Hello from Firefox <b>really</b>' },
+      { sender: 'You', text: 'Hi erin' },
+    ]);
+    await erin.screenshot({ path: screenshotPath('firefox-chat') });
+  });
+});

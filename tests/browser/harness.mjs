@@ -1,0 +1,161 @@
+// What every browser suite shares: a `chatr dev` on free ports with a fresh data dir, the
+// Static Web Apps auth cookie, the emulator's REST API (to kill sockets from outside), a
+// guard that fails a test on any console error or failed request it did not name, and the
+// folder screenshots go to.
+
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CHATR_BIN = process.env.CHATR_BIN ?? join(ROOT, 'target', 'debug', 'chatr');
+/** Screenshots and other artefacts (ignored by git). */
+export const OUTPUT = join(ROOT, 'test-output', 'browser');
+/** The emulator's access key (`chatr dev` always uses it). */
+const DEV_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
+/** How long any single wait in a browser test may take. */
+export const WAIT_MS = 10_000;
+
+/** Starts `chatr dev`; resolves to `{base, emulator, stop()}` once it prints its URLs. */
+export async function startChatr() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatr-browser-'));
+  const child = spawn(CHATR_BIN, ['dev', '--port', '0', '--emulator-port', '0', '--data-dir', dataDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  });
+  // Should the test process die without calling stop(), the server goes with it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const lines = createInterface({ input: child.stdout });
+  const found = {};
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`chatr dev did not start:\n${stderr}`)), WAIT_MS);
+    child.once('exit', (code) => reject(new Error(`chatr dev exited (${code}):\n${stderr}`)));
+    lines.on('line', (line) => {
+      found.base ??= line.match(/^chatr dev: open (http:\/\/localhost:\d+)/)?.[1];
+      found.emulator ??= line.match(/emulator on (http:\/\/localhost:\d+)/)?.[1];
+      if (found.base && found.emulator) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    base: found.base,
+    emulator: found.emulator,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Static Web Apps principal for a test user. */
+export function principal(name, provider = 'github') {
+  return {
+    identityProvider: provider,
+    userId: `${name}-id`,
+    userDetails: name,
+    userRoles: ['anonymous', 'authenticated'],
+    claims: [],
+  };
+}
+
+/** The `StaticWebAppsAuthCookie` value for a principal. */
+export function authCookie(p) {
+  return Buffer.from(JSON.stringify(p)).toString('base64');
+}
+
+function base64url(value) {
+  return Buffer.from(value).toString('base64url');
+}
+
+/** Calls the emulator's REST API as a server would (HS256 token, `aud` = the full URL). */
+export async function emulatorRest(emulator, method, path) {
+  const url = `${emulator}/api/hubs/chat${path}${path.includes('?') ? '&' : '?'}api-version=2024-01-01`;
+  const now = Math.floor(Date.now() / 1000);
+  const head = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = base64url(JSON.stringify({ aud: url, iat: now, exp: now + 300 }));
+  const signature = createHmac('sha256', DEV_KEY).update(`${head}.${body}`).digest('base64url');
+  const response = await fetch(url, { method, headers: { authorization: `Bearer ${head}.${body}.${signature}` } });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+/** Closes every socket of a user from the service side, as a network drop would. */
+export function dropUserSockets(emulator, userId) {
+  return emulatorRest(emulator, 'POST', `/users/${encodeURIComponent(userId)}/:closeConnections`);
+}
+
+/**
+ * Watches a page (playwright or puppeteer: both emit `console`, `pageerror`,
+ * `requestfailed` and `response`) and records every console error, page error, failed
+ * request and 4xx/5xx answer. `allow(pattern, why)` names one that is expected;
+ * `check()` throws listing the others (and starts a fresh list).
+ */
+export function guardPage(page, label) {
+  const problems = [];
+  const allowed = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message ?? error}`));
+  page.on('requestfailed', (request) => {
+    const failure = request.failure();
+    problems.push(`request failed: ${request.url()} (${failure?.errorText ?? 'unknown'})`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return {
+    allow(pattern, why) {
+      if (!why) throw new Error('name why the problem is expected');
+      allowed.push(pattern);
+    },
+    check() {
+      const unexpected = problems.splice(0).filter((p) => !allowed.some((a) => a.test(p)));
+      if (unexpected.length > 0) throw new Error(`${label}: unexpected problems:\n  ${unexpected.join('\n  ')}`);
+    },
+  };
+}
+
+/** The screenshot path for a name (the folder is created on first use). */
+export function screenshotPath(name) {
+  mkdirSync(OUTPUT, { recursive: true });
+  return join(OUTPUT, `${name}.png`);
+}
+
+/**
+ * Chromium's command line for tests. Playwright gives every launch a fresh temporary profile
+ * itself (it refuses a `--user-data-dir` argument), so none is passed here.
+ */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];

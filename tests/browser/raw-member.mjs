@@ -1,0 +1,57 @@
+// A chat member without a browser: a bare WebSocket speaking the wire protocol, signed in as
+// its own user, used to send what the browser client never would (forged sender fields, a
+// text frame dressed as a server notice).
+
+import WebSocket from 'ws';
+import { authCookie, principal, WAIT_MS } from './harness.mjs';
+
+export async function rawMember(base, name) {
+  const cookie = `StaticWebAppsAuthCookie=${authCookie(principal(name))}`;
+  const get = async (path) => {
+    const response = await fetch(`${base}${path}`, { headers: { cookie } });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  };
+  const { url } = await get('/api/getToken');
+  const socket = new WebSocket(url, 'json.webpubsub.azure.v1');
+  const frames = [];
+  const waiters = [];
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString());
+    frames.push(frame);
+    for (const w of [...waiters]) {
+      if (w.test(frame)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(frame);
+      }
+    }
+  });
+  const waitFor = (test, what) =>
+    new Promise((resolve, reject) => {
+      const found = frames.find(test);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => reject(new Error(`${name} waited in vain for ${what}`)), WAIT_MS);
+      waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+    });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const send = (frame) => socket.send(JSON.stringify(frame));
+  send({ type: 'event', event: 'userConnected', dataType: 'json', data: {} });
+  await waitFor((f) => f.data?.chatEvent === 'userOnline' && f.data.data.includes(`"${name}-id"`), 'its userOnline');
+
+  return {
+    chats: async () => (await get('/api/chats')).chats,
+    async joinAndWait(chatId) {
+      send({ type: 'event', event: 'joinChat', dataType: 'text', data: chatId });
+      await waitFor((f) => f.group === chatId && typeof f.data === 'string' && f.data.includes(`${name} has joined`), 'its join notice');
+    },
+    sendToGroup: (group, data) => send({ type: 'sendToGroup', group, dataType: 'json', data }),
+    sendTextToGroup: (group, data) => send({ type: 'sendToGroup', group, dataType: 'text', data }),
+    async close() {
+      socket.close();
+      await new Promise((resolve) => socket.once('close', resolve));
+    },
+  };
+}
