@@ -61,14 +61,7 @@ impl PubSubClient {
         group: &str,
         connection: &ConnectionId,
     ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!(
-                "/groups/{}/connections/{}",
-                enc(group),
-                enc(connection.as_str())
-            ),
-            &[],
-        );
+        let url = self.group_connection_url(group, connection);
         self.expect("addConnectionToGroup", Method::PUT, url, Body::None, &[200])
             .await
     }
@@ -79,14 +72,7 @@ impl PubSubClient {
         group: &str,
         connection: &ConnectionId,
     ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!(
-                "/groups/{}/connections/{}",
-                enc(group),
-                enc(connection.as_str())
-            ),
-            &[],
-        );
+        let url = self.group_connection_url(group, connection);
         self.expect(
             "removeConnectionFromGroup",
             Method::DELETE,
@@ -95,6 +81,15 @@ impl PubSubClient {
             &[200, 204],
         )
         .await
+    }
+
+    fn group_connection_url(&self, group: &str, connection: &ConnectionId) -> String {
+        let path = format!(
+            "/groups/{}/connections/{}",
+            enc(group),
+            enc(connection.as_str())
+        );
+        self.url(&path, &[])
     }
 
     pub(crate) fn permission_url(
