@@ -93,7 +93,7 @@ impl Claims {
         Self {
             aud: aud.into(),
             iat: Some(now),
-            exp: Some(now + lifetime_secs),
+            exp: Some(now.saturating_add(lifetime_secs)),
             ..Self::default()
         }
     }
@@ -137,11 +137,11 @@ pub fn decode(
     let claims = verify_signature(token, key.hmac_key())?;
     match claims.exp {
         None => return Err(TokenError::MissingExpiry),
-        Some(exp) if exp + leeway_secs <= now => return Err(TokenError::Expired),
+        Some(exp) if exp.saturating_add(leeway_secs) <= now => return Err(TokenError::Expired),
         Some(_) => {}
     }
     if let Some(nbf) = claims.nbf {
-        if nbf > now + leeway_secs {
+        if nbf > now.saturating_add(leeway_secs) {
             return Err(TokenError::NotYetValid);
         }
     }

@@ -167,15 +167,12 @@ impl DisplayName {
             .chars()
             .take(MAX_NAME_CHARS)
             .collect();
-        Self::parse(&cleaned).unwrap_or_else(|_| {
-            let short: String = fallback
-                .as_str()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(MAX_NAME_CHARS)
-                .collect();
-            Self(short)
-        })
+        Self::parse(&cleaned)
+            .or_else(|_| {
+                let short: String = fallback.as_str().chars().take(MAX_NAME_CHARS).collect();
+                Self::parse(&short)
+            })
+            .unwrap_or_else(|_| Self("user".into()))
     }
 
     /// The name as text.

@@ -9,6 +9,11 @@ use crate::chat::user::User;
 
 const ACTION: &str = "createPrivateChat";
 
+/// Whether `chat` is the private chat of exactly these two users.
+fn is_between(chat: &Chat, a: &UserId, b: &UserId) -> bool {
+    matches!(&chat.kind, ChatKind::Private { users } if (users[0] == *a && users[1] == *b) || (users[0] == *b && users[1] == *a))
+}
+
 /// `createPrivateChat`: the sender (who must be the initiator the body names) opens a chat
 /// with an online target. Every current connection of both joins the group and may publish
 /// there; each user hears `joinPrivateChat` (focus for the initiator) and the chat hears who
@@ -49,9 +54,9 @@ pub fn create(
         )
     })?;
     let mut chat = match existing {
-        Some(read)
-            if matches!(read.value.kind, ChatKind::Private { .. }) && !read.value.deleted =>
-        {
+        // The id alone does not say whose chat it is (`a_b` + `c` and `a` + `b_c` share one),
+        // so a stored chat is reused only when it is these two users'.
+        Some(read) if is_between(&read.value, sender.id, target) && !read.value.deleted => {
             read.value.clone()
         }
         Some(_) => {
@@ -224,6 +229,25 @@ mod tests {
             }
         )));
         assert!(written_chat(&again.changes).has_connection(&uid("alice"), &cid("a3")));
+    }
+
+    #[test]
+    fn a_colliding_id_never_opens_another_pairs_private_chat() {
+        // `a_b` + `c` and `a` + `b_c` both make `private_a_b_c`.
+        let theirs = Versioned {
+            value: Chat::private(chat_id("private_a_b_c"), [uid("a_b"), uid("c")]),
+            version: crate::chat::outcome::Version("1".into()),
+        };
+        let me = user("a", &["m1"]);
+        let refusal = open(
+            &cid("m1"),
+            &me,
+            "b_c",
+            Some(&user("b_c", &["x1"])),
+            Some(&theirs),
+        )
+        .expect_err("refused");
+        assert_eq!(refusal.reason, Reason::ChatExists);
     }
 
     #[test]

@@ -107,7 +107,15 @@ impl Principal {
 /// A redirect target that stays on this site: a path, never another origin.
 pub fn safe_redirect(target: Option<&str>) -> String {
     match target {
-        Some(t) if t.starts_with('/') && !t.starts_with("//") && !t.starts_with("/\\") => {
+        // Browsers drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil` would
+        // leave the site: a path with any of them, or starting `//`, is refused.
+        Some(t)
+            if t.starts_with('/')
+                && !t.starts_with("//")
+                && !t
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
             t.to_string()
         }
         _ => "/".into(),
@@ -240,6 +248,9 @@ mod tests {
             Some("//evil.example"),
             Some("/\\evil"),
             Some("javascript:alert(1)"),
+            Some("/\t/evil.example"),
+            Some("/\n/evil.example"),
+            Some("/a\\b"),
         ] {
             assert_eq!(safe_redirect(bad), "/");
         }

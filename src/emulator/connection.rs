@@ -102,6 +102,15 @@ fn with_protocol(reply: impl Reply, name: Option<&'static str>) -> Response {
     }
 }
 
+/// Compares reconnection tokens in constant time.
+fn tokens_match(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// Upgrades a new connection, echoing the chosen subprotocol.
 pub fn upgrade(emulator: Emulator, ws: Ws, accepted: Accepted) -> Response {
     let name = accepted.protocol.name();
@@ -130,7 +139,7 @@ pub fn recover(
         .get(&id)
         .cloned();
     let usable = live.filter(|l| {
-        l.token == token
+        tokens_match(&l.token, &token)
             && hub_key(&l.accepted.hub) == hub_key(&hub)
             && requested.iter().any(|p| p == protocol::JSON_RELIABLE_V1)
     });
@@ -280,7 +289,8 @@ async fn read_frames(
     let mut closed = live.closed.clone();
     let stop = loop {
         let next = tokio::select! {
-            next = tokio::time::timeout(emulator.timing.idle_timeout, stream.next()) => next,
+            // A socket the service closed reads no further frames.
+            biased;
             Ok(()) = closed.changed() => {
                 if *closed.borrow() != generation {
                     continue;
@@ -296,6 +306,7 @@ async fn read_frames(
                 .await;
                 break Stop::ServiceClosed;
             }
+            next = tokio::time::timeout(emulator.timing.idle_timeout, stream.next()) => next,
         };
         let message = match next {
             Err(_) => break Stop::Dropped("The connection was silent for too long.".into()),

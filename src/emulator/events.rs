@@ -74,6 +74,7 @@ pub async fn run(
             Job::Event { name, data, ack_id } => (EventKind::User(name), data, ack_id),
         };
         let blocking = matches!(kind, EventKind::User(_));
+        let last = kind == EventKind::Disconnected;
         let content_type = if blocking {
             data.content_type().to_string()
         } else {
@@ -95,6 +96,9 @@ pub async fn run(
         if !blocking {
             if let Err(e) = &result {
                 tracing::warn!(error = %e, event = ?request.kind, "a system event could not be delivered");
+            }
+            if last {
+                break; // nothing of this connection goes upstream after `disconnected`
             }
             continue;
         }

@@ -350,7 +350,7 @@ fn generate_token(e: &Emulator, call: &Call, hub: &str) -> Response {
     let mut claims = Claims::new(
         format!("{}/client/hubs/{hub}", e.endpoint),
         now,
-        minutes * 60,
+        minutes.saturating_mul(60),
     );
     claims.nbf = Some(now);
     claims.sub = call.param("userId").map(str::to_string);

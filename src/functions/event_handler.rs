@@ -6,6 +6,7 @@
 //! back to its sender. Only a store fault gets a 5xx.
 
 use http::{Method, StatusCode};
+use tracing::Instrument;
 use warp::reply::Response;
 use warp::Reply;
 
@@ -39,7 +40,6 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
         })
         .transpose();
     let span = tracing::info_span!("event", hub = %app.hub, connection_id = %connection, user_id = event.user_id.as_deref().unwrap_or(""));
-    let _enter = span.enter();
     let incoming = match &event.event_type {
         EventType::Connect => return Ok(StatusCode::NO_CONTENT.into_response()),
         EventType::Connected => Incoming::Connected,
@@ -70,7 +70,9 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
             };
         }
     };
-    run(app, &connection, claimed?.as_ref(), &incoming).await
+    run(app, &connection, claimed?.as_ref(), &incoming)
+        .instrument(span)
+        .await
 }
 
 async fn run(
