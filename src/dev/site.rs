@@ -3,7 +3,6 @@
 //! forwarded to the handler with `x-ms-client-principal` taken from the auth cookie (a
 //! header the browser sends itself is dropped).
 
-use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,7 +17,7 @@ use crate::dev::swa_auth::{self, Principal, COOKIE};
 use crate::dev::swa_config::{Decision, SwaConfig};
 
 /// Largest request body the site forwards (the webhook's limit plus room for headers).
-pub const MAX_BODY: u64 = 2 * 1024 * 1024;
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// What the site needs.
 #[derive(Clone)]
@@ -69,19 +68,24 @@ fn redirect(location: &str, status: u16) -> Response {
 }
 
 /// The site as a warp filter.
-pub fn routes(site: Site) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+pub fn routes(site: Site) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method()
         .and(warp::path::full())
         .and(raw_query)
         .and(warp::header::headers_cloned())
-        .and(warp::body::bytes().or(warp::any().map(Bytes::new)).unify())
+        .and(crate::functions::body::stream())
         .then(
-            move |method, path: FullPath, query: String, headers: HeaderMap, body: Bytes| {
+            move |method, path: FullPath, query: String, headers: HeaderMap, body| {
                 let site = site.clone();
                 async move {
-                    site.handle(method, path.as_str().to_string(), query, headers, body)
-                        .await
+                    match crate::functions::body::read_limited(&headers, body, MAX_BODY).await {
+                        Ok(body) => {
+                            site.handle(method, path.as_str().to_string(), query, headers, body)
+                                .await
+                        }
+                        Err(e) => e.into_response(),
+                    }
                 }
             },
         )

@@ -51,11 +51,7 @@ mod tests {
             "/%2e%2e/secret",
             "//etc/passwd",
         ] {
-            let resolved = resolve(dir.path(), escape);
-            assert!(
-                resolved.is_none_or(|p| p.starts_with(dir.path())),
-                "{escape}"
-            );
+            assert_eq!(resolve(dir.path(), escape), None, "{escape}");
         }
     }
 }

@@ -151,7 +151,7 @@ pub async fn run(
 ) {
     let registry = emulator.registry.clone();
     let routes = client_socket::routes(emulator.clone())
-        .or(rest::routes(emulator))
+        .or(rest::routes(emulator).recover(rest::recover).unify())
         .unify()
         .or(warp::any().map(not_found))
         .unify();

@@ -74,6 +74,35 @@ impl Call {
     }
 }
 
+/// Refuses a body that declares itself over the limit before reading any of it.
+fn declared_length_within_limit() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
+    warp::header::optional::<u64>("content-length")
+        .and_then(|length: Option<u64>| async move {
+            match length {
+                Some(n) if n > MAX_BODY => Err(warp::reject::custom(TooLarge)),
+                _ => Ok(()),
+            }
+        })
+        .untuple_one()
+}
+
+#[derive(Debug)]
+struct TooLarge;
+
+impl warp::reject::Reject for TooLarge {}
+
+/// Answers the rejections of the REST routes.
+pub async fn recover(rejection: warp::Rejection) -> Result<Response, warp::Rejection> {
+    if rejection.find::<TooLarge>().is_some() {
+        return Ok(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            "The body is larger than 1 MiB.",
+        ));
+    }
+    Err(rejection)
+}
+
 /// The REST routes (`/api/…`).
 pub fn routes(
     emulator: Emulator,
@@ -84,6 +113,7 @@ pub fn routes(
         .and(warp::path::full())
         .and(raw_query)
         .and(warp::header::headers_cloned())
+        .and(declared_length_within_limit())
         .and(warp::body::bytes())
         .and_then(
             move |method, path: FullPath, query: String, headers: HeaderMap, body: Bytes| {

@@ -170,9 +170,11 @@ async fn stopping_azurite_mid_run_gets_503_and_a_restarted_azurite_serves_again(
     assert_eq!(response.status(), 503);
     assert!(app.pubsub.calls().is_empty());
     assert_eq!(
-        app.get("/api/chats", None).await.status(),
-        401,
-        "the handler keeps serving"
+        app.get("/api/users", Some(&principal("x", "x")))
+            .await
+            .status(),
+        503,
+        "honest about the outage, and still serving"
     );
     // Azurite comes back empty (it had not saved its tables); the store recreates them.
     azurite.restart().await;
