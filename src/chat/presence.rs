@@ -50,9 +50,10 @@ pub fn user_connected(
     stored: Option<&Versioned<User>>,
 ) -> Outcome {
     let mut user = user_or_new(user_id, stored);
-    let first = !user.announced_elsewhere(connection);
+    let first = !user.online_announced;
     if first {
         user.idle = false;
+        user.online_announced = true;
     }
     user.connections
         .entry(connection.clone())
@@ -103,10 +104,10 @@ pub fn disconnected(
                 }
                 outcome.put_chat(chat, Some(read));
             }
-            let was_announced = state.announced || user.announced_elsewhere(connection);
             if !user.is_online() {
                 user.idle = false;
-                if was_announced {
+                if user.online_announced {
+                    user.online_announced = false;
                     outcome
                         .actions
                         .push(Action::SendToAll(ServerMessage::user_offline(&user.id)));

@@ -36,6 +36,7 @@ pub fn user(id: &str, connections: &[&str]) -> Versioned<User> {
             },
         );
     }
+    u.online_announced = !u.connections.is_empty();
     Versioned {
         value: u,
         version: Version("u1".into()),

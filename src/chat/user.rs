@@ -10,7 +10,7 @@ use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 /// What the chat knows of one live connection of a user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionState {
-    /// The connection said `userConnected`, so others were told the user is online.
+    /// The connection said `userConnected`.
     pub announced: bool,
     /// The chats this connection is in (an index; the chat rows are the truth).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -25,6 +25,11 @@ pub struct User {
     pub name: DisplayName,
     pub provider: Provider,
     pub idle: bool,
+    /// Everyone was told the user is online (`userOnline` to all) and not yet that they left:
+    /// a further arrival is answered to its own connection only, and the last departure says
+    /// `userOffline` once.
+    #[serde(default)]
+    pub online_announced: bool,
     pub connections: BTreeMap<ConnectionId, ConnectionState>,
 }
 
@@ -36,6 +41,7 @@ impl User {
             name,
             provider,
             idle: false,
+            online_announced: false,
             connections: BTreeMap::new(),
         }
     }
@@ -43,39 +49,5 @@ impl User {
     /// Online means at least one live connection.
     pub fn is_online(&self) -> bool {
         !self.connections.is_empty()
-    }
-
-    /// Whether a connection other than `except` has announced the user.
-    pub fn announced_elsewhere(&self, except: &ConnectionId) -> bool {
-        self.connections
-            .iter()
-            .any(|(id, state)| id != except && state.announced)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn announced_elsewhere_ignores_the_asking_connection() {
-        let mut user = User::new(
-            UserId::parse("u").expect("valid"),
-            DisplayName::parse("U").expect("valid"),
-            Provider::new("github"),
-        );
-        let a = ConnectionId::parse("a").expect("valid");
-        let b = ConnectionId::parse("b").expect("valid");
-        user.connections.insert(
-            a.clone(),
-            ConnectionState {
-                announced: true,
-                ..Default::default()
-            },
-        );
-        user.connections
-            .insert(b.clone(), ConnectionState::default());
-        assert!(!user.announced_elsewhere(&a));
-        assert!(user.announced_elsewhere(&b));
     }
 }

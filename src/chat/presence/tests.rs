@@ -23,6 +23,7 @@ fn stored(conns: &[(&str, bool)]) -> Versioned<User> {
             },
         );
     }
+    user.online_announced = conns.iter().any(|(_, announced)| *announced);
     Versioned {
         value: user,
         version: Version("v1".into()),
@@ -107,7 +108,10 @@ fn a_repeated_user_connected_writes_nothing_but_still_answers() {
     let s = stored(&[("c1", true)]);
     let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
     assert!(outcome.changes.is_empty());
-    assert!(matches!(outcome.actions[0], Action::SendToAll(_)));
+    assert!(
+        matches!(&outcome.actions[..], [Action::SendToConnection(c, _)] if c == &cid("c1")),
+        "already announced to everyone: only the asking connection hears it again"
+    );
 }
 
 #[test]
@@ -318,4 +322,25 @@ fn going_idle_twice_says_nothing_the_second_time() {
     let mut s = stored(&[("c1", true)]);
     s.value.idle = true;
     assert_eq!(set_idle(&uid("u"), true, Some(&s)), Outcome::default());
+}
+
+#[test]
+fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello()
+{
+    // c1 announced the user to everyone and closed; c2 never said hello and closes last.
+    let s = stored(&[("c1", true), ("c2", false)]);
+    let first = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    assert!(first.actions.is_empty(), "still online through c2");
+    let Change::PutUser { user, .. } = &first.changes[0] else {
+        panic!("user written")
+    };
+    let after = Versioned {
+        value: user.clone(),
+        version: Version("v2".into()),
+    };
+    let last = disconnected(&cid("c2"), Some(&after), &BTreeMap::new());
+    assert_eq!(
+        last.actions,
+        vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]
+    );
 }

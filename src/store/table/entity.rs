@@ -30,6 +30,9 @@ pub struct UserEntity {
     #[serde(rename = "userProvider")]
     pub user_provider: String,
     pub idle: bool,
+    /// Everyone was told the user is online.
+    #[serde(default)]
+    pub announced: bool,
     /// JSON `{<connectionId>: {announced, chats}}`.
     pub connections: String,
     #[serde(rename = "odata.etag", default, skip_serializing)]
@@ -74,6 +77,7 @@ impl UserEntity {
             user_name: user.name.as_str().into(),
             user_provider: user.provider.as_str().into(),
             idle: user.idle,
+            announced: user.online_announced,
             connections: serde_json::to_string(&user.connections)
                 .map_err(|e| corrupt("user", e))?,
             etag: None,
@@ -87,6 +91,7 @@ impl UserEntity {
             name: DisplayName::parse(&self.user_name).map_err(|e| corrupt("userName", e))?,
             provider: Provider::new(&self.user_provider),
             idle: self.idle,
+            online_announced: self.announced,
             connections: serde_json::from_str(&self.connections)
                 .map_err(|e| corrupt("connections", e))?,
         })
