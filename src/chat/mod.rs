@@ -42,6 +42,8 @@ pub enum Incoming {
 pub struct Snapshot {
     /// The user the connection was first seen with, if it was seen before.
     pub binding: Option<UserId>,
+    /// The connection has closed (its binding is kept so it is never bound again).
+    pub closed: bool,
     /// The record of the event's user.
     pub user: Option<Versioned<User>>,
     /// The other user of a private chat being opened.
@@ -101,6 +103,17 @@ pub fn handle(
     snapshot: &Snapshot,
 ) -> Result<Outcome, Refusal> {
     let user = snapshot.user.as_ref();
+    if snapshot.closed {
+        // A closed connection takes no part any more: only a replay can speak for it.
+        return match incoming {
+            Incoming::User(event) => Err(Refusal::new(
+                event.name(),
+                Reason::IdentityMismatch,
+                "This connection has closed.",
+            )),
+            Incoming::Connected | Incoming::Disconnected => Ok(Outcome::default()),
+        };
+    }
     match incoming {
         Incoming::Disconnected => Ok(presence::disconnected(connection, user, &snapshot.chats)),
         Incoming::Connected => {
@@ -325,5 +338,31 @@ mod tests {
         let needs = needs(&cid("c"), &event, None);
         assert_eq!(needs.other_user, Some(uid("a")));
         assert_eq!(needs.chats, vec![ChatId::parse("private_a_b").expect("id")]);
+    }
+
+    #[test]
+    fn a_closed_connection_is_never_bound_again_or_heard() {
+        let snapshot = Snapshot {
+            binding: Some(uid("alice")),
+            closed: true,
+            ..Snapshot::default()
+        };
+        let replay = Incoming::User(ClientEvent::DeleteChat(ChatId::parse("x").expect("id")));
+        let refusal =
+            handle(&cid("c"), Some(&uid("alice")), &replay, &snapshot).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::IdentityMismatch);
+        assert_eq!(
+            handle(
+                &cid("c"),
+                Some(&uid("mallory")),
+                &Incoming::Connected,
+                &snapshot
+            ),
+            Ok(Outcome::default())
+        );
+        assert_eq!(
+            handle(&cid("c"), None, &Incoming::Disconnected, &snapshot),
+            Ok(Outcome::default())
+        );
     }
 }

@@ -51,7 +51,9 @@ pub async fn process(
     incoming: &Incoming,
 ) -> Result<Result<(), Refusal>, StoreError> {
     let decided = retry_conflicts(|| async {
-        let binding = app.store.get_binding(connection).await?;
+        let found = app.store.get_binding(connection).await?;
+        let closed = found.as_ref().is_some_and(|b| b.closed);
+        let binding = found.map(|b| b.user);
         let user = match chat::subject(binding.as_ref(), claimed) {
             Some(id) => app.store.get_user(&id).await?,
             None => None,
@@ -69,6 +71,7 @@ pub async fn process(
         }
         let snapshot = Snapshot {
             binding,
+            closed,
             user,
             other_user,
             chats,

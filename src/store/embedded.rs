@@ -11,7 +11,7 @@ use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
-use crate::store::{Store, StoreError};
+use crate::store::{Binding, Store, StoreError};
 
 /// The file inside the data folder.
 pub const DB_FILE: &str = "chatr.sqlite3";
@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS chats (
 );
 CREATE TABLE IF NOT EXISTS connections (
     id      TEXT PRIMARY KEY,
-    user_id TEXT NOT NULL
+    user_id TEXT NOT NULL,
+    closed  INTEGER NOT NULL DEFAULT 0
 );
 ";
 
@@ -53,6 +54,14 @@ impl EmbeddedStore {
         db.pragma_update(None, "synchronous", "NORMAL")
             .map_err(unavailable)?;
         db.execute_batch(SCHEMA).map_err(unavailable)?;
+        // A store made before bindings were kept after a close: add the column.
+        let has_closed = db.prepare("SELECT closed FROM connections LIMIT 0").is_ok();
+        if !has_closed {
+            db.execute_batch(
+                "ALTER TABLE connections ADD COLUMN closed INTEGER NOT NULL DEFAULT 0",
+            )
+            .map_err(unavailable)?;
+        }
         Ok(Self {
             db: Arc::new(Mutex::new(db)),
         })
@@ -166,15 +175,31 @@ fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<(), Stor
         Change::PutChat { chat, expect } => {
             put_versioned(tx, "chats", chat.id.as_str(), &to_json(chat)?, expect)
         }
-        Change::BindConnection { connection, user } => tx
-            .execute(
-                "INSERT INTO connections (id, user_id) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id",
+        Change::BindConnection { connection, user } => {
+            tx.execute(
+                "INSERT INTO connections (id, user_id, closed) VALUES (?1, ?2, 0) ON CONFLICT(id) DO NOTHING",
                 params![connection.as_str(), user.as_str()],
             )
-            .map(drop)
-            .map_err(unavailable),
+            .map_err(unavailable)?;
+            // Bound to someone else, or closed, already: never rebound.
+            let (bound, closed): (String, bool) = tx
+                .query_row(
+                    "SELECT user_id, closed FROM connections WHERE id = ?1",
+                    params![connection.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(unavailable)?;
+            if bound == user.as_str() && !closed {
+                Ok(())
+            } else {
+                Err(StoreError::Conflict)
+            }
+        }
         Change::UnbindConnection { connection } => tx
-            .execute("DELETE FROM connections WHERE id = ?1", params![connection.as_str()])
+            .execute(
+                "UPDATE connections SET closed = 1 WHERE id = ?1",
+                params![connection.as_str()],
+            )
             .map(drop)
             .map_err(unavailable),
     }
@@ -202,19 +227,22 @@ impl Store for EmbeddedStore {
         self.with_db(|db| list_rows(db, "chats")).await
     }
 
-    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<Binding>, StoreError> {
         let id = connection.as_str().to_string();
         self.with_db(move |db| {
-            let user: Option<String> = db
+            let row: Option<(String, bool)> = db
                 .query_row(
-                    "SELECT user_id FROM connections WHERE id = ?1",
+                    "SELECT user_id, closed FROM connections WHERE id = ?1",
                     params![id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()
                 .map_err(unavailable)?;
-            user.map(|u| UserId::parse(u).map_err(|e| StoreError::Corrupt(e.to_string())))
-                .transpose()
+            row.map(|(u, closed)| {
+                let user = UserId::parse(u).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok(Binding { user, closed })
+            })
+            .transpose()
         })
         .await
     }
@@ -222,7 +250,7 @@ impl Store for EmbeddedStore {
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {
         self.with_db(|db| {
             let mut stmt = db
-                .prepare("SELECT id, user_id FROM connections ORDER BY id")
+                .prepare("SELECT id, user_id FROM connections WHERE closed = 0 ORDER BY id")
                 .map_err(unavailable)?;
             let rows = stmt
                 .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))

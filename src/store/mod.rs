@@ -38,9 +38,10 @@ pub trait Store: Send + Sync {
     async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError>;
     /// Every user ever seen (online or not).
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
-    /// The user a connection belongs to.
-    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError>;
-    /// Every known connection with its user.
+    /// The user a connection belongs to, and whether it has closed (a closed binding is kept,
+    /// so that a replayed event cannot bind the connection to someone else).
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<Binding>, StoreError>;
+    /// Every open connection with its user.
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError>;
     /// One chat (deleted ones too: their ids stay taken), with the version it was read at.
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError>;
@@ -49,6 +50,13 @@ pub trait Store: Send + Sync {
     /// Applies changes in order. All or nothing where the store allows (SQLite: one
     /// transaction); a conflict leaves the state as if nothing had been applied there.
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError>;
+}
+
+/// Which user a connection belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub user: UserId,
+    pub closed: bool,
 }
 
 /// A shared store.

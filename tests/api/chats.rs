@@ -447,7 +447,10 @@ impl Store for BrokenWrites {
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.0.list_users().await
     }
-    async fn get_binding(&self, c: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+    async fn get_binding(
+        &self,
+        c: &ConnectionId,
+    ) -> Result<Option<chatr::store::Binding>, StoreError> {
         self.0.get_binding(c).await
     }
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {

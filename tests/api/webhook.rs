@@ -188,3 +188,31 @@ async fn a_user_event_with_an_unusable_user_id_is_refused_with_invalid_id() {
         serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
     assert_eq!(data["reason"], "invalidId");
 }
+
+#[tokio::test]
+async fn a_replayed_event_for_a_closed_connection_cannot_rebind_it_to_another_user() {
+    let app = spawn_app().await;
+    app.arrive("c1", "alice").await;
+    assert_eq!(
+        app.post(Event::system("disconnected", "c1", "alice"))
+            .await
+            .status(),
+        204
+    );
+    app.pubsub.clear();
+    // The signature covers only the connection id: a captured one, replayed with another user.
+    let response = app
+        .post(Event::user(
+            "userConnected",
+            "c1",
+            "mallory",
+            serde_json::json!({}),
+        ))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    let data: serde_json::Value =
+        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    assert_eq!(data["reason"], "identityMismatch");
+    assert!(app.pubsub.calls().is_empty(), "nothing sent for the replay");
+}

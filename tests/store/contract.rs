@@ -6,7 +6,7 @@ use chatr::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use chatr::chat::outcome::{Change, Expect, Version};
 use chatr::chat::room::Chat;
 use chatr::chat::user::{ConnectionState, User};
-use chatr::store::{SharedStore, StoreError};
+use chatr::store::{Binding, SharedStore, StoreError};
 
 fn uid(s: &str) -> UserId {
     UserId::parse(s).expect("id")
@@ -142,7 +142,21 @@ pub async fn bindings_are_idempotent(store: SharedStore) {
         .expect("bind twice");
     assert_eq!(
         store.get_binding(&cid("c1")).await.expect("read"),
-        Some(uid("alice"))
+        Some(Binding {
+            user: uid("alice"),
+            closed: false
+        })
+    );
+    let other = Change::BindConnection {
+        connection: cid("c1"),
+        user: uid("mallory"),
+    };
+    assert!(
+        matches!(
+            store.apply(std::slice::from_ref(&other)).await,
+            Err(StoreError::Conflict)
+        ),
+        "a bound connection is never rebound to someone else"
     );
     assert_eq!(
         store.list_bindings().await.expect("list"),
@@ -155,8 +169,19 @@ pub async fn bindings_are_idempotent(store: SharedStore) {
         .apply(&[unbind.clone(), unbind])
         .await
         .expect("unbind twice");
-    assert_eq!(store.get_binding(&cid("c1")).await.expect("read"), None);
+    assert_eq!(
+        store.get_binding(&cid("c1")).await.expect("read"),
+        Some(Binding {
+            user: uid("alice"),
+            closed: true
+        }),
+        "a closed binding is kept"
+    );
     assert!(store.list_bindings().await.expect("list").is_empty());
+    assert!(
+        matches!(store.apply(&[other]).await, Err(StoreError::Conflict)),
+        "nor is a closed one"
+    );
 }
 
 pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
@@ -209,7 +234,11 @@ pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(
-            store.get_binding(&cid(id)).await.expect("read"),
+            store
+                .get_binding(&cid(id))
+                .await
+                .expect("read")
+                .map(|b| b.user),
             Some(uid(id))
         );
         store
@@ -218,7 +247,11 @@ pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
             }])
             .await
             .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert_eq!(store.get_binding(&cid(id)).await.expect("read"), None);
+        assert!(store
+            .get_binding(&cid(id))
+            .await
+            .expect("read")
+            .is_some_and(|b| b.closed));
     }
 }
 

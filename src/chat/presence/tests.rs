@@ -325,8 +325,7 @@ fn going_idle_twice_says_nothing_the_second_time() {
 }
 
 #[test]
-fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello()
-{
+fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello() {
     // c1 announced the user to everyone and closed; c2 never said hello and closes last.
     let s = stored(&[("c1", true), ("c2", false)]);
     let first = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());

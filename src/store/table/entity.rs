@@ -48,6 +48,9 @@ pub struct ConnectionEntity {
     pub row_key: String,
     #[serde(rename = "userId")]
     pub user_id: String,
+    /// The connection has closed; the row stays so that it is never bound again.
+    #[serde(default)]
+    pub closed: bool,
 }
 
 /// A `chats` row: the chat's JSON in `data` (and `data1`… when long), `parts` saying how many.
@@ -105,6 +108,7 @@ impl ConnectionEntity {
             partition_key: PARTITION.into(),
             row_key: connection.as_str().into(),
             user_id: user.as_str().into(),
+            closed: false,
         }
     }
 

@@ -23,7 +23,7 @@ use crate::chat::room::Chat;
 use crate::chat::user::User;
 use crate::config::table_connection_string::TableConnectionString;
 use crate::store::table::entity::{ChatEntity, ConnectionEntity, UserEntity, PARTITION};
-use crate::store::{Store, StoreError};
+use crate::store::{Binding, Store, StoreError};
 
 /// Timeout of one HTTP attempt.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
@@ -209,21 +209,39 @@ impl TableStore {
                 .await
             }
             Change::BindConnection { connection, user } => {
-                Self::entity(&self.connections, connection.as_str())
-                    .insert_or_replace(ConnectionEntity::new(connection, user))
+                let inserted = self
+                    .connections
+                    .insert::<_, serde_json::Value>(ConnectionEntity::new(connection, user))
                     .map_err(unavailable)?
-                    .await
-                    .map(drop)
-                    .map_err(|e| write_failure(e, true))
+                    .await;
+                match inserted {
+                    Ok(_) => Ok(()),
+                    // Already there: fine only if it is this user's and still open; it is
+                    // never rebound to someone else.
+                    Err(e) if status(&e) == Some(StatusCode::Conflict) => {
+                        match Self::get::<ConnectionEntity>(&self.connections, connection.as_str())
+                            .await?
+                        {
+                            Some((row, _)) if row.user_id == user.as_str() && !row.closed => Ok(()),
+                            _ => Err(StoreError::Conflict.into()),
+                        }
+                    }
+                    Err(e) => Err(write_failure(e, true)),
+                }
             }
             Change::UnbindConnection { connection } => {
-                match Self::entity(&self.connections, connection.as_str())
-                    .delete()
-                    .await
-                {
-                    Ok(_) => Ok(()),
-                    Err(e) if status(&e) == Some(StatusCode::NotFound) => Ok(()),
-                    Err(e) => Err(unavailable(e).into()),
+                // Kept, marked closed, so that a replayed event cannot bind it again.
+                match Self::get::<ConnectionEntity>(&self.connections, connection.as_str()).await? {
+                    Some((mut row, _)) if !row.closed => {
+                        row.closed = true;
+                        Self::entity(&self.connections, connection.as_str())
+                            .insert_or_replace(row)
+                            .map_err(unavailable)?
+                            .await
+                            .map(drop)
+                            .map_err(|e| write_failure(e, true))
+                    }
+                    _ => Ok(()),
                 }
             }
         }
@@ -271,10 +289,13 @@ impl Store for TableStore {
             .collect()
     }
 
-    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<UserId>, StoreError> {
+    async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<Binding>, StoreError> {
         Self::get::<ConnectionEntity>(&self.connections, connection.as_str())
             .await?
-            .map(|(e, _)| e.into_binding().map(|(_, u)| u))
+            .map(|(e, _)| {
+                let closed = e.closed;
+                e.into_binding().map(|(_, user)| Binding { user, closed })
+            })
             .transpose()
     }
 
@@ -282,6 +303,7 @@ impl Store for TableStore {
         let mut bindings: Vec<_> = Self::list::<ConnectionEntity>(&self.connections)
             .await?
             .into_iter()
+            .filter(|e| !e.closed)
             .map(ConnectionEntity::into_binding)
             .collect::<Result<_, _>>()?;
         bindings.sort();
