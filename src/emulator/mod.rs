@@ -11,6 +11,7 @@ pub mod events;
 pub mod hub;
 pub mod permissions;
 pub mod protocol;
+pub mod reader;
 pub mod rest;
 pub mod service;
 pub mod session;
