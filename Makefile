@@ -68,3 +68,12 @@ deploy: release ## Deploy to Azure: infrastructure, API, site, then the hub (az 
 tunnel: ## Tunnel Web PubSub's events to a local chatr serve (awps-tunnel)
 	npx --yes --package=@azure/web-pubsub-tunnel-tool -- awps-tunnel run \
 		--hub "$${WebPubSubHub:-chat}" --upstream "http://127.0.0.1:$${FUNCTIONS_CUSTOMHANDLER_PORT:-7071}"
+
+.PHONY: bench load
+
+bench: ## Run the criterion benchmarks of the hot paths (docs/PERFORMANCE.md)
+	cargo bench --bench hot_paths -- --warm-up-time 1 --measurement-time 3
+
+load: ## Build release, then run every emulator load scenario (docs/PERFORMANCE.md)
+	cargo build --release --bin chatr --bin chatr-load
+	$(TARGET_DIR)/release/chatr-load --chatr $(TARGET_DIR)/release/chatr all

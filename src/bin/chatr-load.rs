@@ -1,0 +1,135 @@
+//! `chatr-load`: the load generator of `chatr emulator`, a process of its own (one process
+//! cannot hold 10,000 sockets on each side under the descriptor limit). It starts the
+//! emulator as a child (`--chatr`, killed at the end) or uses one already running
+//! (`--connection-string`), drives one scenario and prints its figures as plain lines.
+//! Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
+//! `docs/PERFORMANCE.md` has the figures and the commands.
+
+mod chatr_load;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use chatr_load::connects::{self, ConnectsArgs};
+use chatr_load::emulator::{ensure_descriptors, load_average, Emulator};
+use chatr_load::fanout::{self, FanoutArgs};
+use chatr_load::handler;
+use chatr_load::idle::{self, IdleArgs};
+
+/// Descriptors needed besides one per connection.
+const SPARE_DESCRIPTORS: u64 = 256;
+
+/// Load scenarios for `chatr emulator`.
+#[derive(Debug, Parser)]
+#[command(name = "chatr-load", version, about, long_about = None)]
+struct Cli {
+    /// The chatr binary to start the emulator from.
+    #[arg(long, global = true, default_value = "target/release/chatr")]
+    chatr: PathBuf,
+    /// Use this running emulator instead of starting one (its printed connection string).
+    #[arg(long, global = true)]
+    connection_string: Option<String>,
+    /// The running emulator's process id, for its memory and CPU time.
+    #[arg(long, global = true)]
+    emulator_pid: Option<u32>,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// One sender, a group of receivers: deliveries per second and latency.
+    Fanout(FanoutArgs),
+    /// Idle connections held, and the emulator's memory per 1,000 of them.
+    Idle(IdleArgs),
+    /// Connects per second with the token check and a connect/connected upstream.
+    Connects(ConnectsArgs),
+    /// Every scenario with the settings of docs/PERFORMANCE.md, each on a fresh emulator.
+    All,
+}
+
+impl Cli {
+    /// The emulator for one scenario: a fresh child with `args`, or the running one.
+    fn emulator(&self, args: &[String]) -> anyhow::Result<Emulator> {
+        println!(
+            "load average before the run: {} ({} cores)",
+            load_average().unwrap_or_else(|| "n/a".into()),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        match &self.connection_string {
+            Some(cs) => Emulator::attach(cs, self.emulator_pid),
+            None => Emulator::spawn(&self.chatr, args),
+        }
+    }
+
+    /// The key the emulator signs with: the connection string's, or the default one.
+    fn key(&self) -> anyhow::Result<chatr::access_key::AccessKey> {
+        let key = match &self.connection_string {
+            Some(cs) => chatr::config::connection_string::WebPubSubConnectionString::parse(cs)
+                .map_err(|e| anyhow::anyhow!("the connection string is not valid: {e}"))?
+                .access_key()
+                .clone(),
+            None => chatr::access_key::AccessKey::new(chatr::emulator::DEFAULT_ACCESS_KEY)
+                .ok_or_else(|| anyhow::anyhow!("the default key is not valid"))?,
+        };
+        Ok(key)
+    }
+
+    async fn fanout(&self, args: &FanoutArgs) -> anyhow::Result<()> {
+        ensure_descriptors(args.receivers as u64 + SPARE_DESCRIPTORS)?;
+        fanout::run(&self.emulator(&[])?, args).await
+    }
+
+    async fn idle(&self, args: &IdleArgs) -> anyhow::Result<()> {
+        ensure_descriptors(args.connections as u64 + SPARE_DESCRIPTORS)?;
+        idle::run(&self.emulator(&[])?, args).await
+    }
+
+    async fn connects(&self, args: &ConnectsArgs) -> anyhow::Result<()> {
+        ensure_descriptors(args.connections as u64 + SPARE_DESCRIPTORS)?;
+        let handler = handler::start(args.handler_port, self.key()?).await?;
+        let emulator = self.emulator(&[
+            format!("--hub={}", args.hub),
+            format!("--event-handler={}", handler.url()),
+            "--system-events=connect,connected,disconnected".into(),
+        ])?;
+        connects::run(&emulator, &handler, args).await
+    }
+
+    async fn run(&self) -> anyhow::Result<()> {
+        match &self.scenario {
+            Scenario::Fanout(args) => self.fanout(args).await,
+            Scenario::Idle(args) => self.idle(args).await,
+            Scenario::Connects(args) => self.connects(args).await,
+            Scenario::All => {
+                let fanout = |rate: u32, messages: usize, reliable| FanoutArgs {
+                    rate,
+                    messages,
+                    reliable,
+                    ..FanoutArgs::parse_from(["fanout"])
+                };
+                self.fanout(&fanout(100, 2000, false)).await?;
+                self.fanout(&fanout(200, 2000, false)).await?;
+                self.fanout(&fanout(400, 4000, false)).await?;
+                self.fanout(&fanout(0, 2000, false)).await?;
+                self.fanout(&fanout(100, 2000, true)).await?;
+                self.idle(&IdleArgs::parse_from(["idle"])).await?;
+                self.connects(&ConnectsArgs::parse_from(["connects"])).await
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chatr-load: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

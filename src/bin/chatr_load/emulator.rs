@@ -1,0 +1,182 @@
+//! The emulator under test: a `chatr emulator --port 0` child (killed when dropped) or one
+//! already running; what it costs, read from `/proc/<pid>/status` and `/proc/<pid>/stat`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use chatr::access_key::AccessKey;
+use chatr::config::connection_string::WebPubSubConnectionString;
+
+/// How long a starting emulator has to print its connection string.
+const START_TIMEOUT: Duration = Duration::from_secs(15);
+/// Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`, 100 on every Linux
+/// x86-64 and arm64 build).
+const CLOCK_TICKS: f64 = 100.0;
+
+/// Where the emulator listens and the key its tokens are signed with.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub port: u16,
+    pub key: AccessKey,
+}
+
+/// The emulator under test.
+pub struct Emulator {
+    pub target: Target,
+    pid: Option<u32>,
+    child: Option<Child>,
+    /// Kept open so that the child never writes to a closed pipe.
+    _stdout: Option<BufReader<ChildStdout>>,
+}
+
+fn target_of(connection_string: &str) -> anyhow::Result<Target> {
+    let cs = WebPubSubConnectionString::parse(connection_string)
+        .map_err(|e| anyhow!("the connection string is not valid: {e}"))?;
+    let port = url::Url::parse(&cs.endpoint())?
+        .port_or_known_default()
+        .context("the endpoint has no port")?;
+    Ok(Target {
+        port,
+        key: cs.access_key().clone(),
+    })
+}
+
+impl Emulator {
+    /// Starts `chatr emulator --port 0 ARGS` and waits for its connection string. Its logs
+    /// go to this process's stderr, at its own default level (`RUST_LOG` is passed on).
+    pub fn spawn(chatr: &Path, args: &[String]) -> anyhow::Result<Self> {
+        let mut child = Command::new(chatr)
+            .args(["emulator", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| {
+                format!(
+                    "cannot start {} (build it with `cargo build --release`, or pass --chatr)",
+                    chatr.display()
+                )
+            })?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => {
+                        let _ = tx.send(None);
+                        return;
+                    }
+                    Ok(_) => {
+                        if let Some(cs) = line.trim().strip_prefix("connection string:") {
+                            let _ = tx.send(Some((cs.trim().to_string(), reader)));
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let (cs, reader) = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Some(found)) => found,
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("the emulator did not print its connection string");
+            }
+        };
+        Ok(Self {
+            target: target_of(&cs)?,
+            pid: Some(child.id()),
+            child: Some(child),
+            _stdout: Some(reader),
+        })
+    }
+
+    /// An emulator started separately; `pid` (optional) for its memory and CPU.
+    pub fn attach(connection_string: &str, pid: Option<u32>) -> anyhow::Result<Self> {
+        Ok(Self {
+            target: target_of(connection_string)?,
+            pid,
+            child: None,
+            _stdout: None,
+        })
+    }
+
+    /// Its resident memory in KiB (`VmRSS`), when its process id is known.
+    pub fn rss_kib(&self) -> Option<u64> {
+        rss_kib(&format!("/proc/{}/status", self.pid?))
+    }
+
+    /// Its CPU time so far (user + system), when its process id is known.
+    pub fn cpu_secs(&self) -> Option<f64> {
+        cpu_secs(&format!("/proc/{}/stat", self.pid?))
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `VmRSS` of a `/proc/<pid>/status` file, in KiB.
+pub fn rss_kib(status_path: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(status_path).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// User + system CPU seconds of a `/proc/<pid>/stat` file.
+pub fn cpu_secs(stat_path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    // Fields after the `(comm)`: state is the first, utime the 12th, stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / CLOCK_TICKS)
+}
+
+/// The machine's one-minute load average (`/proc/loadavg`): other work skews the figures.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next().map(str::to_string)
+}
+
+/// This process's own CPU seconds.
+pub fn own_cpu_secs() -> Option<f64> {
+    cpu_secs("/proc/self/stat")
+}
+
+/// This process's own resident memory in KiB.
+pub fn own_rss_kib() -> Option<u64> {
+    rss_kib("/proc/self/status")
+}
+
+/// Raises this process's soft descriptor limit as far as its hard limit allows (a child
+/// started afterwards inherits it) and checks that `needed` descriptors fit.
+pub fn ensure_descriptors(needed: u64) -> anyhow::Result<u64> {
+    let soft = rlimit::increase_nofile_limit(u64::MAX).context("cannot read RLIMIT_NOFILE")?;
+    if soft < needed {
+        bail!(
+            "{needed} descriptors are needed but the limit is {soft}: raise it (`ulimit -n {}`) \
+             or ask for fewer connections",
+            needed.next_power_of_two()
+        );
+    }
+    Ok(soft)
+}
