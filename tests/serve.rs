@@ -62,21 +62,7 @@ async fn post(
     base: &str,
     event: Event,
 ) -> reqwest::Result<reqwest::Response> {
-    let mut req = http
-        .post(format!("{base}/api/eventHandler"))
-        .header("ce-type", &event.ce_type)
-        .header("ce-eventname", &event.event_name)
-        .header("ce-connectionid", &event.connection)
-        .header("ce-hub", &event.hub)
-        .header("content-type", event.content_type)
-        .body(event.body);
-    if let Some(u) = &event.user {
-        req = req.header("ce-userid", u);
-    }
-    if let Some(s) = &event.signature {
-        req = req.header("ce-signature", s);
-    }
-    req.send().await
+    event.request(http, base).send().await
 }
 
 #[tokio::test]

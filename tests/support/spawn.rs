@@ -152,6 +152,30 @@ impl Event {
     }
 }
 
+impl Event {
+    /// The webhook POST the service would make for this event to the handler at `base`.
+    pub fn request(self, http: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
+        let mut req = http
+            .post(format!("{base}/api/eventHandler"))
+            .header("ce-specversion", "1.0")
+            .header("ce-type", &self.ce_type)
+            .header("ce-eventname", &self.event_name)
+            .header("ce-connectionid", &self.connection)
+            .header("ce-hub", &self.hub)
+            .header("ce-awpsversion", "1.0")
+            .header("webhook-request-origin", "127.0.0.1")
+            .header("content-type", self.content_type)
+            .body(self.body);
+        if let Some(user) = &self.user {
+            req = req.header("ce-userid", user);
+        }
+        if let Some(sig) = &self.signature {
+            req = req.header("ce-signature", sig);
+        }
+        req
+    }
+}
+
 impl TestApp {
     /// The handler's base URL.
     pub fn url(&self, path: &str) -> String {
@@ -160,25 +184,11 @@ impl TestApp {
 
     /// Posts a webhook event as the service would.
     pub async fn post(&self, event: Event) -> reqwest::Response {
-        let mut req = self
-            .http
-            .post(self.url("/api/eventHandler"))
-            .header("ce-specversion", "1.0")
-            .header("ce-type", &event.ce_type)
-            .header("ce-eventname", &event.event_name)
-            .header("ce-connectionid", &event.connection)
-            .header("ce-hub", &event.hub)
-            .header("ce-awpsversion", "1.0")
-            .header("webhook-request-origin", "127.0.0.1")
-            .header("content-type", event.content_type)
-            .body(event.body);
-        if let Some(user) = &event.user {
-            req = req.header("ce-userid", user);
-        }
-        if let Some(sig) = &event.signature {
-            req = req.header("ce-signature", sig);
-        }
-        req.send().await.expect("webhook request")
+        event
+            .request(&self.http, &format!("http://{}", self.addr))
+            .send()
+            .await
+            .expect("webhook request")
     }
 
     /// `connected` then `userConnected` for a connection: a user arriving.
