@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use warp::http::{HeaderMap, StatusCode};
 use warp::reply::Response;
-use warp::ws::Ws;
 use warp::{Filter, Reply};
 
 use crate::emulator::auth;
@@ -17,6 +16,7 @@ use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{valid_group_name, Protocol};
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::{EventKind, EventRequest};
+use crate::emulator::websocket::{self, Upgrade};
 
 /// Largest WebSocket message read; anything over 1 MiB is then closed with 1009.
 pub const MAX_READ_MESSAGE: usize = 4 * 1024 * 1024;
@@ -54,11 +54,10 @@ pub fn routes(
             .and(warp::path::end())
             .map(|| None))
         .unify();
-    let optional_ws = warp::ws().map(Some).or(warp::any().map(|| None)).unify();
     let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::get()
         .and(hub_in_path.or(hub_in_query).unify())
-        .and(optional_ws)
+        .and(websocket::upgrade())
         .and(raw_query)
         .and(warp::header::headers_cloned())
         .and_then(move |hub, ws, query, headers| {
@@ -70,7 +69,7 @@ pub fn routes(
 async fn handshake(
     emulator: Emulator,
     hub: Option<String>,
-    ws: Option<Ws>,
+    ws: Option<Upgrade>,
     raw_query: String,
     headers: HeaderMap,
 ) -> Response {

@@ -8,14 +8,6 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
-use tokio::sync::watch;
-use warp::reply::Response;
-use warp::ws::{Message, WebSocket, Ws};
-use warp::Reply;
-
-use crate::emulator::client_socket::MAX_READ_MESSAGE;
 use crate::emulator::events::{self, Job, Origin};
 use crate::emulator::hub::{hub_key, Entry, Outgoing};
 use crate::emulator::permissions::Rights;
@@ -24,6 +16,11 @@ use crate::emulator::reader::{read, AckLog};
 use crate::emulator::service::Emulator;
 use crate::emulator::session::{self, Control};
 use crate::emulator::upstream::EventKind;
+use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::sync::watch;
+use warp::reply::Response;
 
 /// A connection the handshake accepted.
 #[derive(Debug, Clone)]
@@ -65,13 +62,6 @@ impl Live {
     }
 }
 
-fn with_protocol(reply: impl Reply, name: Option<&'static str>) -> Response {
-    match name {
-        Some(p) => warp::reply::with_header(reply, "sec-websocket-protocol", p).into_response(),
-        None => reply.into_response(),
-    }
-}
-
 /// Compares reconnection tokens in constant time.
 fn tokens_match(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -82,13 +72,9 @@ fn tokens_match(a: &str, b: &str) -> bool {
 }
 
 /// Upgrades a new connection, echoing the chosen subprotocol.
-pub fn upgrade(emulator: Emulator, ws: Ws, accepted: Accepted) -> Response {
+pub fn upgrade(emulator: Emulator, ws: Upgrade, accepted: Accepted) -> Response {
     let name = accepted.protocol.name();
-    with_protocol(
-        ws.max_message_size(MAX_READ_MESSAGE)
-            .on_upgrade(move |socket| start(emulator, socket, accepted)),
-        name,
-    )
+    ws.accept(name, move |socket| start(emulator, socket, accepted))
 }
 
 /// A reliable client coming back: its session continues on the new socket, with every unacked
@@ -97,7 +83,7 @@ pub fn upgrade(emulator: Emulator, ws: Ws, accepted: Accepted) -> Response {
 pub fn recover(
     emulator: Emulator,
     hub: String,
-    ws: Ws,
+    ws: Upgrade,
     id: String,
     token: String,
     requested: &[String],
@@ -117,37 +103,32 @@ pub fn recover(
         let name = Protocol::negotiate(requested.iter().map(String::as_str))
             .0
             .name();
-        let reply = ws.on_upgrade(|mut socket: WebSocket| async move {
+        return ws.accept(name, |mut socket: WebSocket| async move {
             let _ = socket
-                .send(Message::close_with(
-                    1008u16,
-                    "The connection could not be recovered.",
-                ))
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1008.into(),
+                    reason: "The connection could not be recovered.".into(),
+                })))
                 .await;
-            let _ = socket.close().await;
+            let _ = socket.close(None).await;
         });
-        return with_protocol(reply, name);
     };
-    with_protocol(
-        ws.max_message_size(MAX_READ_MESSAGE)
-            .on_upgrade(move |socket| async move {
-                let (sink, stream) = socket.split();
-                let generation = live.generation.fetch_add(1, Ordering::SeqCst) + 1;
-                tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
-                if live
-                    .control
-                    .send(Control::Attach {
-                        sink,
-                        generation,
-                        hello: live.hello(),
-                    })
-                    .is_ok()
-                {
-                    read(&emulator, &live, stream, generation).await;
-                }
-            }),
-        Some(protocol::JSON_RELIABLE_V1),
-    )
+    ws.accept(Some(protocol::JSON_RELIABLE_V1), move |socket| async move {
+        let (sink, stream) = socket.split();
+        let generation = live.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
+        if live
+            .control
+            .send(Control::Attach {
+                sink,
+                generation,
+                hello: live.hello(),
+            })
+            .is_ok()
+        {
+            read(&emulator, &live, stream, generation).await;
+        }
+    })
 }
 
 async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::emulator::permissions::{Permission, Rights};
 use crate::emulator::protocol::{self, Data, From};
@@ -18,7 +19,7 @@ pub const SHUTDOWN_REASON: &str = "The service is shutting down.";
 #[derive(Debug)]
 pub struct Delivery {
     /// The `{"type":"message",…}` object as JSON text, without a sequence id.
-    pub json: String,
+    pub json: Utf8Bytes,
     /// What a simple WebSocket client receives.
     pub simple: SimpleFrame,
 }
@@ -26,17 +27,19 @@ pub struct Delivery {
 /// A frame for a client without a subprotocol.
 #[derive(Debug, Clone)]
 pub enum SimpleFrame {
-    Text(String),
+    Text(Utf8Bytes),
     Binary(Bytes),
 }
 
 impl Delivery {
     /// A data message from `from`.
     pub fn new(from: &From, data: &Data) -> Arc<Self> {
-        let json = serde_json::Value::Object(protocol::message(from, data)).to_string();
+        let json = serde_json::Value::Object(protocol::message(from, data))
+            .to_string()
+            .into();
         let simple = match data {
-            Data::Text(t) => SimpleFrame::Text(t.clone()),
-            Data::Json(v) => SimpleFrame::Text(v.to_string()),
+            Data::Text(t) => SimpleFrame::Text(t.clone().into()),
+            Data::Json(v) => SimpleFrame::Text(v.to_string().into()),
             Data::Binary(b) => SimpleFrame::Binary(Bytes::copy_from_slice(b)),
         };
         Arc::new(Self { json, simple })

@@ -16,6 +16,7 @@ pub mod rest;
 pub mod service;
 pub mod session;
 pub mod upstream;
+pub mod websocket;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -143,6 +144,16 @@ fn not_found() -> warp::reply::Response {
     warp::reply::with_status("Not found", warp::http::StatusCode::NOT_FOUND).into_response()
 }
 
+/// Turns Nagle's algorithm off for every socket `listener` accepts (Linux copies the option
+/// from the listening socket): a frame is one small write, and waiting to coalesce it with the
+/// next held some deliveries back ~40 ms. warp accepts the sockets itself, so this is the one
+/// place to set it.
+fn no_delay(listener: &TcpListener) {
+    if let Err(e) = socket2::SockRef::from(listener).set_tcp_nodelay(true) {
+        tracing::warn!(error = %e, "TCP_NODELAY could not be set on the emulator's listener");
+    }
+}
+
 /// Serves the emulator on `listener` until `shutdown`; then closes every socket with a close
 /// frame (1001) and returns once they are gone (or after five seconds).
 pub async fn run(
@@ -150,6 +161,7 @@ pub async fn run(
     emulator: Emulator,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
+    no_delay(&listener);
     let registry = emulator.registry.clone();
     let routes = client_socket::routes(emulator.clone())
         .or(rest::routes(emulator).recover(rest::recover).unify())
@@ -182,4 +194,21 @@ pub async fn run(
         })
         .run()
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_send_without_delay() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        no_delay(&listener);
+        let address = listener.local_addr().expect("address");
+        let (client, accepted) =
+            tokio::join!(tokio::net::TcpStream::connect(address), listener.accept());
+        let (accepted, _) = accepted.expect("accept");
+        assert!(accepted.nodelay().expect("nodelay"));
+        drop(client);
+    }
 }

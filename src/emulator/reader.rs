@@ -4,9 +4,9 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use crate::emulator::websocket::{Message, WebSocket, WsError};
 use futures_util::StreamExt;
 use tracing::Instrument;
-use warp::ws::{Message, WebSocket};
 
 use crate::emulator::connection::Live;
 use crate::emulator::events::{ack, Job};
@@ -104,29 +104,29 @@ async fn read_frames(
             Ok(Some(Err(e))) => {
                 // A message over the read limit surfaces as a read error: answer it as the
                 // service answers any message over 1 MiB.
-                let text = e.to_string();
-                if text.contains("Message too long") || text.contains("Space limit exceeded") {
+                if matches!(e, WsError::Capacity(_)) {
                     let _ = live.tx.send(Outgoing::Close(
                         1009,
                         "The client message is too large.".into(),
                     ));
                     break Stop::ServiceClosed;
                 }
-                break Stop::Dropped(format!("The connection failed: {text}"));
+                break Stop::Dropped(format!("The connection failed: {e}"));
             }
             Ok(Some(Ok(m))) => m,
         };
-        if let Some((_, reason)) = message.close_frame() {
-            break Stop::ClientClosed(if reason.is_empty() {
-                "The client closed the connection.".into()
-            } else {
-                reason.to_string()
+        if let Message::Close(frame) = &message {
+            // A close frame may carry no status code at all (RFC 6455 §5.5.1); it still ends
+            // the connection, it is not a lost socket.
+            break Stop::ClientClosed(match frame {
+                Some(f) if !f.reason.is_empty() => f.reason.to_string(),
+                _ => "The client closed the connection.".into(),
             });
         }
         if !(message.is_text() || message.is_binary()) {
             continue; // pings and pongs are the WebSocket layer's
         }
-        if message.as_bytes().len() > MAX_CLIENT_MESSAGE {
+        if message.len() > MAX_CLIENT_MESSAGE {
             let _ = live.tx.send(Outgoing::Close(
                 1009,
                 "The client message is too large.".into(),
@@ -149,9 +149,10 @@ async fn read_frames(
 fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option<Stop> {
     let accepted = &live.accepted;
     if accepted.protocol == Protocol::Simple {
-        let data = match message.to_str() {
-            Ok(text) => Data::Text(text.to_string()),
-            Err(()) => Data::Binary(message.as_bytes().to_vec()),
+        let data = match message {
+            Message::Text(text) => Data::Text(text.to_string()),
+            Message::Binary(bytes) => Data::Binary(bytes.to_vec()),
+            _ => return None,
         };
         if emulator
             .upstream
@@ -167,14 +168,14 @@ fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option
         let _ = live.tx.send(Outgoing::Close(1000, String::new()));
         return Some(Stop::ServiceClosed);
     }
-    let Ok(text) = message.to_str() else {
+    let Message::Text(text) = message else {
         let _ = live.tx.send(Outgoing::Close(
             1003,
             "The JSON subprotocol requires text messages.".into(),
         ));
         return Some(Stop::ServiceClosed);
     };
-    match ClientFrame::parse(text) {
+    match ClientFrame::parse(text.as_str()) {
         Ok(frame) => handle_frame(emulator, live, frame),
         Err(e) => {
             let _ = live.tx.send(Outgoing::Close(1007, e.to_string()));

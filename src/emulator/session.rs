@@ -7,15 +7,17 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use warp::ws::{Message, WebSocket};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::emulator::hub::{Outgoing, SimpleFrame};
 use crate::emulator::protocol::Protocol;
+use crate::emulator::websocket::{CloseFrame, Message, WebSocket};
 
 /// Timings of the service, configurable for tests.
 #[derive(Debug, Clone, Copy)]
@@ -74,7 +76,7 @@ struct State {
     sink: Option<Sink>,
     generation: u64,
     sequence: u64,
-    buffer: VecDeque<(u64, String)>,
+    buffer: VecDeque<(u64, Utf8Bytes)>,
     buffered_bytes: usize,
 }
 
@@ -97,7 +99,8 @@ impl State {
             Protocol::Json => Message::text(d.json.clone()),
             Protocol::JsonReliable => {
                 self.sequence += 1;
-                let text = format!("{{\"sequenceId\":{},{}", self.sequence, &d.json[1..]);
+                let text: Utf8Bytes =
+                    format!("{{\"sequenceId\":{},{}", self.sequence, &d.json[1..]).into();
                 self.buffered_bytes += text.len();
                 self.buffer.push_back((self.sequence, text.clone()));
                 if self.buffer.len() > self.timing.max_buffered_messages
@@ -125,8 +128,11 @@ impl State {
     }
 
     async fn close(&mut self, code: u16, reason: &str) {
-        self.send(Message::close_with(code, reason.to_string()))
-            .await;
+        self.send(Message::Close(Some(CloseFrame {
+            code: code.into(),
+            reason: reason.to_string().into(),
+        })))
+        .await;
         if let Some(mut sink) = self.sink.take() {
             let _ = sink.close().await;
         }
@@ -174,7 +180,7 @@ pub async fn run(
                     if let Some(hello) = hello {
                         s.send(Message::text(hello)).await;
                     }
-                    let replay: Vec<String> = s.buffer.iter().map(|(_, t)| t.clone()).collect();
+                    let replay: Vec<Utf8Bytes> = s.buffer.iter().map(|(_, t)| t.clone()).collect();
                     for text in replay {
                         s.send(Message::text(text)).await;
                     }
@@ -216,7 +222,7 @@ pub async fn run(
                 }
             },
             () = expiry => return Ended { reason: "The connection was lost and not recovered in time.".into() },
-            _ = pings.tick() => s.send(Message::ping(Vec::<u8>::new())).await,
+            _ = pings.tick() => s.send(Message::Ping(Bytes::new())).await,
         }
     }
 }

@@ -167,6 +167,23 @@ describe("json.reliable.webpubsub.azure.v1 with the official client", () => {
     await waitFor(() => rec.stopped > 0, 10000, "the client to stop after a refused recovery");
   });
 
+  test("a close frame without a status code ends the session at once: no recovery, disconnected now", async (t) => {
+    // The default reconnect window (30 s) is far longer than the wait below: a session kept for
+    // recovery would fail this test.
+    const { upstream, emulator } = await startStack(t);
+    const url = await clientUrl(emulator, { userId: "leaver", roles: ROLES });
+    const sock = await openRaw(t, url, [RELIABLE_SUBPROTOCOL]);
+    const hello = await sock.next((f) => f.event === "connected");
+    sock.ws.close(); // no code: an empty close frame (RFC 6455 §5.5.1)
+    const closed = await sock.waitClosed();
+    assert.equal(closed.code, 1005, "the service answers the empty close frame with an empty one");
+    const disconnected = () => upstream.eventsOf(hello.connectionId).some((r) => r.headers["ce-eventname"] === "disconnected");
+    await waitFor(disconnected, 5000, "disconnected right after the close frame");
+    const recovery = `${emulator.wsEndpoint}/client/hubs/${HUB}?awps_connection_id=${hello.connectionId}&awps_reconnection_token=${encodeURIComponent(hello.reconnectionToken)}`;
+    const again = await openRaw(t, recovery, [RELIABLE_SUBPROTOCOL]);
+    assert.equal((await again.waitClosed()).code, 1008, "an ended session cannot be recovered");
+  });
+
   test("a recovery with a wrong token is accepted and closed with 1008", async (t) => {
     const emulator = await startEmulator(t, { systemEvents: "" });
     const url = await clientUrl(emulator, { userId: "u", roles: ROLES });
