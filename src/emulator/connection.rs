@@ -42,13 +42,21 @@ pub struct Live {
     pub token: String,
     pub(crate) control: UnboundedSender<Control>,
     pub(crate) tx: UnboundedSender<Outgoing>,
-    pub(crate) jobs: UnboundedSender<Job>,
+    /// Events for the upstream worker; `None` on a hub no event handler serves.
+    pub(crate) jobs: Option<UnboundedSender<Job>>,
     pub(crate) acks: Arc<Mutex<AckLog>>,
     pub(crate) closed: watch::Receiver<u64>,
     pub(crate) generation: Arc<AtomicU64>,
 }
 
 impl Live {
+    /// Queues an event for the upstream worker (callers check that the handler wants it).
+    pub(crate) fn job(&self, job: Job) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(job);
+        }
+    }
+
     fn hello(&self) -> Option<String> {
         let token =
             (self.accepted.protocol == Protocol::JsonReliable).then_some(self.token.as_str());
@@ -120,7 +128,7 @@ pub fn recover(
         if live
             .control
             .send(Control::Attach {
-                sink,
+                sink: Box::new(sink),
                 generation,
                 hello: live.hello(),
             })
@@ -145,7 +153,13 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     emulator.registry.register(&id, entry, &accepted.groups);
     let (control, control_rx) = unbounded_channel();
     let (closed_tx, closed) = watch::channel(0u64);
-    let (jobs, jobs_rx) = unbounded_channel();
+    // A hub without an event handler needs no upstream worker (nor its channel and task).
+    let (jobs, jobs_rx) = if emulator.upstream.serves(&accepted.hub) {
+        let (jobs, jobs_rx) = unbounded_channel();
+        (Some(jobs), Some(jobs_rx))
+    } else {
+        (None, None)
+    };
     let live = Live {
         accepted: accepted.clone(),
         token: uuid::Uuid::new_v4().simple().to_string(),
@@ -174,12 +188,12 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         .upstream
         .handles(&accepted.hub, &EventKind::Connected)
     {
-        let _ = jobs.send(Job::Connected);
+        live.job(Job::Connected);
     }
     // Queued before the session runs, so that the `connected` frame is the first frame and
     // nothing sent to the connection meanwhile is lost.
     let _ = live.control.send(Control::Attach {
-        sink,
+        sink: Box::new(sink),
         generation: 1,
         hello: live.hello(),
     });
@@ -187,7 +201,8 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         let emulator = emulator.clone();
         let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
         async move {
-            let worker = tokio::spawn(events::run(emulator.clone(), origin, jobs_rx, tx));
+            let worker =
+                jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
             let ended = session::run(protocol, timing, rx, control_rx, closed_tx).await;
             emulator
                 .sessions
@@ -195,13 +210,16 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&id);
             emulator.registry.unregister(&id);
-            if emulator.upstream.handles(&hub, &EventKind::Disconnected) {
+            if let Some(jobs) =
+                jobs.filter(|_| emulator.upstream.handles(&hub, &EventKind::Disconnected))
+            {
                 let _ = jobs.send(Job::Disconnected {
                     reason: ended.reason,
                 });
             }
-            drop(jobs);
-            let _ = worker.await;
+            if let Some(worker) = worker {
+                let _ = worker.await;
+            }
         }
     };
     tokio::spawn(supervisor);

@@ -9,18 +9,28 @@ use crate::emulator::protocol::{self, Data, From};
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::{EventKind, EventRequest};
 
-/// What a connection sends upstream.
+/// What a connection sends upstream. Small on purpose: every connection's job channel
+/// allocates room for 32 of them up front.
 #[derive(Debug)]
 pub enum Job {
     Connected,
-    Event {
-        name: String,
-        data: Data,
-        ack_id: Option<u64>,
-    },
-    Disconnected {
-        reason: String,
-    },
+    Event(Box<UserEvent>),
+    Disconnected { reason: String },
+}
+
+/// A user event, as the client sent it.
+#[derive(Debug)]
+pub struct UserEvent {
+    pub name: String,
+    pub data: Data,
+    pub ack_id: Option<u64>,
+}
+
+impl Job {
+    /// A user event.
+    pub fn event(name: String, data: Data, ack_id: Option<u64>) -> Self {
+        Self::Event(Box::new(UserEvent { name, data, ack_id }))
+    }
 }
 
 /// Who the events are about.
@@ -71,7 +81,10 @@ pub async fn run(
                 Data::Json(serde_json::json!({ "reason": reason })),
                 None,
             ),
-            Job::Event { name, data, ack_id } => (EventKind::User(name), data, ack_id),
+            Job::Event(e) => {
+                let UserEvent { name, data, ack_id } = *e;
+                (EventKind::User(name), data, ack_id)
+            }
         };
         let blocking = matches!(kind, EventKind::User(_));
         let last = kind == EventKind::Disconnected;
@@ -92,7 +105,8 @@ pub async fn run(
             body: data.to_body(),
         };
         next_id += 1;
-        let result = emulator.upstream.send(&request).await;
+        // Boxed: an idle connection's worker then holds no room for an HTTP request.
+        let result = Box::pin(emulator.upstream.send(&request)).await;
         if !blocking {
             if let Err(e) = &result {
                 tracing::warn!(error = %e, event = ?request.kind, "a system event could not be delivered");

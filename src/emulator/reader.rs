@@ -158,11 +158,7 @@ fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option
             .upstream
             .handles(&accepted.hub, &EventKind::User("message".into()))
         {
-            let _ = live.jobs.send(Job::Event {
-                name: "message".into(),
-                data,
-                ack_id: None,
-            });
+            live.job(Job::event("message".into(), data, None));
             return None;
         }
         let _ = live.tx.send(Outgoing::Close(1000, String::new()));
@@ -269,11 +265,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
                 .upstream
                 .handles(&accepted.hub, &EventKind::User(event.clone()))
             {
-                let _ = live.jobs.send(Job::Event {
-                    name: event,
-                    data,
-                    ack_id,
-                });
+                live.job(Job::event(event, data, ack_id));
             } else {
                 // As the service: a user event that reaches no handler fails and closes its client.
                 ack(

@@ -53,7 +53,8 @@ pub type Sink = SplitSink<WebSocket, Message>;
 pub enum Control {
     /// A socket (re)attaches; `hello` is sent first, then every unacked message.
     Attach {
-        sink: Sink,
+        /// Boxed: every connection's control channel allocates room for 32 of these.
+        sink: Box<Sink>,
         generation: u64,
         hello: Option<String>,
     },
@@ -73,7 +74,7 @@ pub struct Ended {
 struct State {
     protocol: Protocol,
     timing: Timing,
-    sink: Option<Sink>,
+    sink: Option<Box<Sink>>,
     generation: u64,
     sequence: u64,
     buffer: VecDeque<(u64, Utf8Bytes)>,

@@ -117,6 +117,13 @@ impl Upstream {
     }
 
     /// Whether this event of this hub goes upstream.
+    /// True when an event handler is configured for `hub` at all.
+    pub fn serves(&self, hub: &str) -> bool {
+        self.handler
+            .as_ref()
+            .is_some_and(|h| h.hub.eq_ignore_ascii_case(hub))
+    }
+
     pub fn handles(&self, hub: &str, kind: &EventKind) -> bool {
         let Some(h) = &self.handler else { return false };
         if !h.hub.eq_ignore_ascii_case(hub) {
