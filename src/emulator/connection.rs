@@ -128,7 +128,7 @@ pub fn recover(
         if live
             .control
             .send(Control::Attach {
-                sink: Box::new(sink),
+                sink: Box::pin(sink),
                 generation,
                 hello: live.hello(),
             })
@@ -193,7 +193,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     // Queued before the session runs, so that the `connected` frame is the first frame and
     // nothing sent to the connection meanwhile is lost.
     let _ = live.control.send(Control::Attach {
-        sink: Box::new(sink),
+        sink: Box::pin(sink),
         generation: 1,
         hello: live.hello(),
     });

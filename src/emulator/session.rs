@@ -5,10 +5,10 @@
 //! the reconnect window; a client that recovers gets everything after its last ack, in order.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::watch;
@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::emulator::hub::{Outgoing, SimpleFrame};
 use crate::emulator::protocol::Protocol;
-use crate::emulator::websocket::{CloseFrame, Message, WebSocket};
+use crate::emulator::websocket::{CloseFrame, Message, WsError};
 
 /// Timings of the service, configurable for tests.
 #[derive(Debug, Clone, Copy)]
@@ -46,15 +46,15 @@ impl Default for Timing {
     }
 }
 
-/// A socket's sending half.
-pub type Sink = SplitSink<WebSocket, Message>;
+/// A socket's sending half (any sink of frames, so that tests can stand in for a socket).
+pub type Sink = Pin<Box<dyn futures_util::Sink<Message, Error = WsError> + Send>>;
 
 /// What the readers tell their session.
 pub enum Control {
     /// A socket (re)attaches; `hello` is sent first, then every unacked message.
     Attach {
-        /// Boxed: every connection's control channel allocates room for 32 of these.
-        sink: Box<Sink>,
+        /// Boxed (`Sink`): every connection's control channel allocates room for 32 of these.
+        sink: Sink,
         generation: u64,
         hello: Option<String>,
     },
@@ -74,18 +74,37 @@ pub struct Ended {
 struct State {
     protocol: Protocol,
     timing: Timing,
-    sink: Option<Box<Sink>>,
+    sink: Option<Sink>,
     generation: u64,
     sequence: u64,
     buffer: VecDeque<(u64, Utf8Bytes)>,
     buffered_bytes: usize,
+    /// Frames written to the sink's buffer since the last flush.
+    unflushed: bool,
 }
 
+/// Queued frames written to the socket in one go at most; under load a receiver's frames then
+/// leave in one system call instead of one each.
+const BATCH: usize = 64;
+
 impl State {
+    /// Queues a frame; `flush` writes it.
     async fn send(&mut self, message: Message) {
         if let Some(sink) = &mut self.sink {
-            if sink.send(message).await.is_err() {
+            if sink.feed(message).await.is_err() {
                 self.sink = None; // the reader will notice the socket is gone
+            } else {
+                self.unflushed = true;
+            }
+        }
+    }
+
+    async fn flush(&mut self) {
+        if std::mem::take(&mut self.unflushed) {
+            if let Some(sink) = &mut self.sink {
+                if sink.flush().await.is_err() {
+                    self.sink = None;
+                }
             }
         }
     }
@@ -118,6 +137,31 @@ impl State {
         };
         self.send(message).await;
         Ok(())
+    }
+
+    /// Handles one frame for the client; `Some` when the session ends with it.
+    async fn outgoing(&mut self, out: Outgoing, closed: &watch::Sender<u64>) -> Option<Ended> {
+        let reason = match out {
+            Outgoing::Frame(text) => {
+                self.send(Message::text(text)).await;
+                return None;
+            }
+            Outgoing::Close(code, reason) => {
+                self.close(code, &reason).await;
+                if reason.is_empty() {
+                    "The service closed the connection.".into()
+                } else {
+                    reason
+                }
+            }
+            out @ Outgoing::Message(_) => {
+                let reason = self.data(&out).await.err()?;
+                self.close(1008, &reason).await;
+                reason
+            }
+        };
+        closed.send_replace(self.generation);
+        Some(Ended { reason })
     }
 
     fn ack(&mut self, up_to: u64) {
@@ -156,6 +200,7 @@ pub async fn run(
         sequence: 0,
         buffer: VecDeque::new(),
         buffered_bytes: 0,
+        unflushed: false,
     };
     let mut expires: Option<Instant> = None;
     let mut control_open = true;
@@ -206,24 +251,32 @@ pub async fn run(
                     return Ended { reason };
                 }
             },
-            out = rx.recv() => match out {
-                None => return Ended { reason: "The connection was closed.".into() },
-                Some(Outgoing::Frame(text)) => s.send(Message::text(text)).await,
-                Some(Outgoing::Close(code, reason)) => {
-                    s.close(code, &reason).await;
-                    closed.send_replace(s.generation);
-                    return Ended { reason: if reason.is_empty() { "The service closed the connection.".into() } else { reason } };
-                }
-                Some(out) => {
-                    if let Err(reason) = s.data(&out).await {
-                        s.close(1008, &reason).await;
-                        closed.send_replace(s.generation);
-                        return Ended { reason };
+            out = rx.recv() => {
+                // This frame and whatever else is already queued (up to a batch) go out
+                // together in the flush below.
+                let mut next = out;
+                let mut room = BATCH;
+                loop {
+                    let Some(out) = next else {
+                        return Ended { reason: "The connection was closed.".into() };
+                    };
+                    if let Some(ended) = s.outgoing(out, &closed).await {
+                        return ended;
                     }
+                    room -= 1;
+                    if room == 0 {
+                        break;
+                    }
+                    let Ok(more) = rx.try_recv() else { break };
+                    next = Some(more);
                 }
             },
             () = expiry => return Ended { reason: "The connection was lost and not recovered in time.".into() },
             _ = pings.tick() => s.send(Message::Ping(Bytes::new())).await,
         }
+        s.flush().await;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -52,6 +52,8 @@ pub struct FanoutArgs {
 struct Received {
     latencies: Vec<u32>,
     last: Option<Instant>,
+    /// Why it stopped before every message arrived, when the socket ended early.
+    ended: Option<String>,
 }
 
 /// The number after `"name":` in a frame.
@@ -70,6 +72,7 @@ async fn receive(
     let mut got = Received {
         latencies: Vec::with_capacity(args.messages),
         last: None,
+        ended: None,
     };
     let mut deadline = epoch + MAX_RUN;
     let mut sequence = 0;
@@ -86,8 +89,19 @@ async fn receive(
         };
         let Some(Ok(Message::Text(text))) = frame else {
             match frame {
+                Some(Ok(Message::Close(close))) => {
+                    got.ended = Some(format!("closed by the emulator: {close:?}"));
+                    break;
+                }
                 Some(Ok(_)) => continue,
-                _ => break,
+                Some(Err(e)) => {
+                    got.ended = Some(format!("socket error: {e}"));
+                    break;
+                }
+                None => {
+                    got.ended = Some("socket closed without a close frame".into());
+                    break;
+                }
             }
         };
         let now = Instant::now();
@@ -198,8 +212,12 @@ pub async fn run(emulator: &Emulator, args: &FanoutArgs) -> anyhow::Result<()> {
 
     let mut latencies = Vec::with_capacity(args.receivers * args.messages);
     let mut last = first_send;
+    let mut ended: std::collections::BTreeMap<String, usize> = Default::default();
     for task in opened.ok {
         let got = task.await?;
+        if let Some(why) = got.ended {
+            *ended.entry(why).or_default() += 1;
+        }
         latencies.extend_from_slice(&got.latencies);
         last = last.max(got.last.unwrap_or(first_send));
     }
@@ -213,6 +231,9 @@ pub async fn run(emulator: &Emulator, args: &FanoutArgs) -> anyhow::Result<()> {
         wall.as_secs_f64(),
         per_second(received, wall)
     );
+    for (why, receivers) in &ended {
+        println!("fanout: {receivers} receivers ended early: {why}");
+    }
     match Percentiles::of(&mut latencies) {
         Some(p) => println!("fanout: send-to-receive latency {p}"),
         None => println!("fanout: nothing was delivered"),

@@ -1,0 +1,122 @@
+//! The session against a recording sink instead of a socket: batching, numbering, replay.
+
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+
+use super::*;
+use crate::emulator::hub::Delivery;
+use crate::emulator::protocol::{Data, From};
+
+/// A sink that records every frame written to it.
+fn recording() -> (Sink, UnboundedReceiver<Message>) {
+    let (tx, rx) = unbounded_channel();
+    let sink = futures_util::sink::unfold(tx, |tx, m: Message| async move {
+        tx.send(m).map_err(|_| WsError::ConnectionClosed)?;
+        Ok::<_, WsError>(tx)
+    });
+    (Box::pin(sink), rx)
+}
+
+fn delivery(n: usize) -> Outgoing {
+    Outgoing::Message(Delivery::new(&From::Server, &Data::Text(format!("m{n}"))))
+}
+
+struct Running {
+    out: UnboundedSender<Outgoing>,
+    control: UnboundedSender<Control>,
+    frames: UnboundedReceiver<Message>,
+    session: tokio::task::JoinHandle<Ended>,
+}
+
+/// A session whose socket is attached and whose first `queued` messages are already waiting
+/// when it starts, so that it meets them as one burst.
+fn start(protocol: Protocol, queued: usize) -> Running {
+    let (out, rx) = unbounded_channel();
+    let (control, control_rx) = unbounded_channel();
+    let (sink, frames) = recording();
+    let _ = control.send(Control::Attach {
+        sink,
+        generation: 1,
+        hello: None,
+    });
+    for n in 0..queued {
+        let _ = out.send(delivery(n));
+    }
+    let (closed, _) = watch::channel(0);
+    let session = tokio::spawn(run(protocol, Timing::default(), rx, control_rx, closed));
+    Running {
+        out,
+        control,
+        frames,
+        session,
+    }
+}
+
+/// Up to `n` text frames, or fewer if the sink is dropped or nothing comes for two seconds
+/// (a lost frame fails the test instead of hanging it).
+async fn texts(frames: &mut UnboundedReceiver<Message>, n: usize) -> Vec<String> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        match tokio::time::timeout(Duration::from_secs(2), frames.recv()).await {
+            Ok(Some(Message::Text(t))) => got.push(t.to_string()),
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    got
+}
+
+fn data_of(frame: &str) -> (Option<u64>, String) {
+    let v: serde_json::Value = serde_json::from_str(frame).expect("a JSON frame");
+    (
+        v["sequenceId"].as_u64(),
+        v["data"].as_str().expect("text data").to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_burst_longer_than_a_batch_arrives_whole_and_in_order() {
+    let queued = BATCH * 3 + 7;
+    let mut s = start(Protocol::Json, queued);
+    let got = texts(&mut s.frames, queued).await;
+    let data: Vec<String> = got.iter().map(|f| data_of(f).1).collect();
+    let expected: Vec<String> = (0..queued).map(|n| format!("m{n}")).collect();
+    assert_eq!(data, expected);
+    drop((s.out, s.control));
+    let ended = s.session.await.expect("the session ends");
+    assert_eq!(ended.reason, "The connection was closed.");
+    let rest = texts(&mut s.frames, usize::MAX).await;
+    assert!(rest.is_empty(), "nothing more was written: {rest:?}");
+}
+
+#[tokio::test]
+async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_after_a_drop() {
+    let queued = BATCH + 5;
+    let mut s = start(Protocol::JsonReliable, queued);
+    let got = texts(&mut s.frames, queued).await;
+    let ids: Vec<u64> = got.iter().filter_map(|f| data_of(f).0).collect();
+    assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
+
+    // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
+    let _ = s.control.send(Control::Ack(10));
+    let _ = s.control.send(Control::Detach {
+        generation: 1,
+        reason: "lost".into(),
+    });
+    let (sink, mut frames) = recording();
+    let _ = s.control.send(Control::Attach {
+        sink,
+        generation: 2,
+        hello: Some("{\"type\":\"system\",\"event\":\"connected\"}".into()),
+    });
+    let replayed = texts(&mut frames, 1 + queued - 10).await;
+    assert_eq!(replayed[0], "{\"type\":\"system\",\"event\":\"connected\"}");
+    let ids: Vec<u64> = replayed[1..].iter().filter_map(|f| data_of(f).0).collect();
+    assert_eq!(ids, (11..=queued as u64).collect::<Vec<_>>());
+
+    // Numbering continues on the new socket.
+    let _ = s.out.send(delivery(999));
+    let next = texts(&mut frames, 1).await;
+    assert_eq!(data_of(&next[0]), (Some(queued as u64 + 1), "m999".into()));
+    drop((s.out, s.control));
+    let _ = s.session.await;
+}
