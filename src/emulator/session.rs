@@ -81,31 +81,62 @@ struct State {
     buffered_bytes: usize,
     /// Frames written to the sink's buffer since the last flush.
     unflushed: bool,
+    /// The socket was let go because the client stopped reading.
+    stalled: bool,
 }
 
 /// Queued frames written to the socket in one go at most; under load a receiver's frames then
 /// leave in one system call instead of one each.
 const BATCH: usize = 64;
 
+/// The longest a close handshake may take to write.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// One write on the socket.
+enum Write {
+    Feed(Message),
+    Flush,
+    Close,
+}
+
 impl State {
+    /// Runs one write. A socket that fails is let go (its reader notices); one that takes
+    /// nothing for the idle timeout is let go as `stalled`: a client that stops reading must
+    /// not make its queue grow without end.
+    async fn write(&mut self, op: Write) -> bool {
+        let Some(sink) = &mut self.sink else {
+            return false;
+        };
+        let limit = self.timing.idle_timeout;
+        let done = match op {
+            Write::Feed(m) => tokio::time::timeout(limit, sink.feed(m)).await,
+            Write::Flush => tokio::time::timeout(limit, sink.flush()).await,
+            Write::Close => tokio::time::timeout(limit.min(CLOSE_WAIT), sink.close()).await,
+        };
+        match done {
+            Ok(Ok(())) => true,
+            Ok(Err(_)) => {
+                self.sink = None;
+                false
+            }
+            Err(_) => {
+                self.sink = None;
+                self.stalled = true;
+                false
+            }
+        }
+    }
+
     /// Queues a frame; `flush` writes it.
     async fn send(&mut self, message: Message) {
-        if let Some(sink) = &mut self.sink {
-            if sink.feed(message).await.is_err() {
-                self.sink = None; // the reader will notice the socket is gone
-            } else {
-                self.unflushed = true;
-            }
+        if self.write(Write::Feed(message)).await {
+            self.unflushed = true;
         }
     }
 
     async fn flush(&mut self) {
         if std::mem::take(&mut self.unflushed) {
-            if let Some(sink) = &mut self.sink {
-                if sink.flush().await.is_err() {
-                    self.sink = None;
-                }
-            }
+            self.write(Write::Flush).await;
         }
     }
 
@@ -178,9 +209,8 @@ impl State {
             reason: reason.to_string().into(),
         })))
         .await;
-        if let Some(mut sink) = self.sink.take() {
-            let _ = sink.close().await;
-        }
+        self.write(Write::Close).await;
+        self.sink = None;
     }
 }
 
@@ -201,6 +231,7 @@ pub async fn run(
         buffer: VecDeque::new(),
         buffered_bytes: 0,
         unflushed: false,
+        stalled: false,
     };
     let mut expires: Option<Instant> = None;
     let mut control_open = true;
@@ -245,9 +276,7 @@ pub async fn run(
                 Some(Control::End { reason }) => {
                     // The client sent a close frame; the WebSocket layer has queued the reply,
                     // which closing the sink flushes.
-                    if let Some(mut sink) = s.sink.take() {
-                        let _ = sink.close().await;
-                    }
+                    s.write(Write::Close).await;
                     return Ended { reason };
                 }
             },
@@ -275,6 +304,18 @@ pub async fn run(
             _ = pings.tick() => s.send(Message::Ping(Bytes::new())).await,
         }
         s.flush().await;
+        if std::mem::take(&mut s.stalled) {
+            // The reader lets go of the socket too, which closes it.
+            closed.send_replace(s.generation);
+            let reason = "The client did not read its messages for too long.";
+            if protocol != Protocol::JsonReliable {
+                return Ended {
+                    reason: reason.into(),
+                };
+            }
+            tracing::info!(reason, "socket let go; keeping the session for recovery");
+            expires = Some(Instant::now() + timing.reconnect_window);
+        }
     }
 }
 

@@ -30,9 +30,19 @@ struct Running {
 /// A session whose socket is attached and whose first `queued` messages are already waiting
 /// when it starts, so that it meets them as one burst.
 fn start(protocol: Protocol, queued: usize) -> Running {
+    let (sink, frames) = recording();
+    start_with(protocol, queued, sink, frames, Timing::default()).0
+}
+
+fn start_with(
+    protocol: Protocol,
+    queued: usize,
+    sink: Sink,
+    frames: UnboundedReceiver<Message>,
+    timing: Timing,
+) -> (Running, watch::Receiver<u64>) {
     let (out, rx) = unbounded_channel();
     let (control, control_rx) = unbounded_channel();
-    let (sink, frames) = recording();
     let _ = control.send(Control::Attach {
         sink,
         generation: 1,
@@ -41,13 +51,28 @@ fn start(protocol: Protocol, queued: usize) -> Running {
     for n in 0..queued {
         let _ = out.send(delivery(n));
     }
-    let (closed, _) = watch::channel(0);
-    let session = tokio::spawn(run(protocol, Timing::default(), rx, control_rx, closed));
-    Running {
+    let (closed, closed_rx) = watch::channel(0);
+    let session = tokio::spawn(run(protocol, timing, rx, control_rx, closed));
+    let running = Running {
         out,
         control,
         frames,
         session,
+    };
+    (running, closed_rx)
+}
+
+/// A socket whose client never reads: nothing written to it ever completes.
+fn stalled() -> Sink {
+    Box::pin(futures_util::sink::unfold((), |(), _m: Message| {
+        std::future::pending::<Result<(), WsError>>()
+    }))
+}
+
+fn quick_idle_timeout() -> Timing {
+    Timing {
+        idle_timeout: Duration::from_millis(100),
+        ..Timing::default()
     }
 }
 
@@ -119,4 +144,47 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(data_of(&next[0]), (Some(queued as u64 + 1), "m999".into()));
     drop((s.out, s.control));
     let _ = s.session.await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_let_go_after_the_idle_timeout() {
+    let (_unused, frames) = unbounded_channel();
+    let (s, mut closed) = start_with(Protocol::Json, 3, stalled(), frames, quick_idle_timeout());
+    let ended = tokio::time::timeout(Duration::from_secs(5), s.session)
+        .await
+        .expect("the session ends instead of queueing forever")
+        .expect("the session task");
+    assert_eq!(
+        ended.reason,
+        "The client did not read its messages for too long."
+    );
+    // The reader of generation 1 is told to let go of the socket.
+    assert_eq!(*closed.borrow_and_update(), 1);
+}
+
+#[tokio::test]
+async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_recovery() {
+    let (_unused, frames) = unbounded_channel();
+    let (s, mut closed) = start_with(
+        Protocol::JsonReliable,
+        3,
+        stalled(),
+        frames,
+        quick_idle_timeout(),
+    );
+    tokio::time::timeout(Duration::from_secs(5), closed.changed())
+        .await
+        .expect("the stalled socket is let go")
+        .expect("the session is alive");
+    let (sink, mut frames) = recording();
+    let _ = s.control.send(Control::Attach {
+        sink,
+        generation: 2,
+        hello: None,
+    });
+    let replayed = texts(&mut frames, 3).await;
+    let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert!(!s.session.is_finished());
+    drop((s.out, s.control));
 }
