@@ -116,6 +116,8 @@ impl Cli {
                 self.fanout(&fanout(0, 2000, false)).await?;
                 self.fanout(&fanout(100, 2000, true)).await?;
                 self.idle(&IdleArgs::parse_from(["idle"])).await?;
+                self.idle(&IdleArgs::parse_from(["idle", "--reliable"]))
+                    .await?;
                 self.connects(&ConnectsArgs::parse_from(["connects"])).await
             }
         }

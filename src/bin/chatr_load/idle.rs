@@ -22,6 +22,9 @@ pub struct IdleArgs {
     /// Seconds to hold them before checking them.
     #[arg(long, default_value_t = 10)]
     pub hold_secs: u64,
+    /// Use json.reliable.webpubsub.azure.v1 (the official client's default).
+    #[arg(long)]
+    pub reliable: bool,
 }
 
 /// Checks every held connection, then lets go of them: how many still answered.
@@ -41,19 +44,25 @@ pub async fn run(emulator: &Emulator, args: &IdleArgs) -> anyhow::Result<()> {
     let target = emulator.target.clone();
     let before = emulator.rss_kib();
     let (phase_tx, phase) = watch::channel(Phase::Hold);
+    let protocol = if args.reliable {
+        Protocol::Reliable
+    } else {
+        Protocol::Json
+    };
     let opened = client::open_many(args.connections, args.concurrency, |i| {
         let (target, phase) = (target.clone(), phase.clone());
         async move {
             let token = client::token(&target, HUB, &format!("idle-{i}"));
-            let ws = client::connect(&target, HUB, &token, Protocol::Json).await?;
+            let ws = client::connect(&target, HUB, &token, protocol).await?;
             Ok(tokio::spawn(client::hold(ws, phase)))
         }
     })
     .await;
     let n = opened.ok.len();
     println!(
-        "idle: {n} of {} connections opened in {:.2} s ({:.0}/s, {} at once){}",
+        "idle: {n} of {} {} connections opened in {:.2} s ({:.0}/s, {} at once){}",
         args.connections,
+        if args.reliable { "reliable" } else { "json" },
         opened.elapsed.as_secs_f64(),
         per_second(n, opened.elapsed),
         args.concurrency,
