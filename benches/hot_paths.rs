@@ -12,7 +12,7 @@ use chatr::chat::outcome::{Version, Versioned};
 use chatr::chat::room::Chat;
 use chatr::chat::user::{ConnectionState, User};
 use chatr::chat::{Incoming, Snapshot};
-use chatr::emulator::hub::Delivery;
+use chatr::emulator::mailbox::Delivery;
 use chatr::emulator::protocol::{ClientFrame, Data, From};
 use chatr::token::{self, Claims};
 
@@ -70,11 +70,11 @@ fn frames(c: &mut Criterion) {
         group,
         from_user_id: Some("alice".into()),
     };
-    c.bench_function("hub::Delivery::new (group message, JSON data)", |b| {
+    c.bench_function("mailbox::Delivery::new (group message, JSON data)", |b| {
         b.iter(|| Delivery::new(black_box(&from), black_box(&data)))
     });
     let text = Data::Text("Hello, everyone in the room!".into());
-    c.bench_function("hub::Delivery::new (group message, text data)", |b| {
+    c.bench_function("mailbox::Delivery::new (group message, text data)", |b| {
         b.iter(|| Delivery::new(black_box(&from), black_box(&text)))
     });
 }

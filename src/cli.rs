@@ -104,7 +104,8 @@ pub struct EmulatorArgs {
     /// Seconds between the WebSocket pings the service sends (the hub's keep-alive interval).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub keep_alive_secs: u64,
-    /// Seconds of silence (no frame, no pong) after which a connection is dropped.
+    /// Seconds of silence (no frame, no pong) after which a connection is dropped; also the
+    /// longest a write may wait on a client that does not read.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout_secs: u64,
     /// Seconds a dropped reliable connection is kept for its client to recover.

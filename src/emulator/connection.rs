@@ -8,19 +8,21 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::emulator::events::{self, Job, Origin};
-use crate::emulator::hub::{hub_key, Entry, Outgoing};
-use crate::emulator::permissions::Rights;
-use crate::emulator::protocol::{self, Protocol};
-use crate::emulator::reader::{read, AckLog};
-use crate::emulator::service::Emulator;
-use crate::emulator::session::{self, Control};
-use crate::emulator::upstream::EventKind;
-use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::sync::watch;
 use warp::reply::Response;
+
+use crate::emulator::events::{self, Job, Origin};
+use crate::emulator::hub::{hub_key, Entry};
+use crate::emulator::mailbox::{Control, Mailbox};
+use crate::emulator::permissions::Rights;
+use crate::emulator::protocol::{self, Protocol};
+use crate::emulator::reader::{read, AckLog};
+use crate::emulator::service::Emulator;
+use crate::emulator::session;
+use crate::emulator::upstream::EventKind;
+use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 
 /// A connection the handshake accepted.
 #[derive(Debug, Clone)]
@@ -40,8 +42,8 @@ pub struct Live {
     pub accepted: Accepted,
     /// The reconnection token (reliable protocol only).
     pub token: String,
-    pub(crate) control: UnboundedSender<Control>,
-    pub(crate) tx: UnboundedSender<Outgoing>,
+    /// The session's mailbox: frames for the client, and word of the socket.
+    pub(crate) tx: Mailbox,
     /// Events for the upstream worker; `None` on a hub no event handler serves.
     pub(crate) jobs: Option<UnboundedSender<Job>>,
     pub(crate) acks: Arc<Mutex<AckLog>>,
@@ -125,15 +127,11 @@ pub fn recover(
         let (sink, stream) = socket.split();
         let generation = live.generation.fetch_add(1, Ordering::SeqCst) + 1;
         tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
-        if live
-            .control
-            .send(Control::Attach {
-                sink: Box::pin(sink),
-                generation,
-                hello: live.hello(),
-            })
-            .is_ok()
-        {
+        if live.tx.control(Control::Attach {
+            sink: Box::pin(sink),
+            generation,
+            hello: live.hello(),
+        }) {
             read(&emulator, &live, stream, generation).await;
         }
     })
@@ -142,16 +140,7 @@ pub fn recover(
 async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let id = accepted.connection_id.clone();
     let (sink, stream) = socket.split();
-    let (tx, rx) = unbounded_channel();
-    let entry = Entry {
-        hub: hub_key(&accepted.hub),
-        user: accepted.user_id.clone(),
-        groups: HashSet::new(),
-        rights: accepted.rights.clone(),
-        tx: tx.clone(),
-    };
-    emulator.registry.register(&id, entry, &accepted.groups);
-    let (control, control_rx) = unbounded_channel();
+    let (tx, mail) = Mailbox::new();
     let (closed_tx, closed) = watch::channel(0u64);
     // A hub without an event handler needs no upstream worker (nor its channel and task).
     let (jobs, jobs_rx) = if emulator.upstream.serves(&accepted.hub) {
@@ -163,13 +152,27 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let live = Live {
         accepted: accepted.clone(),
         token: uuid::Uuid::new_v4().simple().to_string(),
-        control,
         tx: tx.clone(),
         jobs: jobs.clone(),
         acks: Arc::default(),
         closed,
         generation: Arc::new(AtomicU64::new(1)),
     };
+    // The first mail, so that the `connected` frame is the first frame and nothing sent to
+    // the connection once it is registered is lost.
+    let _ = live.tx.control(Control::Attach {
+        sink: Box::pin(sink),
+        generation: 1,
+        hello: live.hello(),
+    });
+    let entry = Entry {
+        hub: hub_key(&accepted.hub),
+        user: accepted.user_id.clone(),
+        groups: HashSet::new(),
+        rights: accepted.rights.clone(),
+        tx: tx.clone(),
+    };
+    emulator.registry.register(&id, entry, &accepted.groups);
     if accepted.protocol == Protocol::JsonReliable {
         emulator
             .sessions
@@ -190,20 +193,13 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     {
         live.job(Job::Connected);
     }
-    // Queued before the session runs, so that the `connected` frame is the first frame and
-    // nothing sent to the connection meanwhile is lost.
-    let _ = live.control.send(Control::Attach {
-        sink: Box::pin(sink),
-        generation: 1,
-        hello: live.hello(),
-    });
     let supervisor = {
         let emulator = emulator.clone();
         let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
         async move {
             let worker =
                 jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
-            let ended = session::run(protocol, timing, rx, control_rx, closed_tx).await;
+            let ended = session::run(protocol, timing, mail, closed_tx).await;
             emulator
                 .sessions
                 .lock()

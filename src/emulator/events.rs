@@ -2,9 +2,9 @@
 //! in order (`connected` first, `disconnected` last); a user event's answer comes back to the
 //! sender, and a failed one fails its ack and drops the connection, as the service does.
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::emulator::hub::{Delivery, Outgoing};
+use crate::emulator::mailbox::{Delivery, Mailbox, Outgoing};
 use crate::emulator::protocol::{self, Data, From};
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::{EventKind, EventRequest};
@@ -21,8 +21,11 @@ pub enum Job {
 /// A user event, as the client sent it.
 #[derive(Debug)]
 pub struct UserEvent {
+    /// The event's name (`event` of the frame, `message` for a simple client).
     pub name: String,
+    /// Its data.
     pub data: Data,
+    /// The client's ack id, answered once the handler has.
     pub ack_id: Option<u64>,
 }
 
@@ -44,14 +47,14 @@ pub struct Origin {
 }
 
 /// Sends an ack when the frame had an id.
-pub fn ack(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, error: Option<(&str, &str)>) {
+pub fn ack(tx: &Mailbox, ack_id: Option<u64>, error: Option<(&str, &str)>) {
     if let Some(a) = ack_id {
         let _ = tx.send(Outgoing::Frame(protocol::ack(a, error)));
     }
 }
 
 /// A failed user event: the ack says so and the connection is dropped.
-fn fail(tx: &UnboundedSender<Outgoing>, ack_id: Option<u64>, message: &str) {
+fn fail(tx: &Mailbox, ack_id: Option<u64>, message: &str) {
     tracing::warn!(message, "a user event failed upstream");
     ack(tx, ack_id, Some(("InvocationFailed", message)));
     let _ = tx.send(Outgoing::Close(
@@ -65,7 +68,7 @@ pub async fn run(
     emulator: Emulator,
     origin: Origin,
     mut jobs: UnboundedReceiver<Job>,
-    tx: UnboundedSender<Outgoing>,
+    tx: Mailbox,
 ) {
     let mut next_id: u64 = 1;
     let mut state = origin.connection_state.clone();

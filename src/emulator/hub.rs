@@ -5,57 +5,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use bytes::Bytes;
-use tokio::sync::mpsc::UnboundedSender;
-use tokio_tungstenite::tungstenite::Utf8Bytes;
-
+use crate::emulator::mailbox::{Mailbox, Outgoing};
 use crate::emulator::permissions::{Permission, Rights};
-use crate::emulator::protocol::{self, Data, From};
+use crate::emulator::protocol;
 
 /// The close reason every socket gets at shutdown.
 pub const SHUTDOWN_REASON: &str = "The service is shutting down.";
-
-/// A data message, serialised once for every recipient.
-#[derive(Debug)]
-pub struct Delivery {
-    /// The `{"type":"message",…}` object as JSON text, without a sequence id.
-    pub json: Utf8Bytes,
-    /// What a simple WebSocket client receives.
-    pub simple: SimpleFrame,
-}
-
-/// A frame for a client without a subprotocol.
-#[derive(Debug, Clone)]
-pub enum SimpleFrame {
-    Text(Utf8Bytes),
-    Binary(Bytes),
-}
-
-impl Delivery {
-    /// A data message from `from`.
-    pub fn new(from: &From, data: &Data) -> Arc<Self> {
-        let json = serde_json::Value::Object(protocol::message(from, data))
-            .to_string()
-            .into();
-        let simple = match data {
-            Data::Text(t) => SimpleFrame::Text(t.clone().into()),
-            Data::Json(v) => SimpleFrame::Text(v.to_string().into()),
-            Data::Binary(b) => SimpleFrame::Binary(Bytes::copy_from_slice(b)),
-        };
-        Arc::new(Self { json, simple })
-    }
-}
-
-/// What a connection's writer is asked to do.
-#[derive(Debug, Clone)]
-pub enum Outgoing {
-    /// A data message (sequence ids are added by the writer on reliable connections).
-    Message(Arc<Delivery>),
-    /// A service frame (ack, system, pong) for JSON clients.
-    Frame(String),
-    /// Close with a code and reason.
-    Close(u16, String),
-}
 
 /// One live connection.
 #[derive(Debug)]
@@ -64,7 +19,7 @@ pub struct Entry {
     pub user: Option<String>,
     pub groups: HashSet<String>,
     pub rights: Rights,
-    pub tx: UnboundedSender<Outgoing>,
+    pub tx: Mailbox,
 }
 
 #[derive(Default)]

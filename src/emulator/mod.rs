@@ -9,6 +9,7 @@ pub mod client_socket;
 pub mod connection;
 pub mod events;
 pub mod hub;
+pub mod mailbox;
 pub mod permissions;
 pub mod protocol;
 pub mod reader;

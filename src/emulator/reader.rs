@@ -4,18 +4,17 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use crate::emulator::websocket::{Message, WebSocket, WsError};
 use futures_util::StreamExt;
 use tracing::Instrument;
 
 use crate::emulator::connection::Live;
 use crate::emulator::events::{ack, Job};
-use crate::emulator::hub::{Delivery, Outgoing};
+use crate::emulator::mailbox::{Control, Delivery, Outgoing};
 use crate::emulator::permissions::Permission;
 use crate::emulator::protocol::{self, ClientFrame, Data, From, Protocol};
 use crate::emulator::service::Emulator;
-use crate::emulator::session::Control;
 use crate::emulator::upstream::EventKind;
+use crate::emulator::websocket::{Message, WebSocket, WsError};
 
 /// Largest client message the service takes (1 MiB); larger ones close with 1009.
 pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
@@ -142,7 +141,7 @@ async fn read_frames(
         Stop::Dropped(reason) => Control::Detach { generation, reason },
         Stop::ServiceClosed => return,
     };
-    let _ = live.control.send(control);
+    let _ = live.tx.control(control);
 }
 
 /// Handles one data frame; `Some` stops reading.
@@ -285,7 +284,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
         }
         ClientFrame::SequenceAck { sequence_id } => {
             if accepted.protocol == Protocol::JsonReliable {
-                let _ = live.control.send(Control::Ack(sequence_id));
+                let _ = live.tx.control(Control::Ack(sequence_id));
             }
         }
         ClientFrame::Ping => {

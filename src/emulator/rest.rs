@@ -13,7 +13,8 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use crate::emulator::auth;
-use crate::emulator::hub::{Delivery, Outgoing, Scope};
+use crate::emulator::hub::Scope;
+use crate::emulator::mailbox::{Delivery, Outgoing};
 use crate::emulator::permissions::Permission;
 use crate::emulator::protocol::{valid_group_name, Data, From};
 use crate::emulator::service::Emulator;

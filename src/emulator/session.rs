@@ -5,7 +5,6 @@
 //! the reconnect window; a client that recovers gets everything after its last ack, in order.
 
 use std::collections::VecDeque;
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -15,7 +14,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
-use crate::emulator::hub::{Outgoing, SimpleFrame};
+use crate::emulator::mailbox::{Control, Mail, Outgoing, SimpleFrame, Sink};
 use crate::emulator::protocol::Protocol;
 use crate::emulator::websocket::{CloseFrame, Message, WsError};
 
@@ -24,7 +23,8 @@ use crate::emulator::websocket::{CloseFrame, Message, WsError};
 pub struct Timing {
     /// WebSocket ping interval (the hub's `webSocketKeepAliveIntervalInSeconds`, default 20).
     pub keep_alive: Duration,
-    /// A connection that sends nothing (no frame, no pong) this long is dead.
+    /// A connection that sends nothing (no frame, no pong) this long is dead; so is one whose
+    /// socket takes none of a write for this long.
     pub idle_timeout: Duration,
     /// How long a dropped reliable session waits for its client to recover (at least 30 s).
     pub reconnect_window: Duration,
@@ -46,26 +46,6 @@ impl Default for Timing {
     }
 }
 
-/// A socket's sending half (any sink of frames, so that tests can stand in for a socket).
-pub type Sink = Pin<Box<dyn futures_util::Sink<Message, Error = WsError> + Send>>;
-
-/// What the readers tell their session.
-pub enum Control {
-    /// A socket (re)attaches; `hello` is sent first, then every unacked message.
-    Attach {
-        /// Boxed (`Sink`): every connection's control channel allocates room for 32 of these.
-        sink: Sink,
-        generation: u64,
-        hello: Option<String>,
-    },
-    /// The client acked up to this sequence id.
-    Ack(u64),
-    /// The socket of `generation` dropped without a close frame.
-    Detach { generation: u64, reason: String },
-    /// The session ends (a close frame, or a protocol without recovery).
-    End { reason: String },
-}
-
 /// Why a session ended.
 pub struct Ended {
     pub reason: String,
@@ -83,6 +63,8 @@ struct State {
     unflushed: bool,
     /// The socket was let go because the client stopped reading.
     stalled: bool,
+    /// When a detached reliable session gives up waiting for its client.
+    expires: Option<Instant>,
 }
 
 /// Queued frames written to the socket in one go at most; under load a receiver's frames then
@@ -115,10 +97,14 @@ impl State {
         };
         match done {
             Ok(Ok(())) => true,
-            Ok(Err(_)) => {
+            // The socket is gone; its reader notices.
+            Ok(Err(WsError::Io(_))) => {
                 self.sink = None;
                 false
             }
+            // The closing handshake has begun (the client's close frame was read): the sink
+            // stays, so that the `End` that follows still flushes the reply.
+            Ok(Err(_)) => false,
             Err(_) => {
                 self.sink = None;
                 self.stalled = true;
@@ -170,6 +156,46 @@ impl State {
         Ok(())
     }
 
+    /// Handles word of the socket; `Some` when the session ends with it.
+    async fn control(&mut self, control: Control) -> Option<Ended> {
+        match control {
+            Control::Attach {
+                sink,
+                generation,
+                hello,
+            } => {
+                self.sink = Some(sink);
+                self.generation = generation;
+                self.expires = None;
+                if let Some(hello) = hello {
+                    self.send(Message::text(hello)).await;
+                }
+                let replay: Vec<Utf8Bytes> = self.buffer.iter().map(|(_, t)| t.clone()).collect();
+                for text in replay {
+                    self.send(Message::text(text)).await;
+                }
+            }
+            Control::Ack(n) => self.ack(n),
+            Control::Detach { generation, reason } => {
+                if generation == self.generation {
+                    self.sink = None;
+                    if self.protocol != Protocol::JsonReliable {
+                        return Some(Ended { reason });
+                    }
+                    tracing::info!(reason, "socket dropped; keeping the session for recovery");
+                    self.expires = Some(Instant::now() + self.timing.reconnect_window);
+                }
+            }
+            Control::End { reason } => {
+                // The client sent a close frame; the WebSocket layer has queued the reply,
+                // which closing the sink flushes.
+                self.write(Write::Close).await;
+                return Some(Ended { reason });
+            }
+        }
+        None
+    }
+
     /// Handles one frame for the client; `Some` when the session ends with it.
     async fn outgoing(&mut self, out: Outgoing, closed: &watch::Sender<u64>) -> Option<Ended> {
         let reason = match out {
@@ -218,8 +244,7 @@ impl State {
 pub async fn run(
     protocol: Protocol,
     timing: Timing,
-    mut rx: UnboundedReceiver<Outgoing>,
-    mut control: UnboundedReceiver<Control>,
+    mut mail: UnboundedReceiver<Mail>,
     closed: watch::Sender<u64>,
 ) -> Ended {
     let mut s = State {
@@ -232,12 +257,12 @@ pub async fn run(
         buffered_bytes: 0,
         unflushed: false,
         stalled: false,
+        expires: None,
     };
-    let mut expires: Option<Instant> = None;
-    let mut control_open = true;
     let mut pings = tokio::time::interval(timing.keep_alive);
     pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let expires = s.expires;
         let expiry = async {
             match expires {
                 Some(at) => tokio::time::sleep_until(at).await,
@@ -245,58 +270,27 @@ pub async fn run(
             }
         };
         tokio::select! {
-            // Control first: an attach queued before data must be seen before it.
-            biased;
-            c = control.recv(), if control_open => match c {
-                // Every reader is gone; what is already queued still goes out.
-                None => control_open = false,
-                Some(Control::Attach { sink, generation, hello }) => {
-                    s.sink = Some(sink);
-                    s.generation = generation;
-                    expires = None;
-                    if let Some(hello) = hello {
-                        s.send(Message::text(hello)).await;
-                    }
-                    let replay: Vec<Utf8Bytes> = s.buffer.iter().map(|(_, t)| t.clone()).collect();
-                    for text in replay {
-                        s.send(Message::text(text)).await;
-                    }
-                }
-                Some(Control::Ack(n)) => s.ack(n),
-                Some(Control::Detach { generation, reason }) => {
-                    if generation == s.generation {
-                        s.sink = None;
-                        if protocol != Protocol::JsonReliable {
-                            return Ended { reason };
-                        }
-                        tracing::info!(reason, "socket dropped; keeping the session for recovery");
-                        expires = Some(Instant::now() + timing.reconnect_window);
-                    }
-                }
-                Some(Control::End { reason }) => {
-                    // The client sent a close frame; the WebSocket layer has queued the reply,
-                    // which closing the sink flushes.
-                    s.write(Write::Close).await;
-                    return Ended { reason };
-                }
-            },
-            out = rx.recv() => {
-                // This frame and whatever else is already queued (up to a batch) go out
-                // together in the flush below.
-                let mut next = out;
+            first = mail.recv() => {
+                // This mail and whatever else is already queued (up to a batch) are handled
+                // before one flush below.
+                let mut next = first;
                 let mut room = BATCH;
                 loop {
-                    let Some(out) = next else {
+                    let Some(m) = next else {
                         return Ended { reason: "The connection was closed.".into() };
                     };
-                    if let Some(ended) = s.outgoing(out, &closed).await {
+                    let ended = match m {
+                        Mail::Out(out) => s.outgoing(out, &closed).await,
+                        Mail::Control(c) => s.control(c).await,
+                    };
+                    if let Some(ended) = ended {
                         return ended;
                     }
                     room -= 1;
                     if room == 0 {
                         break;
                     }
-                    let Ok(more) = rx.try_recv() else { break };
+                    let Ok(more) = mail.try_recv() else { break };
                     next = Some(more);
                 }
             },
@@ -314,7 +308,7 @@ pub async fn run(
                 };
             }
             tracing::info!(reason, "socket let go; keeping the session for recovery");
-            expires = Some(Instant::now() + timing.reconnect_window);
+            s.expires = Some(Instant::now() + timing.reconnect_window);
         }
     }
 }

@@ -116,7 +116,6 @@ impl Upstream {
         }
     }
 
-    /// Whether this event of this hub goes upstream.
     /// True when an event handler is configured for `hub` at all.
     pub fn serves(&self, hub: &str) -> bool {
         self.handler
@@ -124,6 +123,7 @@ impl Upstream {
             .is_some_and(|h| h.hub.eq_ignore_ascii_case(hub))
     }
 
+    /// Whether this event of this hub goes upstream.
     pub fn handles(&self, hub: &str, kind: &EventKind) -> bool {
         let Some(h) = &self.handler else { return false };
         if !h.hub.eq_ignore_ascii_case(hub) {

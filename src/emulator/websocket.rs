@@ -3,17 +3,18 @@
 //! warp 0.4 builds every socket with tungstenite's default configuration, whose read buffer
 //! (128 KiB, allocated and zero-filled up front) made up nine tenths of an idle connection's
 //! memory (docs/PERFORMANCE.md). Taking hyper's upgrade here lets the emulator size that
-//! buffer itself; the handshake checks are warp's (RFC 6455 §4.2.1).
+//! buffer itself. The header checks are warp's (RFC 6455 §4.2.1); the route that uses the
+//! filter requires GET.
 
 use std::convert::Infallible;
 use std::future::Future;
 
+use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
-use warp::hyper::upgrade::{OnUpgrade, Upgraded};
 use warp::reply::Response;
 use warp::Filter;
 

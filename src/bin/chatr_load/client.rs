@@ -212,8 +212,7 @@ pub async fn hold(mut ws: Ws, mut phase: tokio::sync::watch::Receiver<Phase>) ->
 }
 
 /// The closing handshake: a close frame (1000), then reading until the emulator's answer,
-/// so that a reliable session ends instead of waiting to be recovered. The frame carries a
-/// code because the emulator takes a close frame without one for a lost connection.
+/// so that a reliable session ends instead of waiting to be recovered.
 pub async fn close(mut ws: Ws) {
     let frame = CloseFrame {
         code: CloseCode::Normal,

@@ -85,7 +85,10 @@ async fn receive(
                 }
                 continue;
             }
-            () = tokio::time::sleep_until(deadline) => break,
+            () = tokio::time::sleep_until(deadline) => {
+                got.ended = Some("the run's time was up".into());
+                break;
+            }
         };
         let Some(Ok(Message::Text(text))) = frame else {
             match frame {
@@ -120,7 +123,8 @@ async fn receive(
                 || got.latencies.len() == args.messages
             {
                 let ack = format!(r#"{{"type":"sequenceAck","sequenceId":{sequence}}}"#);
-                if client::send(&mut ws, ack).await.is_err() {
+                if let Err(e) = client::send(&mut ws, ack).await {
+                    got.ended = Some(format!("a sequenceAck could not be sent: {e}"));
                     break;
                 }
             }

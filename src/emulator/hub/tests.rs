@@ -1,7 +1,8 @@
 //! Group, user and permission bookkeeping of the registry.
 
 use super::*;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use crate::emulator::mailbox::Mail;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 fn connect(
     r: &Registry,
@@ -9,8 +10,8 @@ fn connect(
     hub: &str,
     user: Option<&str>,
     roles: &[&str],
-) -> UnboundedReceiver<Outgoing> {
-    let (tx, rx) = unbounded_channel();
+) -> UnboundedReceiver<Mail> {
+    let (tx, rx) = Mailbox::new();
     let entry = Entry {
         hub: hub_key(hub),
         user: user.map(str::to_string),
@@ -22,7 +23,7 @@ fn connect(
     rx
 }
 
-fn drain(rx: &mut UnboundedReceiver<Outgoing>) -> usize {
+fn drain(rx: &mut UnboundedReceiver<Mail>) -> usize {
     let mut n = 0;
     while rx.try_recv().is_ok() {
         n += 1;
@@ -112,7 +113,9 @@ fn closing_sends_disconnected_then_a_close_frame() {
     let mut c = connect(&r, "c", "chat", None, &[]);
     r.close(&["c".to_string()], "bye");
     assert!(
-        matches!(c.try_recv(), Ok(Outgoing::Frame(f)) if f.contains("disconnected") && f.contains("bye"))
+        matches!(c.try_recv(), Ok(Mail::Out(Outgoing::Frame(f))) if f.contains("disconnected") && f.contains("bye"))
     );
-    assert!(matches!(c.try_recv(), Ok(Outgoing::Close(1000, reason)) if reason == "bye"));
+    assert!(
+        matches!(c.try_recv(), Ok(Mail::Out(Outgoing::Close(1000, reason))) if reason == "bye")
+    );
 }

@@ -1,10 +1,11 @@
 //! The session against a recording sink instead of a socket: batching, numbering, replay.
 
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use super::*;
-use crate::emulator::hub::Delivery;
+use crate::emulator::mailbox::{Delivery, Mailbox};
 use crate::emulator::protocol::{Data, From};
+use crate::emulator::websocket::WsError;
 
 /// A sink that records every frame written to it.
 fn recording() -> (Sink, UnboundedReceiver<Message>) {
@@ -21,8 +22,7 @@ fn delivery(n: usize) -> Outgoing {
 }
 
 struct Running {
-    out: UnboundedSender<Outgoing>,
-    control: UnboundedSender<Control>,
+    mailbox: Mailbox,
     frames: UnboundedReceiver<Message>,
     session: tokio::task::JoinHandle<Ended>,
 }
@@ -41,21 +41,19 @@ fn start_with(
     frames: UnboundedReceiver<Message>,
     timing: Timing,
 ) -> (Running, watch::Receiver<u64>) {
-    let (out, rx) = unbounded_channel();
-    let (control, control_rx) = unbounded_channel();
-    let _ = control.send(Control::Attach {
+    let (mailbox, mail) = Mailbox::new();
+    mailbox.control(Control::Attach {
         sink,
         generation: 1,
         hello: None,
     });
     for n in 0..queued {
-        let _ = out.send(delivery(n));
+        mailbox.send(delivery(n));
     }
     let (closed, closed_rx) = watch::channel(0);
-    let session = tokio::spawn(run(protocol, timing, rx, control_rx, closed));
+    let session = tokio::spawn(run(protocol, timing, mail, closed));
     let running = Running {
-        out,
-        control,
+        mailbox,
         frames,
         session,
     };
@@ -76,8 +74,8 @@ fn quick_idle_timeout() -> Timing {
     }
 }
 
-/// Up to `n` text frames, or fewer if the sink is dropped or nothing comes for two seconds
-/// (a lost frame fails the test instead of hanging it).
+/// Up to `n` text frames, or fewer if the sink is dropped or nothing comes for two (paused,
+/// so simulated) seconds: a lost frame fails the test instead of hanging it.
 async fn texts(frames: &mut UnboundedReceiver<Message>, n: usize) -> Vec<String> {
     let mut got = Vec::new();
     while got.len() < n {
@@ -98,7 +96,7 @@ fn data_of(frame: &str) -> (Option<u64>, String) {
     )
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_burst_longer_than_a_batch_arrives_whole_and_in_order() {
     let queued = BATCH * 3 + 7;
     let mut s = start(Protocol::Json, queued);
@@ -106,14 +104,14 @@ async fn a_burst_longer_than_a_batch_arrives_whole_and_in_order() {
     let data: Vec<String> = got.iter().map(|f| data_of(f).1).collect();
     let expected: Vec<String> = (0..queued).map(|n| format!("m{n}")).collect();
     assert_eq!(data, expected);
-    drop((s.out, s.control));
+    drop(s.mailbox);
     let ended = s.session.await.expect("the session ends");
     assert_eq!(ended.reason, "The connection was closed.");
     let rest = texts(&mut s.frames, usize::MAX).await;
     assert!(rest.is_empty(), "nothing more was written: {rest:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_after_a_drop() {
     let queued = BATCH + 5;
     let mut s = start(Protocol::JsonReliable, queued);
@@ -122,13 +120,13 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
 
     // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
-    let _ = s.control.send(Control::Ack(10));
-    let _ = s.control.send(Control::Detach {
+    s.mailbox.control(Control::Ack(10));
+    s.mailbox.control(Control::Detach {
         generation: 1,
         reason: "lost".into(),
     });
     let (sink, mut frames) = recording();
-    let _ = s.control.send(Control::Attach {
+    s.mailbox.control(Control::Attach {
         sink,
         generation: 2,
         hello: Some("{\"type\":\"system\",\"event\":\"connected\"}".into()),
@@ -139,14 +137,14 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(ids, (11..=queued as u64).collect::<Vec<_>>());
 
     // Numbering continues on the new socket.
-    let _ = s.out.send(delivery(999));
+    s.mailbox.send(delivery(999));
     let next = texts(&mut frames, 1).await;
     assert_eq!(data_of(&next[0]), (Some(queued as u64 + 1), "m999".into()));
-    drop((s.out, s.control));
+    drop(s.mailbox);
     let _ = s.session.await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_client_that_stops_reading_is_let_go_after_the_idle_timeout() {
     let (_unused, frames) = unbounded_channel();
     let (s, mut closed) = start_with(Protocol::Json, 3, stalled(), frames, quick_idle_timeout());
@@ -162,7 +160,7 @@ async fn a_client_that_stops_reading_is_let_go_after_the_idle_timeout() {
     assert_eq!(*closed.borrow_and_update(), 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_recovery() {
     let (_unused, frames) = unbounded_channel();
     let (s, mut closed) = start_with(
@@ -177,7 +175,7 @@ async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_reco
         .expect("the stalled socket is let go")
         .expect("the session is alive");
     let (sink, mut frames) = recording();
-    let _ = s.control.send(Control::Attach {
+    s.mailbox.control(Control::Attach {
         sink,
         generation: 2,
         hello: None,
@@ -186,5 +184,5 @@ async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_reco
     let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
     assert_eq!(ids, vec![1, 2, 3]);
     assert!(!s.session.is_finished());
-    drop((s.out, s.control));
+    drop(s.mailbox);
 }
