@@ -4,10 +4,11 @@
 //! the SWA CLI works here and one made here works there.
 
 use base64::engine::general_purpose::STANDARD;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::functions::principal::{decode_base64, ClientPrincipal};
 
 /// The cookie name the SWA CLI uses.
 pub const COOKIE: &str = "StaticWebAppsAuthCookie";
@@ -75,12 +76,7 @@ impl Principal {
         let value = percent_encoding::percent_decode_str(value.trim_matches('"'))
             .decode_utf8()
             .ok()?;
-        let lenient = GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-        );
-        let mut p: Principal =
-            serde_json::from_slice(&lenient.decode(value.as_bytes()).ok()?).ok()?;
+        let mut p: Principal = serde_json::from_slice(&decode_base64(&value)?).ok()?;
         if p.user_id.trim().is_empty() || p.identity_provider.trim().is_empty() {
             return None;
         }
@@ -94,13 +90,13 @@ impl Principal {
 
     /// The `x-ms-client-principal` header the API receives: no claims, as in Azure.
     pub fn to_api_header(&self) -> String {
-        let json = serde_json::json!({
-            "identityProvider": self.identity_provider,
-            "userId": self.user_id,
-            "userDetails": self.user_details,
-            "userRoles": self.user_roles,
-        });
-        STANDARD.encode(json.to_string())
+        let roles: Vec<&str> = self.user_roles.iter().map(String::as_str).collect();
+        ClientPrincipal::encode(
+            &self.identity_provider,
+            &self.user_id,
+            &self.user_details,
+            &roles,
+        )
     }
 }
 

@@ -48,6 +48,15 @@ pub struct ClientPrincipal {
 const LENIENT: GeneralPurposeConfig =
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
 
+/// Standard or URL-safe base64, padded or not: every form a principal arrives in (the
+/// header from Static Web Apps, the SWA CLI's cookie).
+pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT)
+        .decode(value)
+        .or_else(|_| GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT).decode(value))
+        .ok()
+}
+
 impl ClientPrincipal {
     /// Parses the header value: standard or URL-safe base64, padded or not.
     pub fn parse(header: Option<&str>) -> Result<Self, PrincipalError> {
@@ -55,10 +64,7 @@ impl ClientPrincipal {
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .ok_or(PrincipalError::Missing)?;
-        let bytes = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT)
-            .decode(value)
-            .or_else(|_| GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT).decode(value))
-            .map_err(|_| PrincipalError::NotBase64)?;
+        let bytes = decode_base64(value).ok_or(PrincipalError::NotBase64)?;
         let raw: Raw = serde_json::from_slice(&bytes).map_err(|_| PrincipalError::NotJson)?;
         let user_id = UserId::parse(raw.user_id.trim()).map_err(|_| PrincipalError::BadUserId)?;
         Ok(Self {
