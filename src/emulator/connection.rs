@@ -47,6 +47,8 @@ pub struct Live {
     /// Events for the upstream worker; `None` on a hub no event handler serves.
     pub(crate) jobs: Option<UnboundedSender<Job>>,
     pub(crate) acks: Arc<Mutex<AckLog>>,
+    /// The highest sequence id the client acked (reliable protocol), read by the session.
+    pub(crate) acked: Arc<AtomicU64>,
     pub(crate) closed: watch::Receiver<u64>,
     pub(crate) generation: Arc<AtomicU64>,
 }
@@ -155,6 +157,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         tx: tx.clone(),
         jobs: jobs.clone(),
         acks: Arc::default(),
+        acked: Arc::default(),
         closed,
         generation: Arc::new(AtomicU64::new(1)),
     };
@@ -196,10 +199,11 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let supervisor = {
         let emulator = emulator.clone();
         let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
+        let acked = live.acked.clone();
         async move {
             let worker =
                 jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
-            let ended = session::run(protocol, timing, mail, closed_tx).await;
+            let ended = session::run(protocol, timing, mail, acked, closed_tx).await;
             emulator
                 .sessions
                 .lock()

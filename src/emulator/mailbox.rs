@@ -67,8 +67,6 @@ pub enum Control {
         generation: u64,
         hello: Option<String>,
     },
-    /// The client acked up to this sequence id.
-    Ack(u64),
     /// The socket of `generation` dropped without a close frame.
     Detach { generation: u64, reason: String },
     /// The session ends (a close frame, or a protocol without recovery).

@@ -284,7 +284,10 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
         }
         ClientFrame::SequenceAck { sequence_id } => {
             if accepted.protocol == Protocol::JsonReliable {
-                let _ = live.tx.control(Control::Ack(sequence_id));
+                // Not a mail: an ack must not wait behind the data queued for the client, or a
+                // backlog would overflow the reliable buffer although the client keeps up.
+                live.acked
+                    .fetch_max(sequence_id, std::sync::atomic::Ordering::Relaxed);
             }
         }
         ClientFrame::Ping => {

@@ -5,6 +5,8 @@
 //! the reconnect window; a client that recovers gets everything after its last ack, in order.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -61,8 +63,10 @@ struct State {
     buffered_bytes: usize,
     /// Frames written to the sink's buffer since the last flush.
     unflushed: bool,
-    /// The socket was let go because the client stopped reading.
-    stalled: bool,
+    /// The generation of a socket let go because its client stopped reading.
+    stalled: Option<u64>,
+    /// The highest sequence id the client acked (set by its readers).
+    acked: Arc<AtomicU64>,
     /// When a detached reliable session gives up waiting for its client.
     expires: Option<Instant>,
 }
@@ -107,7 +111,7 @@ impl State {
             Ok(Err(_)) => false,
             Err(_) => {
                 self.sink = None;
-                self.stalled = true;
+                self.stalled = Some(self.generation);
                 false
             }
         }
@@ -135,6 +139,7 @@ impl State {
         let message = match self.protocol {
             Protocol::Json => Message::text(d.json.clone()),
             Protocol::JsonReliable => {
+                self.trim();
                 self.sequence += 1;
                 let text: Utf8Bytes =
                     format!("{{\"sequenceId\":{},{}", self.sequence, &d.json[1..]).into();
@@ -170,12 +175,12 @@ impl State {
                 if let Some(hello) = hello {
                     self.send(Message::text(hello)).await;
                 }
+                self.trim();
                 let replay: Vec<Utf8Bytes> = self.buffer.iter().map(|(_, t)| t.clone()).collect();
                 for text in replay {
                     self.send(Message::text(text)).await;
                 }
             }
-            Control::Ack(n) => self.ack(n),
             Control::Detach { generation, reason } => {
                 if generation == self.generation {
                     self.sink = None;
@@ -221,7 +226,9 @@ impl State {
         Some(Ended { reason })
     }
 
-    fn ack(&mut self, up_to: u64) {
+    /// Drops every buffered message the client has acked.
+    fn trim(&mut self) {
+        let up_to = self.acked.load(Ordering::Relaxed);
         while self.buffer.front().is_some_and(|(seq, _)| *seq <= up_to) {
             if let Some((_, text)) = self.buffer.pop_front() {
                 self.buffered_bytes -= text.len();
@@ -245,6 +252,7 @@ pub async fn run(
     protocol: Protocol,
     timing: Timing,
     mut mail: UnboundedReceiver<Mail>,
+    acked: Arc<AtomicU64>,
     closed: watch::Sender<u64>,
 ) -> Ended {
     let mut s = State {
@@ -256,7 +264,8 @@ pub async fn run(
         buffer: VecDeque::new(),
         buffered_bytes: 0,
         unflushed: false,
-        stalled: false,
+        stalled: None,
+        acked,
         expires: None,
     };
     let mut pings = tokio::time::interval(timing.keep_alive);
@@ -295,20 +304,27 @@ pub async fn run(
                 }
             },
             () = expiry => return Ended { reason: "The connection was lost and not recovered in time.".into() },
-            _ = pings.tick() => s.send(Message::Ping(Bytes::new())).await,
+            _ = pings.tick() => {
+                s.trim();
+                s.send(Message::Ping(Bytes::new())).await;
+            }
         }
         s.flush().await;
-        if std::mem::take(&mut s.stalled) {
-            // The reader lets go of the socket too, which closes it.
-            closed.send_replace(s.generation);
+        if let Some(generation) = s.stalled.take() {
+            // That socket's reader lets go of it too, which closes it. A newer socket may have
+            // attached in the same batch: it is untouched (readers stop only for their own
+            // generation), and the session goes on with it.
+            closed.send_replace(generation);
             let reason = "The client did not read its messages for too long.";
-            if protocol != Protocol::JsonReliable {
-                return Ended {
-                    reason: reason.into(),
-                };
+            if s.sink.is_none() {
+                if protocol != Protocol::JsonReliable {
+                    return Ended {
+                        reason: reason.into(),
+                    };
+                }
+                tracing::info!(reason, "socket let go; keeping the session for recovery");
+                s.expires = Some(Instant::now() + timing.reconnect_window);
             }
-            tracing::info!(reason, "socket let go; keeping the session for recovery");
-            s.expires = Some(Instant::now() + timing.reconnect_window);
         }
     }
 }

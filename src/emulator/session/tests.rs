@@ -23,6 +23,7 @@ fn delivery(n: usize) -> Outgoing {
 
 struct Running {
     mailbox: Mailbox,
+    acked: Arc<AtomicU64>,
     frames: UnboundedReceiver<Message>,
     session: tokio::task::JoinHandle<Ended>,
 }
@@ -51,9 +52,11 @@ fn start_with(
         mailbox.send(delivery(n));
     }
     let (closed, closed_rx) = watch::channel(0);
-    let session = tokio::spawn(run(protocol, timing, mail, closed));
+    let acked = Arc::new(AtomicU64::new(0));
+    let session = tokio::spawn(run(protocol, timing, mail, acked.clone(), closed));
     let running = Running {
         mailbox,
+        acked,
         frames,
         session,
     };
@@ -120,7 +123,7 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
 
     // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
-    s.mailbox.control(Control::Ack(10));
+    s.acked.store(10, Ordering::Relaxed);
     s.mailbox.control(Control::Detach {
         generation: 1,
         reason: "lost".into(),
@@ -184,5 +187,63 @@ async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_reco
     let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
     assert_eq!(ids, vec![1, 2, 3]);
     assert!(!s.session.is_finished());
+    drop(s.mailbox);
+}
+
+#[tokio::test(start_paused = true)]
+async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
+    // A backlog three times the reliable buffer, for a client that has acked as far as the
+    // backlog goes (the reader records acks as they arrive, ahead of the queued data): no
+    // overflow, every message goes out.
+    let timing = Timing {
+        max_buffered_messages: 10,
+        ..Timing::default()
+    };
+    let (sink, frames) = recording();
+    let (mut s, _closed) = start_with(Protocol::JsonReliable, 0, sink, frames, timing);
+    s.acked.store(30, Ordering::Relaxed);
+    for n in 0..30 {
+        s.mailbox.send(delivery(n));
+    }
+    let got = texts(&mut s.frames, 30).await;
+    assert_eq!(got.len(), 30, "no 1008 close for a full buffer");
+    assert!(!s.session.is_finished());
+    drop(s.mailbox);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() {
+    let (_unused, frames) = unbounded_channel();
+    let (mut s, closed) = start_with(
+        Protocol::JsonReliable,
+        3,
+        stalled(),
+        frames,
+        quick_idle_timeout(),
+    );
+    // Queued behind the data, so the batch that stalls on the first socket also attaches the
+    // second one.
+    let (sink, mut frames) = recording();
+    s.mailbox.control(Control::Attach {
+        sink,
+        generation: 2,
+        hello: None,
+    });
+    let replayed = texts(&mut frames, 3).await;
+    let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert_eq!(
+        *closed.borrow(),
+        1,
+        "only the stalled socket's reader is told to let go"
+    );
+    s.mailbox.send(delivery(4));
+    let next = texts(&mut frames, 1).await;
+    assert_eq!(
+        data_of(&next[0]).0,
+        Some(4),
+        "the session goes on on the new socket"
+    );
+    s.frames.close();
     drop(s.mailbox);
 }
