@@ -5,7 +5,7 @@
 //! with 1008.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
@@ -50,7 +50,9 @@ pub struct Live {
     /// The highest sequence id the client acked (reliable protocol), read by the session.
     pub(crate) acked: Arc<AtomicU64>,
     pub(crate) closed: watch::Receiver<u64>,
-    pub(crate) generation: Arc<AtomicU64>,
+    /// The newest socket's generation; the session watches it, so that a write stuck on an
+    /// older socket gives way to a recovery at once.
+    pub(crate) generation: Arc<watch::Sender<u64>>,
 }
 
 impl Live {
@@ -127,7 +129,11 @@ pub fn recover(
     };
     ws.accept(Some(protocol::JSON_RELIABLE_V1), move |socket| async move {
         let (sink, stream) = socket.split();
-        let generation = live.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut generation = 0;
+        live.generation.send_modify(|g| {
+            *g += 1;
+            generation = *g;
+        });
         tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
         if live.tx.control(Control::Attach {
             sink: Box::pin(sink),
@@ -159,7 +165,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         acks: Arc::default(),
         acked: Arc::default(),
         closed,
-        generation: Arc::new(AtomicU64::new(1)),
+        generation: Arc::new(watch::Sender::new(1)),
     };
     // The first mail, so that the `connected` frame is the first frame and nothing sent to
     // the connection once it is registered is lost.
@@ -200,10 +206,11 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         let emulator = emulator.clone();
         let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
         let acked = live.acked.clone();
+        let newest = live.generation.subscribe();
         async move {
             let worker =
                 jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
-            let ended = session::run(protocol, timing, mail, acked, closed_tx).await;
+            let ended = session::run(protocol, timing, mail, acked, newest, closed_tx).await;
             emulator
                 .sessions
                 .lock()

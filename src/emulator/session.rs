@@ -63,10 +63,13 @@ struct State {
     buffered_bytes: usize,
     /// Frames written to the sink's buffer since the last flush.
     unflushed: bool,
-    /// The generation of a socket let go because its client stopped reading.
+    /// The generation of a socket let go because its client stopped reading (or recovered on
+    /// a newer socket while a write to it was stuck).
     stalled: Option<u64>,
     /// The highest sequence id the client acked (set by its readers).
     acked: Arc<AtomicU64>,
+    /// The newest socket's generation (a recovery raises it before its `Attach`).
+    newest: watch::Receiver<u64>,
     /// When a detached reliable session gives up waiting for its client.
     expires: Option<Instant>,
 }
@@ -90,28 +93,59 @@ impl State {
     /// nothing for the idle timeout is let go as `stalled`: a client that stops reading must
     /// not make its queue grow without end.
     async fn write(&mut self, op: Write) -> bool {
+        /// How a write ended.
+        enum Outcome {
+            Done(Result<(), WsError>),
+            TimedOut,
+            Superseded,
+        }
         let Some(sink) = &mut self.sink else {
             return false;
         };
-        let limit = self.timing.idle_timeout;
-        let done = match op {
-            Write::Feed(m) => tokio::time::timeout(limit, sink.feed(m)).await,
-            Write::Flush => tokio::time::timeout(limit, sink.flush()).await,
-            Write::Close => tokio::time::timeout(limit.min(CLOSE_WAIT), sink.close()).await,
+        let limit = match op {
+            Write::Close => self.timing.idle_timeout.min(CLOSE_WAIT),
+            _ => self.timing.idle_timeout,
         };
-        match done {
-            Ok(Ok(())) => true,
+        let current = self.generation;
+        let newest = &mut self.newest;
+        let outcome = {
+            let written = tokio::time::timeout(limit, async {
+                match op {
+                    Write::Feed(m) => sink.feed(m).await,
+                    Write::Flush => sink.flush().await,
+                    Write::Close => sink.close().await,
+                }
+            });
+            tokio::pin!(written);
+            loop {
+                tokio::select! {
+                    done = &mut written => {
+                        break done.map_or(Outcome::TimedOut, Outcome::Done);
+                    }
+                    // A client recovering on a newer socket: this one is given up now, not
+                    // when the write times out (the recovery's `Attach` is queued behind).
+                    Ok(()) = newest.changed() => {
+                        if *newest.borrow_and_update() > current {
+                            break Outcome::Superseded;
+                        }
+                    }
+                }
+            }
+        };
+        match outcome {
+            Outcome::Done(Ok(())) => true,
             // The socket is gone; its reader notices.
-            Ok(Err(WsError::Io(_))) => {
+            Outcome::Done(Err(WsError::Io(_))) => {
                 self.sink = None;
                 false
             }
             // The closing handshake has begun (the client's close frame was read): the sink
             // stays, so that the `End` that follows still flushes the reply.
-            Ok(Err(_)) => false,
-            Err(_) => {
+            Outcome::Done(Err(_)) => false,
+            // Let go of the socket; its reader is told to let go too (see `run`).
+            Outcome::TimedOut | Outcome::Superseded => {
                 self.sink = None;
-                self.stalled = Some(self.generation);
+                self.stalled = Some(current);
                 false
             }
         }
@@ -253,6 +287,7 @@ pub async fn run(
     timing: Timing,
     mut mail: UnboundedReceiver<Mail>,
     acked: Arc<AtomicU64>,
+    newest: watch::Receiver<u64>,
     closed: watch::Sender<u64>,
 ) -> Ended {
     let mut s = State {
@@ -266,6 +301,7 @@ pub async fn run(
         unflushed: false,
         stalled: None,
         acked,
+        newest,
         expires: None,
     };
     let mut pings = tokio::time::interval(timing.keep_alive);

@@ -24,6 +24,8 @@ fn delivery(n: usize) -> Outgoing {
 struct Running {
     mailbox: Mailbox,
     acked: Arc<AtomicU64>,
+    /// The newest socket's generation, as a recovery raises it.
+    newest: watch::Sender<u64>,
     frames: UnboundedReceiver<Message>,
     session: tokio::task::JoinHandle<Ended>,
 }
@@ -53,10 +55,19 @@ fn start_with(
     }
     let (closed, closed_rx) = watch::channel(0);
     let acked = Arc::new(AtomicU64::new(0));
-    let session = tokio::spawn(run(protocol, timing, mail, acked.clone(), closed));
+    let newest = watch::Sender::new(1);
+    let session = tokio::spawn(run(
+        protocol,
+        timing,
+        mail,
+        acked.clone(),
+        newest.subscribe(),
+        closed,
+    ));
     let running = Running {
         mailbox,
         acked,
+        newest,
         frames,
         session,
     };
@@ -243,6 +254,38 @@ async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() 
         data_of(&next[0]).0,
         Some(4),
         "the session goes on on the new socket"
+    );
+    s.frames.close();
+    drop(s.mailbox);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_does_not_wait_for_a_write_stuck_on_the_old_socket() {
+    // The default idle timeout (120 s) would hold the stuck write far longer than `texts`
+    // waits (2 s): the replay arrives only because the newer socket supersedes the old one.
+    let (_unused, frames) = unbounded_channel();
+    let (mut s, closed) = start_with(
+        Protocol::JsonReliable,
+        3,
+        stalled(),
+        frames,
+        Timing::default(),
+    );
+    tokio::task::yield_now().await; // the session starts writing to the stuck socket
+    s.newest.send_replace(2);
+    let (sink, mut frames) = recording();
+    s.mailbox.control(Control::Attach {
+        sink,
+        generation: 2,
+        hello: None,
+    });
+    let replayed = texts(&mut frames, 3).await;
+    let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert_eq!(
+        *closed.borrow(),
+        1,
+        "the old socket's reader is told to let go"
     );
     s.frames.close();
     drop(s.mailbox);
