@@ -5,7 +5,6 @@
 //! with 1008.
 
 use std::collections::HashSet;
-use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use futures_util::{SinkExt, StreamExt};
@@ -20,7 +19,7 @@ use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{self, Protocol};
 use crate::emulator::reader::{read, AckLog};
 use crate::emulator::service::Emulator;
-use crate::emulator::session;
+use crate::emulator::session::{self, Signals};
 use crate::emulator::upstream::EventKind;
 use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 
@@ -47,12 +46,9 @@ pub struct Live {
     /// Events for the upstream worker; `None` on a hub no event handler serves.
     pub(crate) jobs: Option<UnboundedSender<Job>>,
     pub(crate) acks: Arc<Mutex<AckLog>>,
-    /// The highest sequence id the client acked (reliable protocol), read by the session.
-    pub(crate) acked: Arc<AtomicU64>,
+    /// What the readers tell the session without waiting in its mailbox.
+    pub(crate) signals: Arc<Signals>,
     pub(crate) closed: watch::Receiver<u64>,
-    /// The newest socket's generation; the session watches it, so that a write stuck on an
-    /// older socket gives way to a recovery at once.
-    pub(crate) generation: Arc<watch::Sender<u64>>,
 }
 
 impl Live {
@@ -129,11 +125,7 @@ pub fn recover(
     };
     ws.accept(Some(protocol::JSON_RELIABLE_V1), move |socket| async move {
         let (sink, stream) = socket.split();
-        let mut generation = 0;
-        live.generation.send_modify(|g| {
-            *g += 1;
-            generation = *g;
-        });
+        let generation = live.signals.new_socket();
         tracing::info!(connection_id = %live.accepted.connection_id, "session recovered");
         if live.tx.control(Control::Attach {
             sink: Box::pin(sink),
@@ -163,9 +155,8 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         tx: tx.clone(),
         jobs: jobs.clone(),
         acks: Arc::default(),
-        acked: Arc::default(),
+        signals: Arc::new(Signals::default()),
         closed,
-        generation: Arc::new(watch::Sender::new(1)),
     };
     // The first mail, so that the `connected` frame is the first frame and nothing sent to
     // the connection once it is registered is lost.
@@ -205,12 +196,11 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let supervisor = {
         let emulator = emulator.clone();
         let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
-        let acked = live.acked.clone();
-        let newest = live.generation.subscribe();
+        let signals = live.signals.clone();
         async move {
             let worker =
                 jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
-            let ended = session::run(protocol, timing, mail, acked, newest, closed_tx).await;
+            let ended = session::run(protocol, timing, mail, signals, closed_tx).await;
             emulator
                 .sessions
                 .lock()

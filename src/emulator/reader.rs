@@ -286,8 +286,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
             if accepted.protocol == Protocol::JsonReliable {
                 // Not a mail: an ack must not wait behind the data queued for the client, or a
                 // backlog would overflow the reliable buffer although the client keeps up.
-                live.acked
-                    .fetch_max(sequence_id, std::sync::atomic::Ordering::Relaxed);
+                live.signals.ack(sequence_id);
             }
         }
         ClientFrame::Ping => {

@@ -5,14 +5,15 @@
 //! the reconnect window; a client that recovers gets everything after its last ack, in order.
 
 use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::SinkExt;
+use futures_util::{FutureExt, SinkExt};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
@@ -66,10 +67,8 @@ struct State {
     /// The generation of a socket let go because its client stopped reading (or recovered on
     /// a newer socket while a write to it was stuck).
     stalled: Option<u64>,
-    /// The highest sequence id the client acked (set by its readers).
-    acked: Arc<AtomicU64>,
-    /// The newest socket's generation (a recovery raises it before its `Attach`).
-    newest: watch::Receiver<u64>,
+    /// Acks and newer sockets, from the readers.
+    signals: Arc<Signals>,
     /// When a detached reliable session gives up waiting for its client.
     expires: Option<Instant>,
 }
@@ -80,6 +79,77 @@ const BATCH: usize = 64;
 
 /// The longest a close handshake may take to write.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// What a connection's readers tell its session without queueing in its mailbox: acks, which
+/// must not wait behind the data queued for the client (a backlog would overflow the reliable
+/// buffer although the client keeps up), and a newer socket, which must not wait for a write
+/// stuck on the old one (up to the idle timeout, longer than a client keeps recovering).
+#[derive(Debug)]
+pub struct Signals {
+    acked: AtomicU64,
+    newest: AtomicU64,
+    recovered: Notify,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Self {
+            acked: AtomicU64::new(0),
+            newest: AtomicU64::new(1),
+            recovered: Notify::new(),
+        }
+    }
+}
+
+impl Signals {
+    /// The client acked every message up to `sequence_id`.
+    pub fn ack(&self, sequence_id: u64) {
+        self.acked.fetch_max(sequence_id, Ordering::Relaxed);
+    }
+
+    /// A recovering client's new socket: its generation (the first socket's is 1).
+    pub fn new_socket(&self) -> u64 {
+        let generation = self.newest.fetch_add(1, Ordering::SeqCst) + 1;
+        self.recovered.notify_waiters();
+        generation
+    }
+}
+
+/// How a write ended.
+enum Outcome {
+    Done(Result<(), WsError>),
+    TimedOut,
+    Superseded,
+}
+
+/// Waits for a write that did not finish at once: until it does, `limit` passes, or a socket
+/// newer than `current` arrives.
+async fn wait<F>(
+    mut written: Pin<&mut F>,
+    limit: Duration,
+    signals: &Signals,
+    current: u64,
+) -> Outcome
+where
+    F: std::future::Future<Output = Result<(), WsError>>,
+{
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(deadline);
+    loop {
+        let recovered = signals.recovered.notified();
+        tokio::pin!(recovered);
+        // Armed before the check, so that a socket arriving in between still wakes us.
+        recovered.as_mut().enable();
+        if signals.newest.load(Ordering::SeqCst) > current {
+            return Outcome::Superseded;
+        }
+        tokio::select! {
+            done = written.as_mut() => return Outcome::Done(done),
+            () = &mut deadline => return Outcome::TimedOut,
+            () = recovered => {}
+        }
+    }
+}
 
 /// One write on the socket.
 enum Write {
@@ -93,12 +163,6 @@ impl State {
     /// nothing for the idle timeout is let go as `stalled`: a client that stops reading must
     /// not make its queue grow without end.
     async fn write(&mut self, op: Write) -> bool {
-        /// How a write ended.
-        enum Outcome {
-            Done(Result<(), WsError>),
-            TimedOut,
-            Superseded,
-        }
         let Some(sink) = &mut self.sink else {
             return false;
         };
@@ -107,29 +171,21 @@ impl State {
             _ => self.timing.idle_timeout,
         };
         let current = self.generation;
-        let newest = &mut self.newest;
+        let signals = &self.signals;
         let outcome = {
-            let written = tokio::time::timeout(limit, async {
+            let written = async {
                 match op {
                     Write::Feed(m) => sink.feed(m).await,
                     Write::Flush => sink.flush().await,
                     Write::Close => sink.close().await,
                 }
-            });
+            };
             tokio::pin!(written);
-            loop {
-                tokio::select! {
-                    done = &mut written => {
-                        break done.map_or(Outcome::TimedOut, Outcome::Done);
-                    }
-                    // A client recovering on a newer socket: this one is given up now, not
-                    // when the write times out (the recovery's `Attach` is queued behind).
-                    Ok(()) = newest.changed() => {
-                        if *newest.borrow_and_update() > current {
-                            break Outcome::Superseded;
-                        }
-                    }
-                }
+            // Most writes finish at once; only one that has to wait needs a timer and an eye
+            // on newer sockets (boxed, so the session does not carry room for it).
+            match written.as_mut().now_or_never() {
+                Some(done) => Outcome::Done(done),
+                None => Box::pin(wait(written, limit, signals, current)).await,
             }
         };
         match outcome {
@@ -262,7 +318,7 @@ impl State {
 
     /// Drops every buffered message the client has acked.
     fn trim(&mut self) {
-        let up_to = self.acked.load(Ordering::Relaxed);
+        let up_to = self.signals.acked.load(Ordering::Relaxed);
         while self.buffer.front().is_some_and(|(seq, _)| *seq <= up_to) {
             if let Some((_, text)) = self.buffer.pop_front() {
                 self.buffered_bytes -= text.len();
@@ -286,8 +342,7 @@ pub async fn run(
     protocol: Protocol,
     timing: Timing,
     mut mail: UnboundedReceiver<Mail>,
-    acked: Arc<AtomicU64>,
-    newest: watch::Receiver<u64>,
+    signals: Arc<Signals>,
     closed: watch::Sender<u64>,
 ) -> Ended {
     let mut s = State {
@@ -300,8 +355,7 @@ pub async fn run(
         buffered_bytes: 0,
         unflushed: false,
         stalled: None,
-        acked,
-        newest,
+        signals,
         expires: None,
     };
     let mut pings = tokio::time::interval(timing.keep_alive);

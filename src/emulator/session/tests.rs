@@ -23,9 +23,7 @@ fn delivery(n: usize) -> Outgoing {
 
 struct Running {
     mailbox: Mailbox,
-    acked: Arc<AtomicU64>,
-    /// The newest socket's generation, as a recovery raises it.
-    newest: watch::Sender<u64>,
+    signals: Arc<Signals>,
     frames: UnboundedReceiver<Message>,
     session: tokio::task::JoinHandle<Ended>,
 }
@@ -54,20 +52,11 @@ fn start_with(
         mailbox.send(delivery(n));
     }
     let (closed, closed_rx) = watch::channel(0);
-    let acked = Arc::new(AtomicU64::new(0));
-    let newest = watch::Sender::new(1);
-    let session = tokio::spawn(run(
-        protocol,
-        timing,
-        mail,
-        acked.clone(),
-        newest.subscribe(),
-        closed,
-    ));
+    let signals = Arc::new(Signals::default());
+    let session = tokio::spawn(run(protocol, timing, mail, signals.clone(), closed));
     let running = Running {
         mailbox,
-        acked,
-        newest,
+        signals,
         frames,
         session,
     };
@@ -134,7 +123,7 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
 
     // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
-    s.acked.store(10, Ordering::Relaxed);
+    s.signals.ack(10);
     s.mailbox.control(Control::Detach {
         generation: 1,
         reason: "lost".into(),
@@ -212,7 +201,7 @@ async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
     };
     let (sink, frames) = recording();
     let (mut s, _closed) = start_with(Protocol::JsonReliable, 0, sink, frames, timing);
-    s.acked.store(30, Ordering::Relaxed);
+    s.signals.ack(30);
     for n in 0..30 {
         s.mailbox.send(delivery(n));
     }
@@ -272,7 +261,7 @@ async fn a_recovery_does_not_wait_for_a_write_stuck_on_the_old_socket() {
         Timing::default(),
     );
     tokio::task::yield_now().await; // the session starts writing to the stuck socket
-    s.newest.send_replace(2);
+    assert_eq!(s.signals.new_socket(), 2);
     let (sink, mut frames) = recording();
     s.mailbox.control(Control::Attach {
         sink,
