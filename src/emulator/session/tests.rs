@@ -165,27 +165,12 @@ async fn a_client_that_stops_reading_is_let_go_after_the_idle_timeout() {
 
 #[tokio::test(start_paused = true)]
 async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_recovery() {
-    let (_unused, frames) = unbounded_channel();
-    let (s, mut closed) = start_with(
-        Protocol::JsonReliable,
-        3,
-        stalled(),
-        frames,
-        quick_idle_timeout(),
-    );
+    let (s, mut closed) = stuck_with_three(quick_idle_timeout());
     tokio::time::timeout(Duration::from_secs(5), closed.changed())
         .await
         .expect("the stalled socket is let go")
         .expect("the session is alive");
-    let (sink, mut frames) = recording();
-    s.mailbox.control(Control::Attach {
-        sink,
-        generation: 2,
-        hello: None,
-    });
-    let replayed = texts(&mut frames, 3).await;
-    let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
-    assert_eq!(ids, vec![1, 2, 3]);
+    recover_on_socket_two(&s, &closed).await;
     assert!(!s.session.is_finished());
     drop(s.mailbox);
 }
@@ -211,18 +196,18 @@ async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
     drop(s.mailbox);
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() {
+/// A reliable session whose first socket never takes a write, holding messages 1–3.
+fn stuck_with_three(timing: Timing) -> (Running, watch::Receiver<u64>) {
     let (_unused, frames) = unbounded_channel();
-    let (mut s, closed) = start_with(
-        Protocol::JsonReliable,
-        3,
-        stalled(),
-        frames,
-        quick_idle_timeout(),
-    );
-    // Queued behind the data, so the batch that stalls on the first socket also attaches the
-    // second one.
+    start_with(Protocol::JsonReliable, 3, stalled(), frames, timing)
+}
+
+/// Attaches socket 2 and checks it gets messages 1–3 and that only socket 1's reader was told
+/// to let go; returns what socket 2 receives.
+async fn recover_on_socket_two(
+    s: &Running,
+    closed: &watch::Receiver<u64>,
+) -> UnboundedReceiver<Message> {
     let (sink, mut frames) = recording();
     s.mailbox.control(Control::Attach {
         sink,
@@ -235,8 +220,17 @@ async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() 
     assert_eq!(
         *closed.borrow(),
         1,
-        "only the stalled socket's reader is told to let go"
+        "only the old socket's reader is told to let go"
     );
+    frames
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() {
+    // The Attach is queued behind the data, so the batch that stalls on the first socket
+    // (after the short idle timeout) also attaches the second one.
+    let (s, closed) = stuck_with_three(quick_idle_timeout());
+    let mut frames = recover_on_socket_two(&s, &closed).await;
     s.mailbox.send(delivery(4));
     let next = texts(&mut frames, 1).await;
     assert_eq!(
@@ -244,7 +238,6 @@ async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() 
         Some(4),
         "the session goes on on the new socket"
     );
-    s.frames.close();
     drop(s.mailbox);
 }
 
@@ -252,30 +245,9 @@ async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() 
 async fn a_recovery_does_not_wait_for_a_write_stuck_on_the_old_socket() {
     // The default idle timeout (120 s) would hold the stuck write far longer than `texts`
     // waits (2 s): the replay arrives only because the newer socket supersedes the old one.
-    let (_unused, frames) = unbounded_channel();
-    let (mut s, closed) = start_with(
-        Protocol::JsonReliable,
-        3,
-        stalled(),
-        frames,
-        Timing::default(),
-    );
+    let (s, closed) = stuck_with_three(Timing::default());
     tokio::task::yield_now().await; // the session starts writing to the stuck socket
     assert_eq!(s.signals.new_socket(), 2);
-    let (sink, mut frames) = recording();
-    s.mailbox.control(Control::Attach {
-        sink,
-        generation: 2,
-        hello: None,
-    });
-    let replayed = texts(&mut frames, 3).await;
-    let ids: Vec<u64> = replayed.iter().filter_map(|f| data_of(f).0).collect();
-    assert_eq!(ids, vec![1, 2, 3]);
-    assert_eq!(
-        *closed.borrow(),
-        1,
-        "the old socket's reader is told to let go"
-    );
-    s.frames.close();
+    recover_on_socket_two(&s, &closed).await;
     drop(s.mailbox);
 }
