@@ -19,7 +19,8 @@ use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{self, Protocol};
 use crate::emulator::reader::{read, AckLog};
 use crate::emulator::service::Emulator;
-use crate::emulator::session::{self, Signals};
+use crate::emulator::session;
+use crate::emulator::signals::{Signals, FIRST_SOCKET};
 use crate::emulator::upstream::EventKind;
 use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 
@@ -162,7 +163,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     // the connection once it is registered is lost.
     let _ = live.tx.control(Control::Attach {
         sink: Box::pin(sink),
-        generation: 1,
+        generation: FIRST_SOCKET,
         hello: live.hello(),
     });
     let entry = Entry {

@@ -16,6 +16,7 @@ pub mod reader;
 pub mod rest;
 pub mod service;
 pub mod session;
+pub mod signals;
 pub mod upstream;
 pub mod websocket;
 

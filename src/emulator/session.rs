@@ -6,19 +6,20 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{FutureExt, SinkExt};
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::emulator::mailbox::{Control, Mail, Outgoing, SimpleFrame, Sink};
 use crate::emulator::protocol::Protocol;
+use crate::emulator::signals::Signals;
 use crate::emulator::websocket::{CloseFrame, Message, WsError};
 
 /// Timings of the service, configurable for tests.
@@ -79,41 +80,6 @@ const BATCH: usize = 64;
 
 /// The longest a close handshake may take to write.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
-
-/// What a connection's readers tell its session without queueing in its mailbox: acks, which
-/// must not wait behind the data queued for the client (a backlog would overflow the reliable
-/// buffer although the client keeps up), and a newer socket, which must not wait for a write
-/// stuck on the old one (up to the idle timeout, longer than a client keeps recovering).
-#[derive(Debug)]
-pub struct Signals {
-    acked: AtomicU64,
-    newest: AtomicU64,
-    recovered: Notify,
-}
-
-impl Default for Signals {
-    fn default() -> Self {
-        Self {
-            acked: AtomicU64::new(0),
-            newest: AtomicU64::new(1),
-            recovered: Notify::new(),
-        }
-    }
-}
-
-impl Signals {
-    /// The client acked every message up to `sequence_id`.
-    pub fn ack(&self, sequence_id: u64) {
-        self.acked.fetch_max(sequence_id, Ordering::Relaxed);
-    }
-
-    /// A recovering client's new socket: its generation (the first socket's is 1).
-    pub fn new_socket(&self) -> u64 {
-        let generation = self.newest.fetch_add(1, Ordering::SeqCst) + 1;
-        self.recovered.notify_waiters();
-        generation
-    }
-}
 
 /// How a write ended.
 enum Outcome {
@@ -259,6 +225,11 @@ impl State {
                 generation,
                 hello,
             } => {
+                if generation < self.generation {
+                    // Two recoveries raced and the older socket's came second: it is let go.
+                    self.stalled = Some(generation);
+                    return None;
+                }
                 self.sink = Some(sink);
                 self.generation = generation;
                 self.expires = None;

@@ -1,10 +1,12 @@
 //! The session against a recording sink instead of a socket: batching, numbering, replay.
 
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::Notify;
 
 use super::*;
 use crate::emulator::mailbox::{Delivery, Mailbox};
 use crate::emulator::protocol::{Data, From};
+use crate::emulator::signals::Signals;
 use crate::emulator::websocket::WsError;
 
 /// A sink that records every frame written to it.
@@ -65,7 +67,13 @@ fn start_with(
 
 /// A socket whose client never reads: nothing written to it ever completes.
 fn stalled() -> Sink {
-    Box::pin(futures_util::sink::unfold((), |(), _m: Message| {
+    stalled_telling(Arc::new(Notify::new()))
+}
+
+/// The same, telling `writing` once a write has started to wait on it.
+fn stalled_telling(writing: Arc<Notify>) -> Sink {
+    Box::pin(futures_util::sink::unfold((), move |(), _m: Message| {
+        writing.notify_one();
         std::future::pending::<Result<(), WsError>>()
     }))
 }
@@ -198,8 +206,21 @@ async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
 
 /// A reliable session whose first socket never takes a write, holding messages 1–3.
 fn stuck_with_three(timing: Timing) -> (Running, watch::Receiver<u64>) {
+    stuck_with_three_telling(timing, Arc::new(Notify::new()))
+}
+
+fn stuck_with_three_telling(
+    timing: Timing,
+    writing: Arc<Notify>,
+) -> (Running, watch::Receiver<u64>) {
     let (_unused, frames) = unbounded_channel();
-    start_with(Protocol::JsonReliable, 3, stalled(), frames, timing)
+    start_with(
+        Protocol::JsonReliable,
+        3,
+        stalled_telling(writing),
+        frames,
+        timing,
+    )
 }
 
 /// Attaches socket 2 and checks it gets messages 1–3 and that only socket 1's reader was told
@@ -245,9 +266,38 @@ async fn a_recovery_in_the_same_batch_as_a_stalled_write_keeps_the_new_socket() 
 async fn a_recovery_does_not_wait_for_a_write_stuck_on_the_old_socket() {
     // The default idle timeout (120 s) would hold the stuck write far longer than `texts`
     // waits (2 s): the replay arrives only because the newer socket supersedes the old one.
-    let (s, closed) = stuck_with_three(Timing::default());
-    tokio::task::yield_now().await; // the session starts writing to the stuck socket
+    let writing = Arc::new(Notify::new());
+    let (s, closed) = stuck_with_three_telling(Timing::default(), writing.clone());
+    writing.notified().await; // the session waits on the stuck socket now
     assert_eq!(s.signals.new_socket(), 2);
     recover_on_socket_two(&s, &closed).await;
+    drop(s.mailbox);
+}
+
+#[tokio::test(start_paused = true)]
+async fn of_two_racing_recoveries_the_newer_socket_keeps_the_session() {
+    let (sink, frames) = recording();
+    let (s, mut closed) = start_with(Protocol::JsonReliable, 0, sink, frames, Timing::default());
+    let (newer, mut on_newer) = recording();
+    let (older, mut on_older) = recording();
+    for (sink, generation) in [(newer, 3), (older, 2)] {
+        s.mailbox.control(Control::Attach {
+            sink,
+            generation,
+            hello: None,
+        });
+    }
+    tokio::time::timeout(Duration::from_secs(5), closed.changed())
+        .await
+        .expect("the older socket is let go")
+        .expect("the session is alive");
+    assert_eq!(
+        *closed.borrow(),
+        2,
+        "only the older socket's reader is told"
+    );
+    s.mailbox.send(delivery(1));
+    assert_eq!(texts(&mut on_newer, 1).await.len(), 1);
+    assert!(texts(&mut on_older, 1).await.is_empty());
     drop(s.mailbox);
 }
