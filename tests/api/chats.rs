@@ -13,20 +13,9 @@ use chatr::store::{Store, StoreError};
 use serde_json::json;
 
 use crate::support::recording_pubsub::RecordingPubSub;
-use crate::support::spawn::{principal, spawn_app, spawn_over, TestApp, KEY};
+use crate::support::spawn::{principal, refusal, spawn_app, spawn_over, TestApp, KEY};
 
 const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
-
-async fn refusal(response: reqwest::Response) -> serde_json::Value {
-    assert_eq!(
-        response.status(),
-        200,
-        "a refused user event is answered 200"
-    );
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    assert_eq!(body["chatEvent"], "actionRefused");
-    serde_json::from_str(body["data"].as_str().expect("data is a string")).expect("JSON string")
-}
 
 async fn chats(app: &TestApp) -> serde_json::Value {
     app.get("/api/chats", Some(&principal("viewer", "viewer")))

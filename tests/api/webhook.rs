@@ -1,6 +1,6 @@
 //! The webhook's own protocol: the abuse-protection handshake, signatures, hubs, types.
 
-use crate::support::spawn::{spawn_app, Event};
+use crate::support::spawn::{refusal, spawn_app, Event};
 
 #[tokio::test]
 async fn the_handshake_allows_the_configured_service() {
@@ -126,11 +126,7 @@ async fn an_unknown_user_event_is_answered_200_with_action_refused() {
             serde_json::json!({}),
         ))
         .await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    assert_eq!(body["chatEvent"], "actionRefused");
-    let data: serde_json::Value =
-        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON string");
+    let data = refusal(response).await;
     assert_eq!(data["action"], "launchMissiles");
     assert_eq!(data["reason"], "unknownEvent");
     assert!(data["message"]
@@ -139,23 +135,22 @@ async fn an_unknown_user_event_is_answered_200_with_action_refused() {
         .contains("launchMissiles"));
 }
 
+/// Posts `userConnected` from `user` on `connection`, expecting a refusal: its data.
+async fn user_connected_refused(
+    app: &crate::support::spawn::TestApp,
+    connection: &str,
+    user: &str,
+) -> serde_json::Value {
+    let event = Event::user("userConnected", connection, user, serde_json::json!({}));
+    refusal(app.post(event).await).await
+}
+
 #[tokio::test]
 async fn an_event_claiming_another_user_on_a_bound_connection_is_refused() {
     let app = spawn_app().await;
     app.arrive("c1", "alice").await;
     app.pubsub.clear();
-    let response = app
-        .post(Event::user(
-            "userConnected",
-            "c1",
-            "mallory",
-            serde_json::json!({}),
-        ))
-        .await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    let data: serde_json::Value =
-        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    let data = user_connected_refused(&app, "c1", "mallory").await;
     assert_eq!(data["reason"], "identityMismatch");
     assert!(app.pubsub.calls().is_empty(), "nothing sent for mallory");
 }
@@ -166,26 +161,13 @@ async fn a_user_event_from_an_anonymous_connection_is_refused() {
     let mut event = Event::user("userConnected", "c1", "x", serde_json::json!({}));
     event.user = None;
     let response = app.post(event).await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    assert!(body["data"].as_str().expect("data").contains("notSignedIn"));
+    assert_eq!(refusal(response).await["reason"], "notSignedIn");
 }
 
 #[tokio::test]
 async fn a_user_event_with_an_unusable_user_id_is_refused_with_invalid_id() {
     let app = spawn_app().await;
-    let response = app
-        .post(Event::user(
-            "userConnected",
-            "c1",
-            "a#b",
-            serde_json::json!({}),
-        ))
-        .await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    let data: serde_json::Value =
-        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    let data = user_connected_refused(&app, "c1", "a#b").await;
     assert_eq!(data["reason"], "invalidId");
 }
 
@@ -201,18 +183,7 @@ async fn a_replayed_event_for_a_closed_connection_cannot_rebind_it_to_another_us
     );
     app.pubsub.clear();
     // The signature covers only the connection id: a captured one, replayed with another user.
-    let response = app
-        .post(Event::user(
-            "userConnected",
-            "c1",
-            "mallory",
-            serde_json::json!({}),
-        ))
-        .await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    let data: serde_json::Value =
-        serde_json::from_str(body["data"].as_str().expect("string")).expect("JSON");
+    let data = user_connected_refused(&app, "c1", "mallory").await;
     assert_eq!(data["reason"], "identityMismatch");
     assert!(app.pubsub.calls().is_empty(), "nothing sent for the replay");
 }

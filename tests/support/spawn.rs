@@ -274,3 +274,15 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The `actionRefused` answer to a refused user event (status 200), with its data decoded.
+pub async fn refusal(response: reqwest::Response) -> serde_json::Value {
+    assert_eq!(
+        response.status(),
+        200,
+        "a refused user event is answered 200"
+    );
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(body["chatEvent"], "actionRefused");
+    serde_json::from_str(body["data"].as_str().expect("data is a string")).expect("JSON string")
+}

@@ -136,6 +136,17 @@ pub struct Opened<T> {
     pub elapsed: Duration,
 }
 
+impl<T> Opened<T> {
+    /// `"; N failed: [reasons]"` when any failed, for the end of a report line; else empty.
+    pub fn failures(&self) -> String {
+        if self.failed > 0 {
+            format!("; {} failed: {:?}", self.failed, self.reasons)
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// Runs `open(i)` for `i` in `0..n`, each on its own task, at most `concurrency` at once.
 pub async fn open_many<T, F, Fut>(n: usize, concurrency: usize, open: F) -> Opened<T>
 where

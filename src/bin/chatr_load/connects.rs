@@ -61,6 +61,7 @@ pub async fn run(
     .await;
     let emulator_cpu_after = emulator.cpu_secs();
     let n = opened.ok.len();
+    let failures = opened.failures();
     let (mut latencies, held): (Vec<u32>, Vec<_>) = opened.ok.into_iter().unzip();
     println!(
         "connects: {n} of {} connected in {:.2} s: {:.0} connects/s ({} at once){}",
@@ -68,11 +69,7 @@ pub async fn run(
         opened.elapsed.as_secs_f64(),
         per_second(n, opened.elapsed),
         args.concurrency,
-        if opened.failed > 0 {
-            format!("; {} failed: {:?}", opened.failed, opened.reasons)
-        } else {
-            String::new()
-        }
+        failures
     );
     if let Some(p) = Percentiles::of(&mut latencies) {
         println!("connects: time to the connected frame {p}");

@@ -66,11 +66,7 @@ pub async fn run(emulator: &Emulator, args: &IdleArgs) -> anyhow::Result<()> {
         opened.elapsed.as_secs_f64(),
         per_second(n, opened.elapsed),
         args.concurrency,
-        if opened.failed > 0 {
-            format!("; {} failed: {:?}", opened.failed, opened.reasons)
-        } else {
-            String::new()
-        }
+        opened.failures()
     );
     let open = emulator.rss_kib();
     tokio::time::sleep(Duration::from_secs(args.hold_secs)).await;
