@@ -166,7 +166,7 @@ pub async fn run(
     no_delay(&listener);
     let registry = emulator.registry.clone();
     let routes = client_socket::routes(emulator.clone())
-        .or(rest::routes(emulator).recover(rest::recover).unify())
+        .or(rest::routes(emulator))
         .unify()
         .or(warp::any().map(not_found))
         .unify();
@@ -212,5 +212,27 @@ mod tests {
         let (accepted, _) = accepted.expect("accept");
         assert!(accepted.nodelay().expect("nodelay"));
         drop(client);
+    }
+
+    #[tokio::test]
+    async fn the_rest_api_refuses_a_chunked_body_over_one_mib_with_413() {
+        let config = EmulatorConfig::new(
+            DEFAULT_ACCESS_KEY,
+            "chat",
+            "http://127.0.0.1:7071/api/eventHandler",
+            "*",
+            "",
+        )
+        .expect("config");
+        let response = warp::test::request()
+            .method("POST")
+            .path("/api/hubs/chat/:send?api-version=2024-01-01")
+            .header("transfer-encoding", "chunked")
+            .body(vec![b'x'; rest::MAX_BODY + 1])
+            .reply(&rest::routes(build(&config, 8080)))
+            .await;
+        assert_eq!(response.status(), 413);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).expect("JSON");
+        assert_eq!(body["code"], "PayloadTooLarge");
     }
 }

@@ -18,10 +18,11 @@ use crate::emulator::mailbox::{Delivery, Outgoing};
 use crate::emulator::permissions::Permission;
 use crate::emulator::protocol::{valid_group_name, Data, From};
 use crate::emulator::service::Emulator;
+use crate::http_body::{self, BodyError};
 use crate::token::{self, Claims};
 
 /// Largest REST body.
-pub const MAX_BODY: u64 = 1024 * 1024;
+pub const MAX_BODY: usize = 1024 * 1024;
 
 fn status(code: StatusCode) -> Response {
     warp::reply::with_status(warp::reply(), code).into_response()
@@ -75,35 +76,6 @@ impl Call {
     }
 }
 
-/// Refuses a body that declares itself over the limit before reading any of it.
-fn declared_length_within_limit() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
-    warp::header::optional::<u64>("content-length")
-        .and_then(|length: Option<u64>| async move {
-            match length {
-                Some(n) if n > MAX_BODY => Err(warp::reject::custom(TooLarge)),
-                _ => Ok(()),
-            }
-        })
-        .untuple_one()
-}
-
-#[derive(Debug)]
-struct TooLarge;
-
-impl warp::reject::Reject for TooLarge {}
-
-/// Answers the rejections of the REST routes.
-pub async fn recover(rejection: warp::Rejection) -> Result<Response, warp::Rejection> {
-    if rejection.find::<TooLarge>().is_some() {
-        return Ok(error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLarge",
-            "The body is larger than 1 MiB.",
-        ));
-    }
-    Err(rejection)
-}
-
 /// The REST routes (`/api/…`).
 pub fn routes(
     emulator: Emulator,
@@ -114,12 +86,26 @@ pub fn routes(
         .and(warp::path::full())
         .and(raw_query)
         .and(warp::header::headers_cloned())
-        .and(declared_length_within_limit())
-        .and(warp::body::bytes())
+        .and(http_body::stream())
         .and_then(
-            move |method, path: FullPath, query: String, headers: HeaderMap, body: Bytes| {
+            move |method, path: FullPath, query: String, headers: HeaderMap, body| {
                 let emulator = emulator.clone();
                 async move {
+                    let body = match http_body::read_limited(&headers, body, MAX_BODY).await {
+                        Ok(body) => body,
+                        Err(BodyError::TooLarge { .. }) => {
+                            let too_large = StatusCode::PAYLOAD_TOO_LARGE;
+                            let message = "The body is larger than 1 MiB.";
+                            return Ok(error(too_large, "PayloadTooLarge", message));
+                        }
+                        Err(e) => {
+                            return Ok(error(
+                                StatusCode::BAD_REQUEST,
+                                "InvalidPayload",
+                                &e.to_string(),
+                            ))
+                        }
+                    };
                     Ok::<_, Infallible>(handle(
                         &emulator,
                         method,
@@ -143,13 +129,6 @@ fn handle(
 ) -> Response {
     if path.trim_end_matches('/') == "/api/health" {
         return status(StatusCode::OK);
-    }
-    if body.len() as u64 > MAX_BODY {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PayloadTooLarge",
-            "The body is larger than 1 MiB.",
-        );
     }
     let host = headers
         .get("host")
