@@ -29,13 +29,17 @@ test: ## Run every test: npm ci, lints, cargo test, then the Node suites
 	@suites=$$(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort); \
 	if [ -n "$$suites" ]; then node --test --test-force-exit $$suites; else echo "no Node suites yet"; fi
 
-lint: ## Check formatting and clippy lints (warnings are errors)
+# The JavaScript (client/js, tests, scripts; scope and style in biome.json) goes through Biome,
+# pinned in package.json: format check, lints and import order. `npm ci` installs it.
+lint: ## Check formatting and lints, Rust and JavaScript (warnings are errors)
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+	node_modules/.bin/biome ci --error-on-warnings
 
-lint-fix: ## Format the code and apply clippy's fixes
+lint-fix: ## Format the code and apply clippy's and Biome's safe fixes
 	cargo fmt --all
 	cargo clippy --all-targets --fix --allow-dirty --allow-staged
+	node_modules/.bin/biome check --write
 
 build: ## Build the debug binary
 	cargo build
