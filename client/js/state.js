@@ -101,9 +101,5 @@ export function dismissToast(state, key) {
 
 /** The name to show for a user id: the user list first, then the chat's member list. */
 export function nameOf(state, userId, chatId) {
-  return (
-    state.users[userId]?.userName ??
-    state.chats[chatId]?.members?.[userId]?.userName ??
-    'Someone who has left'
-  );
+  return state.users[userId]?.userName ?? state.chats[chatId]?.members?.[userId]?.userName ?? 'Someone who has left';
 }

@@ -79,7 +79,10 @@ describe('accessibility (axe-core)', () => {
     await ben.user('ana').locator('button').click();
     await ana.page.locator('.invite').waitFor();
     await ana.tab('Design review').locator('.unread').waitFor();
-    await ana.chatEntry('Second room').getByRole('button', { name: /Delete/ }).waitFor();
+    await ana
+      .chatEntry('Second room')
+      .getByRole('button', { name: /Delete/ })
+      .waitFor();
     await ana.page.getByRole('button', { name: 'New chat' }).click();
     await ana.page.getByLabel('Chat name').fill('bad\u0007name');
     await ana.page.keyboard.press('Enter');
@@ -96,7 +99,10 @@ describe('accessibility (axe-core)', () => {
     await ana.page.getByText('Give the chat a name.').waitFor();
     await assertAccessible(ana.page, 'new chat dialog with an error');
     await ana.page.keyboard.press('Escape');
-    await ana.chatEntry('Second room').getByRole('button', { name: /Delete/ }).click();
+    await ana
+      .chatEntry('Second room')
+      .getByRole('button', { name: /Delete/ })
+      .click();
     await ana.page.getByRole('alertdialog').waitFor();
     await assertAccessible(ana.page, 'delete confirmation');
     await ana.page.keyboard.press('Escape');

@@ -220,7 +220,9 @@ describe('the chat in Chromium', () => {
       await gina.page.evaluate(() => (window.__hidden = true));
       await bob.user('gina').locator('button').click();
       await gina.page.locator('.invite', { hasText: 'bob wants to chat with you.' }).waitFor();
-      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'bob wants to chat', body: 'Open chatr to reply.' }]);
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [
+        { title: 'bob wants to chat', body: 'Open chatr to reply.' },
+      ]);
       gina.check();
     } finally {
       await gina.context.close();
@@ -263,7 +265,9 @@ describe('the chat in Chromium', () => {
         ws.onMessage((message) => {
           const frame = JSON.parse(message);
           if (frame.type === 'sendToGroup' && frame.data?.message === 'refuse me') {
-            ws.send(JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }));
+            ws.send(
+              JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }),
+            );
           } else {
             service.send(message);
           }
@@ -302,8 +306,20 @@ describe('the chat in Chromium', () => {
   });
 
   test('only the owner can delete a chat, after confirming, and members see its tab close', async () => {
-    assert.equal(await bob.chatEntry('Lunch plans').getByRole('button', { name: /Delete/ }).count(), 0);
-    assert.equal(await carol.chatEntry('Lunch plans').getByRole('button', { name: /Delete/ }).count(), 0);
+    assert.equal(
+      await bob
+        .chatEntry('Lunch plans')
+        .getByRole('button', { name: /Delete/ })
+        .count(),
+      0,
+    );
+    assert.equal(
+      await carol
+        .chatEntry('Lunch plans')
+        .getByRole('button', { name: /Delete/ })
+        .count(),
+      0,
+    );
     const remove = alice.chatEntry('Lunch plans').getByRole('button', { name: 'Delete chat Lunch plans' });
     await remove.click();
     const confirm = alice.page.getByRole('alertdialog', { name: 'Delete this chat?' });

@@ -27,7 +27,11 @@ const group = (frame) => JSON.stringify({ type: 'message', from: 'group', group:
 describe('the wire protocol', () => {
   test('server events with JSON-string data are decoded, bare ids stay strings', () => {
     const user = { userId: 'u1', userName: 'Ann', userProvider: 'github', idle: false };
-    assert.deepEqual(protocol.parseFrame(server('userOnline', JSON.stringify(user))), { kind: 'server', event: 'userOnline', payload: user });
+    assert.deepEqual(protocol.parseFrame(server('userOnline', JSON.stringify(user))), {
+      kind: 'server',
+      event: 'userOnline',
+      payload: user,
+    });
     assert.deepEqual(protocol.parseFrame(server('userOffline', 'u1')), { kind: 'server', event: 'userOffline', payload: 'u1' });
     assert.deepEqual(protocol.parseFrame(server('actionRefused', '{"action":"joinChat","reason":"chatNotFound","message":"x"}')).payload, {
       action: 'joinChat',
@@ -56,7 +60,13 @@ describe('the wire protocol', () => {
   });
 
   test('frames the chat does not use are ignored', () => {
-    for (const raw of ['not json', 'null', '{"type":"ack","ackId":"x"}', server('userOnline', '{broken'), group({ fromUserId: null, data: { message: 1 } })]) {
+    for (const raw of [
+      'not json',
+      'null',
+      '{"type":"ack","ackId":"x"}',
+      server('userOnline', '{broken'),
+      group({ fromUserId: null, data: { message: 1 } }),
+    ]) {
       assert.equal(protocol.parseFrame(raw), null, raw);
     }
     assert.deepEqual(protocol.parseFrame('{"type":"system","event":"connected","connectionId":"c1","userId":"u"}'), {
@@ -133,7 +143,20 @@ describe('deliveries', () => {
 });
 
 describe('refusals in words', () => {
-  const REASONS = ['invalidPayload', 'unknownEvent', 'invalidName', 'invalidId', 'chatNotFound', 'chatExists', 'notOwner', 'notMember', 'userOffline', 'chatFull', 'identityMismatch', 'notSignedIn'];
+  const REASONS = [
+    'invalidPayload',
+    'unknownEvent',
+    'invalidName',
+    'invalidId',
+    'chatNotFound',
+    'chatExists',
+    'notOwner',
+    'notMember',
+    'userOffline',
+    'chatFull',
+    'identityMismatch',
+    'notSignedIn',
+  ];
 
   test('every reason of the closed set has its own sentence', () => {
     const fallback = describeRefusal({ action: 'deleteChat', reason: 'somethingNew' });
@@ -143,7 +166,10 @@ describe('refusals in words', () => {
       assert.notEqual(s, fallback);
       assert.match(s, /^Couldn't delete the chat: .+\.$/);
     }
-    assert.equal(describeRefusal({ action: 'deleteChat', reason: 'notOwner' }), "Couldn't delete the chat: only the person who created a chat can delete it.");
+    assert.equal(
+      describeRefusal({ action: 'deleteChat', reason: 'notOwner' }),
+      "Couldn't delete the chat: only the person who created a chat can delete it.",
+    );
   });
 
   test('an unknown action or reason still reads as a sentence', () => {

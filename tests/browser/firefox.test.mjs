@@ -81,7 +81,10 @@ describe('the chat in Firefox', () => {
   });
 
   test('one creates a chat, the other joins, and both send and receive', async () => {
-    const { erin: { page: erin }, frank: { page: frank } } = people;
+    const {
+      erin: { page: erin },
+      frank: { page: frank },
+    } = people;
     await frank.locator('button.new-chat').click();
     await frank.waitForSelector('#new-chat-name');
     await frank.type('#new-chat-name', 'Firefox fans');

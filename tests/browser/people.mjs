@@ -10,7 +10,10 @@ import { authCookie, guardPage, principal, WAIT_MS } from './harness.mjs';
  */
 export const FORM_SIGN_IN_NOISE = [
   [/^request failed: \S+\/favicon\.svg \(/, 'leaving a page cancels its favicon load'],
-  [/^request failed: \S+\/\.auth\/me \(/, 'choosing a provider before the login page has asked /.auth/me who is signed in cancels that question'],
+  [
+    /^request failed: \S+\/\.auth\/me \(/,
+    'choosing a provider before the login page has asked /.auth/me who is signed in cancels that question',
+  ],
 ];
 
 /** Signs in through the dev server's login form, the way a person does. */
@@ -30,7 +33,12 @@ export async function signInWithForm(page, base, providerLabel, name) {
  * `permissions` are granted to the page, `initScript` runs before its own scripts, and
  * `routeSocket(ws)` stands between the page and Web PubSub (Playwright's `routeWebSocket`).
  */
-export async function arrive(browser, base, name, { provider = 'github', form = false, query = '', permissions = [], initScript, routeSocket } = {}) {
+export async function arrive(
+  browser,
+  base,
+  name,
+  { provider = 'github', form = false, query = '', permissions = [], initScript, routeSocket } = {},
+) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   if (routeSocket) await context.routeWebSocket(/\/client\/hubs\//, routeSocket);
   if (permissions.length > 0) await context.grantPermissions(permissions, { origin: base });
@@ -83,7 +91,9 @@ export class Person {
   }
 
   message(sender, text) {
-    return this.messages().filter({ has: this.page.locator('.sender', { hasText: new RegExp(`^${sender}$`) }) }).filter({ hasText: text });
+    return this.messages()
+      .filter({ has: this.page.locator('.sender', { hasText: new RegExp(`^${sender}$`) }) })
+      .filter({ hasText: text });
   }
 
   notice(text) {

@@ -4,27 +4,27 @@
 // `t` and registers its own clean-up with `t.after()`, run in reverse order of creation, so
 // each test owns and stops everything it started.
 
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { once } from "node:events";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import express from "express";
-import { WebSocket } from "ws";
-import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { WebPubSubClient, WebPubSubJsonProtocol } from "@azure/web-pubsub-client";
-import { WebPubSubEventHandler } from "@azure/web-pubsub-express";
+import express from 'express';
+import { WebSocket } from 'ws';
+import { WebPubSubServiceClient } from '@azure/web-pubsub';
+import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
+import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO = path.resolve(here, "..", "..");
-export const CHATR_BIN = process.env.CHATR_BIN ?? path.join(REPO, "target", "debug", "chatr");
+export const REPO = path.resolve(here, '..', '..');
+export const CHATR_BIN = process.env.CHATR_BIN ?? path.join(REPO, 'target', 'debug', 'chatr');
 
 /** Not the emulator's default key, so that a test proves the key given is the key used. */
-export const ACCESS_KEY = "conformance-suite-access-key-0123456789ABCDEF";
-export const HUB = "chat";
-export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
-export const RELIABLE_SUBPROTOCOL = "json.reliable.webpubsub.azure.v1";
+export const ACCESS_KEY = 'conformance-suite-access-key-0123456789ABCDEF';
+export const HUB = 'chat';
+export const JSON_SUBPROTOCOL = 'json.webpubsub.azure.v1';
+export const RELIABLE_SUBPROTOCOL = 'json.reliable.webpubsub.azure.v1';
 
 const DEFAULT_WAIT_MS = 5000;
 
@@ -35,7 +35,7 @@ const DEFAULT_WAIT_MS = 5000;
  * Polls `predicate` (every 10 ms) until it returns a truthy value, and returns that value.
  * Fails with `what` in the message after `timeoutMs`.
  */
-export async function waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS, what = "a condition") {
+export async function waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS, what = 'a condition') {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   for (;;) {
@@ -46,7 +46,7 @@ export async function waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS, what = "a 
       lastError = e;
     }
     if (Date.now() >= deadline) {
-      const detail = lastError ? ` (last error: ${lastError.message})` : "";
+      const detail = lastError ? ` (last error: ${lastError.message})` : '';
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
     }
     await new Promise((r) => setTimeout(r, 10));
@@ -57,10 +57,7 @@ export async function waitFor(predicate, timeoutMs = DEFAULT_WAIT_MS, what = "a 
 export async function within(promise, timeoutMs, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -73,36 +70,31 @@ export async function within(promise, timeoutMs, what) {
 // Crypto helpers (the suite computes what the emulator must produce, independently)
 
 export function base64url(buf) {
-  return Buffer.from(buf).toString("base64url");
+  return Buffer.from(buf).toString('base64url');
 }
 
 /** An HS256 JWT over `claims`, keyed with the UTF-8 bytes of `key`. */
 export function signJwt(claims, key = ACCESS_KEY) {
-  const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = base64url(JSON.stringify(claims));
-  const sig = createHmac("sha256", Buffer.from(key, "utf8"))
-    .update(`${header}.${payload}`)
-    .digest();
+  const sig = createHmac('sha256', Buffer.from(key, 'utf8')).update(`${header}.${payload}`).digest();
   return `${header}.${payload}.${base64url(sig)}`;
 }
 
 /** `{ header, payload, signatureValid }` of a compact JWT. */
 export function decodeJwt(token, key = ACCESS_KEY) {
-  const [h, p, s] = token.split(".");
-  const expected = createHmac("sha256", Buffer.from(key, "utf8")).update(`${h}.${p}`).digest();
+  const [h, p, s] = token.split('.');
+  const expected = createHmac('sha256', Buffer.from(key, 'utf8')).update(`${h}.${p}`).digest();
   return {
-    header: JSON.parse(Buffer.from(h, "base64url").toString("utf8")),
-    payload: JSON.parse(Buffer.from(p, "base64url").toString("utf8")),
-    signatureValid: Buffer.from(s, "base64url").equals(expected),
+    header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')),
+    signatureValid: Buffer.from(s, 'base64url').equals(expected),
   };
 }
 
 /** `sha256=` + hex HMAC-SHA256 of the connection id, keyed with the access key's UTF-8 bytes. */
 export function expectedSignature(connectionId, key = ACCESS_KEY) {
-  return (
-    "sha256=" +
-    createHmac("sha256", Buffer.from(key, "utf8")).update(connectionId, "utf8").digest("hex")
-  );
+  return 'sha256=' + createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -144,43 +136,43 @@ export function defer(t, fn) {
 export async function startEmulator(t, options = {}) {
   const {
     hub = HUB,
-    eventHandler = "http://127.0.0.1:9/api/webpubsub/hubs/{hub}/",
-    userEvents = "*",
-    systemEvents = "connect,connected,disconnected",
+    eventHandler = 'http://127.0.0.1:9/api/webpubsub/hubs/{hub}/',
+    userEvents = '*',
+    systemEvents = 'connect,connected,disconnected',
     accessKey = ACCESS_KEY,
     timing = {},
   } = options;
   const args = [
-    "emulator",
-    "--port",
-    "0",
-    "--hub",
+    'emulator',
+    '--port',
+    '0',
+    '--hub',
     hub,
-    "--event-handler",
+    '--event-handler',
     eventHandler,
-    "--user-events",
+    '--user-events',
     userEvents,
-    "--system-events",
+    '--system-events',
     systemEvents,
-    "--access-key",
+    '--access-key',
     accessKey,
     ...Object.entries(timing).flatMap(([flag, secs]) => [`--${flag}`, String(secs)]),
   ];
   const child = spawn(CHATR_BIN, args, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8");
-  child.stderr.setEncoding("utf8");
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => {
-    child.on("exit", (code, signal) => resolve({ code, signal }));
+    child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   let spawnError;
-  child.on("error", (e) => (spawnError = e));
+  child.on('error', (e) => (spawnError = e));
   const emulator = {
     child,
     exited,
@@ -195,11 +187,11 @@ export async function startEmulator(t, options = {}) {
     /** Sends SIGTERM and waits (bounded) for the process to exit. */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill("SIGTERM");
+      child.kill('SIGTERM');
       try {
-        return await within(exited, 8000, "the emulator to exit after SIGTERM");
+        return await within(exited, 8000, 'the emulator to exit after SIGTERM');
       } catch (e) {
-        child.kill("SIGKILL");
+        child.kill('SIGKILL');
         throw e;
       }
     },
@@ -223,15 +215,15 @@ export async function startEmulator(t, options = {}) {
   emulator.connectionString = cs[1];
   const fields = Object.fromEntries(
     emulator.connectionString
-      .split(";")
+      .split(';')
       .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf("=")).toLowerCase(), kv.slice(kv.indexOf("=") + 1)]),
+      .map((kv) => [kv.slice(0, kv.indexOf('=')).toLowerCase(), kv.slice(kv.indexOf('=') + 1)]),
   );
   const endpoint = new URL(fields.endpoint);
   if (fields.port) endpoint.port = fields.port;
   /** `http://localhost:PORT` (no trailing slash), as the SDK derives it. */
   emulator.endpoint = endpoint.origin;
-  emulator.wsEndpoint = emulator.endpoint.replace(/^http/, "ws");
+  emulator.wsEndpoint = emulator.endpoint.replace(/^http/, 'ws');
   return emulator;
 }
 
@@ -262,12 +254,12 @@ export async function startUpstream(t, { hub = HUB, handler = {}, intercept } = 
     requests.push(record);
     // A second listener on the same stream: the body is copied, the handler still reads it.
     const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
       record.body = Buffer.concat(chunks);
       record.complete = true;
     });
-    res.on("finish", () => {
+    res.on('finish', () => {
       record.status = res.statusCode;
       record.responseHeaders = res.getHeaders();
     });
@@ -277,8 +269,8 @@ export async function startUpstream(t, { hub = HUB, handler = {}, intercept } = 
   const eventHandler = new WebPubSubEventHandler(hub, handler);
   app.use(eventHandler.getMiddleware());
   app.use((req, res) => res.status(404).end());
-  const server = app.listen(0, "127.0.0.1");
-  await once(server, "listening");
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
   const port = server.address().port;
   const upstream = {
     app,
@@ -286,14 +278,14 @@ export async function startUpstream(t, { hub = HUB, handler = {}, intercept } = 
     port,
     requests,
     path: eventHandler.path,
-    template: `http://127.0.0.1:${port}${eventHandler.path}`.replace(`/hubs/${hub}/`, "/hubs/{hub}/"),
+    template: `http://127.0.0.1:${port}${eventHandler.path}`.replace(`/hubs/${hub}/`, '/hubs/{hub}/'),
     /** Completed POSTs (CloudEvents) in arrival order. */
     events() {
-      return requests.filter((r) => r.method === "POST" && r.complete);
+      return requests.filter((r) => r.method === 'POST' && r.complete);
     },
     /** Completed POSTs of one connection, in arrival order. */
     eventsOf(connectionId) {
-      return this.events().filter((r) => r.headers["ce-connectionid"] === connectionId);
+      return this.events().filter((r) => r.headers['ce-connectionid'] === connectionId);
     },
     async stop() {
       server.closeAllConnections();
@@ -387,20 +379,20 @@ export function wrapClient(client) {
     serverMessages: [],
     stopped: 0,
   };
-  client.on("connected", (e) => rec.connected.push(e));
-  client.on("disconnected", (e) => rec.disconnected.push(e));
-  client.on("group-message", (e) => rec.groupMessages.push(e.message));
-  client.on("server-message", (e) => rec.serverMessages.push(e.message));
-  client.on("stopped", () => (rec.stopped += 1));
+  client.on('connected', (e) => rec.connected.push(e));
+  client.on('disconnected', (e) => rec.disconnected.push(e));
+  client.on('group-message', (e) => rec.groupMessages.push(e.message));
+  client.on('server-message', (e) => rec.serverMessages.push(e.message));
+  client.on('stopped', () => (rec.stopped += 1));
   return rec;
 }
 
 /** Waits until `rec` got a server message whose data deep-equals-ish `match(data)`. */
-export function waitServerMessage(rec, match, what = "a server message") {
+export function waitServerMessage(rec, match, what = 'a server message') {
   return waitFor(() => rec.serverMessages.find((m) => match(m)), DEFAULT_WAIT_MS, what);
 }
 
-export function waitGroupMessage(rec, match, what = "a group message") {
+export function waitGroupMessage(rec, match, what = 'a group message') {
   return waitFor(() => rec.groupMessages.find((m) => match(m)), DEFAULT_WAIT_MS, what);
 }
 
@@ -429,16 +421,16 @@ export async function openRaw(t, url, protocols = [JSON_SUBPROTOCOL], wsOptions 
     closeEvent: undefined,
   };
   sock.closed = new Promise((resolve) => {
-    ws.on("close", (code, reason) => {
-      sock.closeEvent = { code, reason: reason.toString("utf8") };
+    ws.on('close', (code, reason) => {
+      sock.closeEvent = { code, reason: reason.toString('utf8') };
       resolve(sock.closeEvent);
     });
   });
-  ws.on("message", (data, isBinary) => {
+  ws.on('message', (data, isBinary) => {
     if (isBinary) {
       sock.frames.push({ binary: Buffer.from(data) });
     } else {
-      const text = data.toString("utf8");
+      const text = data.toString('utf8');
       let json;
       try {
         json = JSON.parse(text);
@@ -449,18 +441,18 @@ export async function openRaw(t, url, protocols = [JSON_SUBPROTOCOL], wsOptions 
     }
   });
   const settled = new Promise((resolve) => {
-    ws.on("open", () => resolve());
-    ws.on("unexpected-response", (req, res) => {
+    ws.on('open', () => resolve());
+    ws.on('unexpected-response', (req, res) => {
       sock.status = res.statusCode;
       const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        sock.body = Buffer.concat(chunks).toString("utf8");
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        sock.body = Buffer.concat(chunks).toString('utf8');
         req.destroy();
         resolve();
       });
     });
-    ws.on("error", (e) => {
+    ws.on('error', (e) => {
       sock.error = e;
       if (sock.status === undefined) resolve();
     });
@@ -474,16 +466,15 @@ export async function openRaw(t, url, protocols = [JSON_SUBPROTOCOL], wsOptions 
   sock.protocol = ws.protocol;
   sock.sendJson = (obj) => ws.send(JSON.stringify(obj));
   /** Waits for the first received JSON frame matching `pred`, returns its object. */
-  sock.next = async (pred, what = "a frame") => {
+  sock.next = async (pred, what = 'a frame') => {
     const f = await waitFor(
       () => sock.frames.find((fr) => fr.json !== undefined && pred(fr.json)),
       DEFAULT_WAIT_MS,
-      `${what} (frames so far: ${JSON.stringify(sock.frames.map((fr) => fr.text ?? "<binary>"))})`,
+      `${what} (frames so far: ${JSON.stringify(sock.frames.map((fr) => fr.text ?? '<binary>'))})`,
     );
     return f.json;
   };
-  sock.waitClosed = (what = "the server to close the socket") =>
-    within(sock.closed, DEFAULT_WAIT_MS, what);
+  sock.waitClosed = (what = 'the server to close the socket') => within(sock.closed, DEFAULT_WAIT_MS, what);
   return sock;
 }
 

@@ -84,14 +84,34 @@ before(async () => {
   const [, handlerPort] = await start(
     chatr,
     ['serve'],
-    { WebPubSubConnectionString: connectionString, FUNCTIONS_CUSTOMHANDLER_PORT: '0', CHATR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'chatr-swa-')) },
+    {
+      WebPubSubConnectionString: connectionString,
+      FUNCTIONS_CUSTOMHANDLER_PORT: '0',
+      CHATR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'chatr-swa-')),
+    },
     /listening on http:\/\/127\.0\.0\.1:(\d+)/,
   );
   const swa = spawn(
     swaBin,
-    ['start', 'client', '--api-devserver-url', `http://127.0.0.1:${handlerPort}`, '--swa-config-location', '.', '--port', String(swaPort), '--host', '127.0.0.1'],
+    [
+      'start',
+      'client',
+      '--api-devserver-url',
+      `http://127.0.0.1:${handlerPort}`,
+      '--swa-config-location',
+      '.',
+      '--port',
+      String(swaPort),
+      '--host',
+      '127.0.0.1',
+    ],
     // Its own process group: the CLI starts helpers of its own, and the whole group is stopped.
-    { cwd: root, env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' }, stdio: ['ignore', 'ignore', 'ignore'], detached: true },
+    {
+      cwd: root,
+      env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' },
+      stdio: ['ignore', 'ignore', 'ignore'],
+      detached: true,
+    },
   );
   children.push(swa);
   await waitForHttp(`${site}/login.html`);

@@ -25,7 +25,10 @@ export const App = {
     // On a phone the lists cover the chat: picking something in them, or any chat coming to
     // the front (a new one, an invitation accepted), folds them away.
     const sidebarOpen = ref(false);
-    watch(() => state.activeId, () => (sidebarOpen.value = false));
+    watch(
+      () => state.activeId,
+      () => (sidebarOpen.value = false),
+    );
     const newChat = ref(null);
     const confirm = ref(null);
     const unread = computed(() => state.tabs.reduce((n, t) => n + t.unread, 0));

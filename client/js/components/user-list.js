@@ -16,7 +16,7 @@ export const UserList = {
       const me = this.state.me.userId;
       return Object.entries(this.state.users)
         .map(([id, user]) => ({ id, ...user, self: id === me }))
-        .sort((a, b) => (b.self - a.self) || a.userName.localeCompare(b.userName));
+        .sort((a, b) => b.self - a.self || a.userName.localeCompare(b.userName));
     },
   },
   methods: {
