@@ -95,7 +95,9 @@ export function createSession(me, settings) {
     if (socket !== socketCount) return;
     if (state.tabs.length > 0) {
       const { ackId, done } = deliveries.marker();
-      state.tabs.forEach((tab, i) => connection.send(userEvent('joinChat', tab.id, i === state.tabs.length - 1 ? ackId : undefined)));
+      state.tabs.forEach((tab, i) => {
+        connection.send(userEvent('joinChat', tab.id, i === state.tabs.length - 1 ? ackId : undefined));
+      });
       await Promise.race([done, new Promise((resolve) => setTimeout(resolve, REJOIN_WAIT_MS))]);
       if (socket !== socketCount) return;
     }

@@ -31,7 +31,13 @@ export async function rawMember(base, name) {
       const found = frames.find(test);
       if (found) return resolve(found);
       const timer = setTimeout(() => reject(new Error(`${name} waited in vain for ${what}`)), WAIT_MS);
-      waiters.push({ test, resolve: (f) => (clearTimeout(timer), resolve(f)) });
+      waiters.push({
+        test,
+        resolve: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+      });
     });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);

@@ -2,8 +2,8 @@
 // groups, acks, keep-alive and every refusal a client can meet. The hub is not the emulator's
 // `--hub`, so no upstream is involved here (see upstream.test.mjs for events).
 
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 

@@ -2,10 +2,10 @@
 // the subprotocol echoed in the 101, the exact service frames, close codes for oversized,
 // binary and malformed client frames, simple (no subprotocol) clients and shutdown.
 
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
-import { JSON_SUBPROTOCOL, RELIABLE_SUBPROTOCOL, clientUrl, openRaw, serviceClient, startEmulator, within } from './harness.mjs';
+import { clientUrl, JSON_SUBPROTOCOL, openRaw, RELIABLE_SUBPROTOCOL, serviceClient, startEmulator, within } from './harness.mjs';
 
 const HUB = 'lobby';
 const ROLES = ['webpubsub.joinLeaveGroup', 'webpubsub.sendToGroup'];

@@ -9,12 +9,11 @@ import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-import express from 'express';
-import { WebSocket } from 'ws';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
+import express from 'express';
+import { WebSocket } from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '..', '..');
@@ -94,7 +93,7 @@ export function decodeJwt(token, key = ACCESS_KEY) {
 
 /** `sha256=` + hex HMAC-SHA256 of the connection id, keyed with the access key's UTF-8 bytes. */
 export function expectedSignature(connectionId, key = ACCESS_KEY) {
-  return 'sha256=' + createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex');
+  return `sha256=${createHmac('sha256', Buffer.from(key, 'utf8')).update(connectionId, 'utf8').digest('hex')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +267,7 @@ export async function startUpstream(t, { hub = HUB, handler = {}, intercept } = 
   if (intercept) app.use(intercept);
   const eventHandler = new WebPubSubEventHandler(hub, handler);
   app.use(eventHandler.getMiddleware());
-  app.use((req, res) => res.status(404).end());
+  app.use((_req, res) => res.status(404).end());
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = server.address().port;

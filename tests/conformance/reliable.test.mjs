@@ -1,19 +1,20 @@
 // The reliable subprotocol as the official client uses it by default: sequence ids, acks,
 // recovery after a socket cut without a close frame, session expiry, and keep-alive.
-import { describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { once } from 'node:events';
+import net from 'node:net';
+import { describe, test } from 'node:test';
 
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 
 import {
-  HUB,
-  RELIABLE_SUBPROTOCOL,
   clientUrl,
   connectClient,
   defer,
+  HUB,
   openRaw,
+  RELIABLE_SUBPROTOCOL,
   startEmulator,
   startStack,
   waitFor,

@@ -3,8 +3,8 @@
 // Status codes are asserted as the SDK saw them on the wire. These tests use a hub other than
 // the emulator's `--hub`, which works without an upstream.
 
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import {
   ACCESS_KEY,

@@ -2,19 +2,19 @@
 // on an express app, with every request recorded before the handler sees it. The handler does
 // not check signatures, so the suite recomputes `ce-signature` itself.
 
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 
 import {
   ACCESS_KEY,
-  HUB,
-  JSON_SUBPROTOCOL,
   clientUrl,
   connectClient,
   defer,
   expectedSignature,
+  HUB,
+  JSON_SUBPROTOCOL,
   openRaw,
   startStack,
   waitFor,
@@ -113,7 +113,7 @@ describe('CloudEvents headers and signature', () => {
 
   test('connected, user events and disconnected carry ce-subprotocol and the same signature', async (t) => {
     const { upstream, emulator } = await startStack(t, {
-      handler: { handleUserEvent: (req, res) => res.success() },
+      handler: { handleUserEvent: (_req, res) => res.success() },
     });
     const rec = await connectClient(t, emulator, { token: { userId: 'bob' } });
     await rec.client.sendEvent('hello', 'hi', 'text');
@@ -175,7 +175,7 @@ describe("the connect event's answer", () => {
   test('userId, groups and roles from the connect response take effect', async (t) => {
     const { upstream, emulator, service } = await startStack(t, {
       handler: {
-        handleConnect: (req, res) =>
+        handleConnect: (_req, res) =>
           res.success({
             userId: 'renamed',
             groups: ['welcome'],
@@ -200,7 +200,7 @@ describe("the connect event's answer", () => {
 
   test('a 401 from connect rejects the socket: the handshake answers 401 and start() fails', async (t) => {
     const { upstream, emulator } = await startStack(t, {
-      handler: { handleConnect: (req, res) => res.fail(401, 'not you') },
+      handler: { handleConnect: (_req, res) => res.fail(401, 'not you') },
     });
     const url = await clientUrl(emulator, { userId: 'intruder' });
     const sock = await openRaw(t, url);
@@ -233,7 +233,7 @@ describe("the connect event's answer", () => {
 
   test('a connect handler failing with 500 refuses the socket with a 5xx', async (t) => {
     const { upstream, emulator } = await startStack(t, {
-      handler: { handleConnect: (req, res) => res.fail(500, 'db down') },
+      handler: { handleConnect: (_req, res) => res.fail(500, 'db down') },
     });
     const sock = await openRaw(t, await clientUrl(emulator, { userId: 'u' }));
     assert.ok(sock.status >= 500 && sock.status < 600, `status ${sock.status}`);
@@ -243,7 +243,7 @@ describe("the connect event's answer", () => {
   test('the connection state set in connect comes back on later events', async (t) => {
     const { emulator } = await startStack(t, {
       handler: {
-        handleConnect: (req, res) => {
+        handleConnect: (_req, res) => {
           res.setState('nick', 'zoe');
           res.success();
         },
@@ -321,7 +321,7 @@ describe('user events', () => {
 
   test('an empty success (no data) acks the event and sends nothing back', async (t) => {
     const { emulator, service } = await startStack(t, {
-      handler: { handleUserEvent: (req, res) => res.success() },
+      handler: { handleUserEvent: (_req, res) => res.success() },
     });
     const rec = await connectClient(t, emulator, { token: { userId: 'u' } });
     const ack = await rec.client.sendEvent('quiet', 'x', 'text');
@@ -333,7 +333,7 @@ describe('user events', () => {
 
   test('a failing handler (500) acks InvocationFailed and the connection is dropped', async (t) => {
     const { upstream, emulator, service } = await startStack(t, {
-      handler: { handleUserEvent: (req, res) => res.fail(500, 'boom') },
+      handler: { handleUserEvent: (_req, res) => res.fail(500, 'boom') },
     });
     const rec = await connectClient(t, emulator, { token: { userId: 'u' } });
     const err = await rec.client.sendEvent('explode', 'x', 'text').then(
@@ -388,7 +388,7 @@ describe('connected and disconnected', () => {
       handler: {
         onConnected: (req) => connectedSeen.push(req.context.connectionId),
         onDisconnected: (req) => disconnectedSeen.push([req.context.connectionId, req.reason]),
-        handleUserEvent: (req, res) => res.success(),
+        handleUserEvent: (_req, res) => res.success(),
       },
     });
     const clients = await Promise.all([1, 2, 3, 4].map((i) => connectClient(t, emulator, { token: { userId: `u${i}` } })));

@@ -1,14 +1,15 @@
 // The same chat behind the real SWA CLI (`swa start`, npm @azure/static-web-apps-cli):
 // `chatr emulator` + `chatr serve` + `swa start client --api-devserver-url … --swa-config-location .`.
 // The CLI's login page needs a CDN, so the test sets its auth cookie directly, as the CLI's page would.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
