@@ -79,12 +79,21 @@ pub fn create(
     }
     let mut user = sender.user();
     let mut chat = Chat::group(id.clone(), name.clone(), sender.id.clone());
-    let joins = join_connection(&mut chat, &mut user, sender.connection, true);
-    let mut outcome = Outcome::default();
+    // The creator is in the group, and may publish there, before anybody learns that the
+    // chat exists: someone who joins at once is heard by them, and their first message is
+    // not refused. The joined notice follows `chatCreated`, which opens the creator's tab.
+    let (notices, membership): (Vec<Action>, Vec<Action>) =
+        join_connection(&mut chat, &mut user, sender.connection, true)
+            .into_iter()
+            .partition(|a| matches!(a, Action::Notice(..)));
+    let mut outcome = Outcome {
+        actions: membership,
+        ..Outcome::default()
+    };
     outcome
         .actions
         .push(Action::SendToAll(ServerMessage::chat_created(&chat)));
-    outcome.actions.extend(joins);
+    outcome.actions.extend(notices);
     outcome.put_user(user, sender.read);
     outcome.put_chat(chat, None);
     Ok(outcome)

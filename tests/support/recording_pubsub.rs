@@ -63,6 +63,15 @@ pub struct RecordingPubSub {
 }
 
 impl RecordingPubSub {
+    /// The first call that sent to the whole hub (`POST …/:send`), as JSON.
+    pub fn first_send_to_all(&self) -> serde_json::Value {
+        self.calls()
+            .iter()
+            .find(|c| c.method == "POST" && c.path == "/api/hubs/chat/:send")
+            .expect("a send to the whole hub")
+            .json()
+    }
+
     /// Starts on a free port of 127.0.0.1; stops when the test's runtime ends.
     pub async fn start(key: &str) -> Self {
         let state = Arc::new(Mutex::new(State::default()));

@@ -34,9 +34,21 @@ fn create_chat_stores_the_chat_owned_by_the_sender_and_broadcasts_it() {
             ..
         }
     )));
-    let Action::SendToAll(msg) = &outcome.actions[0] else {
-        panic!("chatCreated first")
+    assert_eq!(
+        outcome.actions[..2],
+        [
+            Action::AddToGroup(chat_id(ROOM), c.clone()),
+            Action::Grant(c.clone(), chat_id(ROOM)),
+        ],
+        "the creator is in the group, with the right to publish, before the chat is announced"
+    );
+    let Action::SendToAll(msg) = &outcome.actions[2] else {
+        panic!("chatCreated after the creator's membership")
     };
+    assert!(
+        matches!(&outcome.actions[3], Action::Notice(..)),
+        "the joined notice comes after chatCreated, which opens the creator's tab"
+    );
     assert_eq!(msg.chat_event, ChatEvent::ChatCreated);
     let data: serde_json::Value = serde_json::from_str(&msg.data).expect("a JSON string");
     assert_eq!(data["id"], ROOM);
