@@ -14,10 +14,12 @@ pub mod get_token;
 pub mod get_users;
 pub mod principal;
 pub mod process;
+pub mod route;
 pub mod sweep;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::sync::LazyLock;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -30,44 +32,83 @@ use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
+use crate::functions::route::{RouteParams, RouteTemplate};
 use crate::pubsub::PubSubClient;
 use crate::store::SharedStore;
 
 /// The route prefix (`extensions.http.routePrefix` in `host.json`).
 pub const ROUTE_PREFIX: &str = "api";
 
-/// One Function: its folder name, its route under `/api`, and its methods.
+/// One Function: a folder with a `function.json` at the repository root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
-    pub function: &'static str,
-    pub route: &'static str,
-    pub methods: &'static [&'static str],
+pub enum Function {
+    EventHandler,
+    GetToken,
+    GetUsers,
+    GetChats,
 }
 
-/// Every Function this handler serves; the host-contract test compares it with `host.json`
-/// and every `function.json`.
-pub const ROUTES: &[Route] = &[
-    Route {
-        function: "eventHandler",
-        route: "eventHandler",
-        methods: &["POST", "OPTIONS"],
-    },
-    Route {
-        function: "getToken",
-        route: "getToken",
-        methods: &["GET"],
-    },
-    Route {
-        function: "getUsers",
-        route: "users",
-        methods: &["GET"],
-    },
-    Route {
-        function: "getChats",
-        route: "chats",
-        methods: &["GET"],
-    },
-];
+impl Function {
+    /// Every Function this handler serves, in the order routes are tried; the host-contract
+    /// test compares them with `host.json` and every `function.json`.
+    pub const ALL: [Function; 4] = [
+        Function::EventHandler,
+        Function::GetToken,
+        Function::GetUsers,
+        Function::GetChats,
+    ];
+
+    /// The Function's folder (its name in the Functions host).
+    pub fn folder(self) -> &'static str {
+        match self {
+            Function::EventHandler => "eventHandler",
+            Function::GetToken => "getToken",
+            Function::GetUsers => "getUsers",
+            Function::GetChats => "getChats",
+        }
+    }
+
+    /// The route template under `/api` (`function.json`'s `route`, or the folder name).
+    pub fn route(self) -> &'static str {
+        match self {
+            Function::EventHandler => "eventHandler",
+            Function::GetToken => "getToken",
+            Function::GetUsers => "users",
+            Function::GetChats => "chats",
+        }
+    }
+
+    /// The methods `function.json` declares, upper case.
+    pub fn methods(self) -> &'static [&'static str] {
+        match self {
+            Function::EventHandler => &["POST", "OPTIONS"],
+            Function::GetToken | Function::GetUsers | Function::GetChats => &["GET"],
+        }
+    }
+
+    /// The largest request body the Function reads.
+    pub fn body_limit(self) -> usize {
+        match self {
+            Function::EventHandler => body::MAX_WEBHOOK_BODY,
+            Function::GetToken | Function::GetUsers | Function::GetChats => body::MAX_API_BODY,
+        }
+    }
+}
+
+/// Every Function's parsed route template, made once.
+static TEMPLATES: LazyLock<Vec<(Function, RouteTemplate<'static>)>> = LazyLock::new(|| {
+    Function::ALL
+        .iter()
+        .map(|&f| {
+            #[expect(
+                clippy::expect_used,
+                reason = "the templates are constants, each parsed by a unit test"
+            )]
+            let template = RouteTemplate::parse(f.route()).expect("a constant route template");
+            (f, template)
+        })
+        .collect()
+});
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -100,6 +141,8 @@ pub struct Request {
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The values of the route template's parameters.
+    pub params: RouteParams,
 }
 
 impl Request {
@@ -118,28 +161,28 @@ impl Request {
     }
 }
 
-/// Finds the Function for a path and method.
-pub fn resolve(path: &str, method: &Method) -> Result<&'static Route, ApiError> {
+/// Finds the Function for a path and method, with its route parameters.
+pub fn resolve(path: &str, method: &Method) -> Result<(Function, RouteParams), ApiError> {
     let path = path.trim_end_matches('/');
-    let route = ROUTES
-        .iter()
-        .find(|r| {
-            path.strip_prefix('/')
-                .and_then(|p| p.split_once('/'))
-                .is_some_and(|(prefix, rest)| {
-                    prefix.eq_ignore_ascii_case(ROUTE_PREFIX) && rest.eq_ignore_ascii_case(r.route)
-                })
-        })
+    let under_prefix = path
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .filter(|(prefix, _)| prefix.eq_ignore_ascii_case(ROUTE_PREFIX))
+        .map(|(_, rest)| rest)
         .ok_or(ApiError::NotFound)?;
-    if route
-        .methods
+    let (function, params) = TEMPLATES
+        .iter()
+        .find_map(|(f, t)| t.matches(under_prefix).map(|p| (*f, p)))
+        .ok_or(ApiError::NotFound)?;
+    if function
+        .methods()
         .iter()
         .any(|m| m.eq_ignore_ascii_case(method.as_str()))
     {
-        Ok(route)
+        Ok((function, params))
     } else {
         Err(ApiError::MethodNotAllowed {
-            allow: route.methods.join(", "),
+            allow: function.methods().join(", "),
         })
     }
 }
@@ -152,24 +195,19 @@ async fn dispatch(
     body: body::BodyStream,
 ) -> Response {
     let result = async {
-        let route = resolve(path.as_str(), &method)?;
-        let limit = if route.function == "eventHandler" {
-            body::MAX_WEBHOOK_BODY
-        } else {
-            body::MAX_API_BODY
-        };
-        let body = body::read_limited(&headers, body, limit).await?;
+        let (function, params) = resolve(path.as_str(), &method)?;
+        let body = body::read_limited(&headers, body, function.body_limit()).await?;
         let request = Request {
             method,
             headers,
             body,
+            params,
         };
-        match route.function {
-            "eventHandler" => event_handler::handle(&app, request).await,
-            "getToken" => get_token::handle(&app, request).await,
-            "getUsers" => get_users::handle(&app, request).await,
-            "getChats" => get_chats::handle(&app, request).await,
-            _ => Err(ApiError::NotFound),
+        match function {
+            Function::EventHandler => event_handler::handle(&app, request).await,
+            Function::GetToken => get_token::handle(&app, request).await,
+            Function::GetUsers => get_users::handle(&app, request).await,
+            Function::GetChats => get_chats::handle(&app, request).await,
         }
     }
     .await;
@@ -212,26 +250,49 @@ pub async fn run(
 mod tests {
     use super::*;
 
+    fn function(path: &str, method: Method) -> Option<Function> {
+        resolve(path, &method).ok().map(|(f, _)| f)
+    }
+
+    #[test]
+    fn every_route_template_parses() {
+        for f in Function::ALL {
+            assert!(RouteTemplate::parse(f.route()).is_ok(), "{f:?}");
+        }
+        assert_eq!(TEMPLATES.len(), Function::ALL.len());
+    }
+
+    #[test]
+    fn no_path_reaches_two_functions() {
+        for a in Function::ALL {
+            for b in Function::ALL.into_iter().filter(|&b| b != a) {
+                assert!(!a.route().eq_ignore_ascii_case(b.route()), "{a:?} {b:?}");
+            }
+        }
+    }
+
     #[test]
     fn declared_routes_resolve_case_insensitively() {
         assert_eq!(
-            resolve("/api/getToken", &Method::GET)
-                .map(|r| r.function)
-                .ok(),
-            Some("getToken")
+            function("/api/getToken", Method::GET),
+            Some(Function::GetToken)
         );
         assert_eq!(
-            resolve("/API/GETTOKEN", &Method::GET)
-                .map(|r| r.function)
-                .ok(),
-            Some("getToken")
+            function("/API/GETTOKEN", Method::GET),
+            Some(Function::GetToken)
         );
         assert_eq!(
-            resolve("/api/users/", &Method::GET)
-                .map(|r| r.function)
-                .ok(),
-            Some("getUsers")
+            function("/api/users/", Method::GET),
+            Some(Function::GetUsers)
         );
+    }
+
+    #[test]
+    fn the_webhook_takes_a_larger_body_than_the_other_functions() {
+        assert_eq!(Function::EventHandler.body_limit(), body::MAX_WEBHOOK_BODY);
+        for f in [Function::GetToken, Function::GetUsers, Function::GetChats] {
+            assert_eq!(f.body_limit(), body::MAX_API_BODY);
+        }
     }
 
     #[test]

@@ -92,18 +92,39 @@ fn the_route_table_is_exactly_what_the_function_folders_declare() {
         .into_iter()
         .map(|d| (d.function, d.url, d.methods))
         .collect();
-    let mut table: Vec<(String, String, Vec<String>)> = chatr::functions::ROUTES
+    let mut table: Vec<(String, String, Vec<String>)> = chatr::functions::Function::ALL
         .iter()
-        .map(|r| {
+        .map(|f| {
             (
-                r.function.to_string(),
-                format!("/api/{}", r.route),
-                r.methods.iter().map(|m| m.to_string()).collect(),
+                f.folder().to_string(),
+                format!("/api/{}", f.route()),
+                f.methods().iter().map(|m| m.to_string()).collect(),
             )
         })
         .collect();
     table.sort();
     assert_eq!(declared, table);
+}
+
+/// A URL for a route template: each `{parameter}` segment filled with a sample value.
+fn with_sample_parameters(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| if s.starts_with('{') { "sample-1" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn every_route_template_of_a_function_json_is_one_the_handler_parses() {
+    for d in declared_functions() {
+        let route = d.url.trim_start_matches("/api/");
+        assert!(
+            chatr::functions::route::RouteTemplate::parse(route).is_ok(),
+            "{}: route `{route}` uses template syntax the handler does not take",
+            d.function
+        );
+    }
 }
 
 const ALL_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
@@ -112,11 +133,12 @@ const ALL_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS
 async fn every_declared_route_and_method_reaches_its_handler_and_nothing_else_does() {
     let app = spawn_app().await;
     for d in declared_functions() {
+        let url = with_sample_parameters(&d.url);
         for method in ALL_METHODS {
             let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
             let status = app
                 .http
-                .request(m, app.url(&d.url))
+                .request(m, app.url(&url))
                 .send()
                 .await
                 .expect("request")
