@@ -1,6 +1,11 @@
 //! Criterion benchmarks of the hot paths: what every connect, webhook, client frame and
 //! delivery goes through once. `make bench` runs them; figures in docs/PERFORMANCE.md.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up fails loudly, naming what was expected"
+)]
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -2,6 +2,11 @@
 //! exactly what the original client sends, sign-in through the emulated Static Web Apps, a
 //! restart that keeps the state, and the auth rules of `staticwebapp.config.json`.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 mod support;
 
 use serde_json::{json, Value};

@@ -1,6 +1,11 @@
 //! The emulator with the real handler behind it: a round trip through every layer, and a
 //! shutdown that closes every socket with a close frame.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 mod support;
 
 use serde_json::json;

@@ -1,6 +1,11 @@
 //! The Web PubSub REST client against the recording stand-in: every operation's exact
 //! method, path, query and body, and a server token whose `aud` is the full request URL.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 mod support;
 
 use chatr::chat::model::{ConnectionId, UserId};

@@ -1,6 +1,11 @@
 //! `chatr serve` as the Functions host runs it: the real binary, settings from the
 //! environment, port 0, signals, a restart and a kill in the middle of writes.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 mod support;
 
 use std::process::Stdio;

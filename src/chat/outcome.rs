@@ -92,12 +92,21 @@ impl<'a> From<&'a User> for UserSummary<'a> {
     }
 }
 
+/// The JSON text of a value whose fields are strings, numbers and string-keyed maps.
+fn json_string(value: &impl Serialize) -> String {
+    #[expect(
+        clippy::expect_used,
+        reason = "strings, numbers and string-keyed maps always serialise to JSON"
+    )]
+    serde_json::to_string(value).expect("a JSON text")
+}
+
 impl ServerMessage {
     /// `userOnline` with the JSON string of the user, as the original client parses it.
     pub fn user_online(user: &User) -> Self {
         Self {
             chat_event: ChatEvent::UserOnline,
-            data: serde_json::to_string(&UserSummary::from(user)).unwrap_or_default(),
+            data: json_string(&UserSummary::from(user)),
         }
     }
 
@@ -118,7 +127,7 @@ impl ServerMessage {
     pub fn chat_created(chat: &Chat) -> Self {
         Self {
             chat_event: ChatEvent::ChatCreated,
-            data: serde_json::to_string(&chat.view()).unwrap_or_default(),
+            data: json_string(&chat.view()),
         }
     }
 
@@ -237,7 +246,7 @@ impl Refusal {
     pub fn to_message(&self) -> ServerMessage {
         ServerMessage {
             chat_event: ChatEvent::ActionRefused,
-            data: serde_json::to_string(self).unwrap_or_default(),
+            data: json_string(self),
         }
     }
 }

@@ -72,7 +72,11 @@ impl Chat {
 
     /// A new, empty private chat of two users.
     pub fn private(id: ChatId, users: [UserId; 2]) -> Self {
-        let name = DisplayName::parse("Private chat").unwrap_or_else(|_| unreachable!());
+        #[expect(
+            clippy::expect_used,
+            reason = "a constant name, parsed by only_its_two_users_may_join_a_private_chat"
+        )]
+        let name = DisplayName::parse("Private chat").expect("a valid constant name");
         Self {
             id,
             name,
@@ -223,6 +227,7 @@ mod tests {
             ChatId::private(&uid("a"), &uid("b")).expect("id"),
             [uid("a"), uid("b")],
         );
+        assert_eq!(c.name.as_str(), "Private chat");
         assert!(c.may_join(&uid("a")) && c.may_join(&uid("b")));
         assert!(!c.may_join(&uid("eve")));
         assert!(chat().may_join(&uid("eve")));

@@ -63,7 +63,12 @@ impl Principal {
 
     /// The cookie value: base64 of the JSON (what the SWA CLI's `btoa` makes).
     pub fn to_cookie(&self) -> String {
-        STANDARD.encode(serde_json::to_string(self).unwrap_or_default())
+        #[expect(
+            clippy::expect_used,
+            reason = "a principal of strings always serialises to JSON"
+        )]
+        let json = serde_json::to_string(self).expect("a JSON principal");
+        STANDARD.encode(json)
     }
 
     /// Reads the cookie from a `Cookie` header; anything that does not parse is no user.

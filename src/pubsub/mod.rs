@@ -191,7 +191,12 @@ impl PubSubClient {
     }
 
     pub(crate) fn json(message: &ServerMessage) -> Body {
-        Body::Json(serde_json::to_vec(message).unwrap_or_default())
+        #[expect(
+            clippy::expect_used,
+            reason = "a message of strings always serialises to JSON"
+        )]
+        let body = serde_json::to_vec(message).expect("a JSON message");
+        Body::Json(body)
     }
 }
 

@@ -50,7 +50,8 @@ impl PubSubClient {
     /// the original server's SDK sent it (members get `dataType: json` with a string).
     pub async fn send_text_to_group(&self, group: &str, text: &str) -> Result<(), PubSubError> {
         let url = self.url(&format!("/groups/{}/:send", enc(group)), &[]);
-        let body = Body::Json(serde_json::to_vec(text).unwrap_or_default());
+        #[expect(clippy::expect_used, reason = "a string always serialises to JSON")]
+        let body = Body::Json(serde_json::to_vec(text).expect("a JSON string"));
         self.expect("sendToGroup", Method::POST, url, body, &[202])
             .await
     }

@@ -9,9 +9,9 @@ use crate::access_key::AccessKey;
 type HmacSha256 = Hmac<Sha256>;
 
 fn mac(key: &AccessKey, connection_id: &str) -> HmacSha256 {
-    // HMAC accepts keys of any length; this cannot fail.
-    let mut mac =
-        <HmacSha256 as Mac>::new_from_slice(key.hmac_key()).unwrap_or_else(|_| unreachable!());
+    #[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(key.hmac_key())
+        .expect("HMAC-SHA256 takes a key of any length");
     mac.update(connection_id.as_bytes());
     mac
 }

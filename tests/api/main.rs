@@ -1,6 +1,11 @@
 //! Integration tests of `chatr serve`'s handler over HTTP, on port 0, with a fresh SQLite
 //! folder and a recording stand-in for the Web PubSub REST API.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 #[path = "../support/mod.rs"]
 mod support;
 

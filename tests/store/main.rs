@@ -1,6 +1,11 @@
 //! The store contract suite against every `Store`: the embedded SQLite store and Azure
 //! Table Storage (on Azurite).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test fails loudly, and expect() names what was expected"
+)]
+
 #[path = "../support/mod.rs"]
 mod support;
 
