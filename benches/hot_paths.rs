@@ -46,9 +46,10 @@ fn tokens(c: &mut Criterion) {
     c.bench_function("token::decode (client token)", |b| {
         b.iter(|| token::decode(black_box(&jwt), &key, NOW, 300).expect("valid"))
     });
+    let hub = chatr::emulator::hub_key::HubKey::new("chat");
     c.bench_function("emulator::auth::client_token (decode + audience)", |b| {
         b.iter(|| {
-            chatr::emulator::auth::client_token(Some(black_box(&jwt)), &key, "chat", 8080, NOW)
+            chatr::emulator::auth::client_token(Some(black_box(&jwt)), &key, &hub, 8080, NOW)
                 .expect("valid")
         })
     });

@@ -10,7 +10,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 
+use crate::access_key::AccessKey;
 use crate::config::{HandlerSettings, StoreSettings};
+use crate::emulator::config::{
+    parse_access_key, EmulatorConfig, SystemEvents, UrlTemplate, UserEvents,
+};
+use crate::emulator::hub_key::HubKey;
 use crate::functions::App;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::table::TableStore;
@@ -87,20 +92,21 @@ pub struct EmulatorArgs {
     pub port: u16,
     /// HMAC key for tokens, REST calls and webhook signatures (at least 32 characters). The
     /// default is a fixed, public development key, so the connection string is the same every run.
-    #[arg(long, default_value = crate::emulator::DEFAULT_ACCESS_KEY, hide_default_value = true)]
-    pub access_key: String,
-    /// The hub whose event handler is configured; any other hub works without an upstream.
-    #[arg(long, default_value = "chat")]
-    pub hub: String,
+    #[arg(long, default_value = crate::emulator::DEFAULT_ACCESS_KEY, hide_default_value = true, value_parser = parse_access_key)]
+    pub access_key: AccessKey,
+    /// The hub whose event handler is configured (any case); any other hub works without an
+    /// upstream.
+    #[arg(long, default_value = "chat", value_parser = |s: &str| Ok::<_, std::convert::Infallible>(HubKey::new(s)))]
+    pub hub: HubKey,
     /// Event handler URL template; `{hub}` and `{event}` are filled in.
     #[arg(long, default_value = crate::emulator::DEFAULT_EVENT_HANDLER)]
-    pub event_handler: String,
+    pub event_handler: UrlTemplate,
     /// User events sent upstream: `*`, or a comma-separated list of names.
     #[arg(long, default_value = "*")]
-    pub user_events: String,
+    pub user_events: UserEvents,
     /// System events sent upstream: any of connect, connected, disconnected (comma-separated).
     #[arg(long, default_value = "connected,disconnected")]
-    pub system_events: String,
+    pub system_events: SystemEvents,
     /// Seconds between the WebSocket pings the service sends (the hub's keep-alive interval).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub keep_alive_secs: u64,
@@ -217,32 +223,26 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
 }
 
 async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
-    let config = crate::emulator::EmulatorConfig::new(
-        &args.access_key,
-        &args.hub,
-        &args.event_handler,
-        &args.user_events,
-        &args.system_events,
-    )?;
-    let config = crate::emulator::EmulatorConfig {
-        timing: crate::emulator::session::Timing {
-            keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
-            idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
-            reconnect_window: std::time::Duration::from_secs(args.reconnect_window_secs),
-            ..config.timing
-        },
-        ..config
+    let mut config = EmulatorConfig::new(args.access_key, args.hub, args.event_handler);
+    config.event_handler.user_events = args.user_events;
+    config.event_handler.system_events = args.system_events;
+    config.timing = crate::emulator::session::Timing {
+        keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
+        reconnect_window: std::time::Duration::from_secs(args.reconnect_window_secs),
+        ..config.timing
     };
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
         .await
         .with_context(|| format!("cannot listen on 127.0.0.1:{} (--port)", args.port))?;
     let port = listener.local_addr()?.port();
-    let emulator = crate::emulator::build(&config, port);
+    let emulator = crate::emulator::build(&config, port)?;
     println!("chatr emulator: listening on http://127.0.0.1:{port}");
     println!("  connection string: {}", emulator.connection_string());
     println!(
         "  hub {}: events go to {}",
-        config.hub, config.event_handler.url_template
+        config.event_handler.hub,
+        config.event_handler.url_template.as_str()
     );
     std::io::stdout().flush().ok();
     crate::emulator::run(listener, emulator, crate::shutdown::signal()).await;
@@ -290,7 +290,7 @@ async fn serve() -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store);
+    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?;
     println!("chatr serve: listening on http://{addr}");
     println!(
         "  Web PubSub: {} (hub {})",

@@ -29,6 +29,7 @@ pub mod dev;
 pub mod emulator;
 pub mod functions;
 pub mod http_body;
+pub mod http_client;
 pub mod pubsub;
 pub mod shutdown;
 pub mod store;

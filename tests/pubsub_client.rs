@@ -24,7 +24,7 @@ async fn client() -> (PubSubClient, RecordingPubSub) {
     ))
     .expect("connection string");
     (
-        PubSubClient::new(cs, HubName::parse("chat").expect("hub")),
+        PubSubClient::new(cs, HubName::parse("chat").expect("hub")).expect("client"),
         pubsub,
     )
 }
@@ -127,13 +127,13 @@ async fn an_unreachable_service_is_an_error_not_a_hang() {
         "Endpoint=http://127.0.0.1;Port={port};AccessKey={KEY}"
     ))
     .expect("cs");
-    let c = PubSubClient::new(cs, HubName::parse("chat").expect("hub")).with_retry(
-        chatr::pubsub::retry::RetryPolicy {
+    let c = PubSubClient::new(cs, HubName::parse("chat").expect("hub"))
+        .expect("client")
+        .with_retry(chatr::pubsub::retry::RetryPolicy {
             attempts: 2,
             base_delay: std::time::Duration::from_millis(1),
             max_delay: std::time::Duration::from_millis(1),
-        },
-    );
+        });
     assert!(c
         .connection_exists(&ConnectionId::parse("c").expect("id"))
         .await

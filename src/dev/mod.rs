@@ -18,7 +18,8 @@ use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
 use crate::dev::site::Site;
 use crate::dev::swa_config::SwaConfig;
-use crate::emulator::EmulatorConfig;
+use crate::emulator::config::{parse_access_key, EmulatorConfig};
+use crate::emulator::hub_key::HubKey;
 use crate::functions::App;
 use crate::store::SharedStore;
 
@@ -66,15 +67,13 @@ pub fn web_pubsub_for(
         .map(|l| l.local_addr())
         .transpose()?
         .map_or(0, |a| a.port());
-    let config = EmulatorConfig::new(
-        crate::emulator::DEFAULT_ACCESS_KEY,
-        setup.hub.as_str(),
-        &format!("http://127.0.0.1:{site_port}/api/eventHandler"),
-        "*",
-        "connected,disconnected",
-    )
-    .map_err(std::io::Error::other)?;
-    let emulator = crate::emulator::build(&config, emulator_port);
+    let key =
+        parse_access_key(crate::emulator::DEFAULT_ACCESS_KEY).map_err(std::io::Error::other)?;
+    let handler = format!("http://127.0.0.1:{site_port}/api/eventHandler")
+        .parse()
+        .map_err(std::io::Error::other)?;
+    let config = EmulatorConfig::new(key, HubKey::new(setup.hub.as_str()), handler);
+    let emulator = crate::emulator::build(&config, emulator_port).map_err(std::io::Error::other)?;
     let connection_string = WebPubSubConnectionString::parse(&emulator.connection_string())
         .map_err(std::io::Error::other)?;
     Ok((connection_string, Some(emulator)))
@@ -88,8 +87,10 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let (service, emulator) = web_pubsub_for(&setup, &listeners)?;
     let handler_url = format!("http://{}", listeners.handler.local_addr()?);
-    let app = App::new(service, setup.hub.clone(), setup.store.clone());
-    let site = Site::new(setup.config, setup.client_dir, handler_url);
+    let app =
+        App::new(service, setup.hub.clone(), setup.store.clone()).map_err(std::io::Error::other)?;
+    let site =
+        Site::new(setup.config, setup.client_dir, handler_url).map_err(std::io::Error::other)?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {

@@ -15,6 +15,7 @@ use warp::{Filter, Reply};
 use crate::dev::static_site;
 use crate::dev::swa_auth::{self, Principal, COOKIE};
 use crate::dev::swa_config::{Decision, SwaConfig};
+use crate::http_client::HttpClientError;
 
 /// Largest request body the site forwards (the webhook's limit plus room for headers).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
@@ -31,17 +32,16 @@ pub struct Site {
 
 impl Site {
     /// A site over `root` with `config`, forwarding `/api/*` to `handler`.
-    pub fn new(config: SwaConfig, root: PathBuf, handler: String) -> Self {
+    pub fn new(config: SwaConfig, root: PathBuf, handler: String) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Self {
+            .build()?;
+        Ok(Self {
             config: Arc::new(config),
             root,
             handler,
             http,
-        }
+        })
     }
 }
 

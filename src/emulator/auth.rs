@@ -5,6 +5,7 @@
 use url::Url;
 
 use crate::access_key::AccessKey;
+use crate::emulator::hub_key::HubKey;
 use crate::token::{self, Claims, TokenError};
 
 /// Clock skew allowed on `exp` and `nbf` (the service allows five minutes).
@@ -45,12 +46,12 @@ fn port_and_path(url: &str) -> Option<(u16, String, String)> {
 pub fn client_token(
     token: Option<&str>,
     key: &AccessKey,
-    hub: &str,
+    hub: &HubKey,
     port: u16,
     now: u64,
 ) -> Result<Claims, AuthError> {
     let claims = token::decode(token.ok_or(AuthError::Missing)?, key, now, LEEWAY_SECS)?;
-    let expected = format!("/client/hubs/{}", hub.to_lowercase());
+    let expected = format!("/client/hubs/{hub}");
     match port_and_path(&claims.aud) {
         Some((p, path, _)) if p == port && path == expected => Ok(claims),
         _ => Err(AuthError::Audience),
@@ -96,7 +97,14 @@ mod tests {
             "http://LOCALHOST:8080/client/hubs/CHAT",
         ] {
             assert!(
-                client_token(Some(&token(aud, 100)), &key(), "chat", 8080, 100).is_ok(),
+                client_token(
+                    Some(&token(aud, 100)),
+                    &key(),
+                    &HubKey::new("chat"),
+                    8080,
+                    100
+                )
+                .is_ok(),
                 "{aud}"
             );
         }
@@ -108,7 +116,7 @@ mod tests {
             client_token(
                 Some(&token("http://localhost:8080/client/hubs/other", 1)),
                 &key(),
-                "chat",
+                &HubKey::new("chat"),
                 8080,
                 1
             ),
@@ -118,14 +126,14 @@ mod tests {
             client_token(
                 Some(&token("http://localhost:9090/client/hubs/chat", 1)),
                 &key(),
-                "chat",
+                &HubKey::new("chat"),
                 8080,
                 1
             ),
             Err(AuthError::Audience)
         );
         assert_eq!(
-            client_token(None, &key(), "chat", 8080, 1),
+            client_token(None, &key(), &HubKey::new("chat"), 8080, 1),
             Err(AuthError::Missing)
         );
     }
@@ -134,7 +142,13 @@ mod tests {
     fn expired_and_forged_client_tokens_are_refused() {
         let t = token("http://localhost:8080/client/hubs/chat", 0);
         assert_eq!(
-            client_token(Some(&t), &key(), "chat", 8080, 3600 + LEEWAY_SECS),
+            client_token(
+                Some(&t),
+                &key(),
+                &HubKey::new("chat"),
+                8080,
+                3600 + LEEWAY_SECS
+            ),
             Err(AuthError::Token(TokenError::Expired))
         );
         let forged = token::encode(
@@ -142,7 +156,7 @@ mod tests {
             &AccessKey::new("x").expect("key"),
         );
         assert_eq!(
-            client_token(Some(&forged), &key(), "chat", 8080, 1),
+            client_token(Some(&forged), &key(), &HubKey::new("chat"), 8080, 1),
             Err(AuthError::Token(TokenError::BadSignature))
         );
     }

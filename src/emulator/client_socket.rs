@@ -12,6 +12,7 @@ use warp::{Filter, Reply};
 
 use crate::emulator::auth;
 use crate::emulator::connection::{self, Accepted};
+use crate::emulator::hub_key::HubKey;
 use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{valid_group_name, Protocol};
 use crate::emulator::service::Emulator;
@@ -80,7 +81,11 @@ async fn handshake(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
-    let Some(hub) = hub.or_else(|| param("hub")).filter(|h| !h.is_empty()) else {
+    let Some(hub) = hub
+        .or_else(|| param("hub"))
+        .filter(|h| !h.is_empty())
+        .map(|h| HubKey::new(&h))
+    else {
         return plain(StatusCode::BAD_REQUEST, "The hub is required.");
     };
     let Some(ws) = ws else {
@@ -118,7 +123,7 @@ async fn handshake(
     ) {
         Ok(c) => c,
         Err(e) => {
-            tracing::debug!(error = %e, hub, "client refused");
+            tracing::debug!(error = %e, %hub, "client refused");
             return plain(StatusCode::UNAUTHORIZED, "Unauthorized");
         }
     };

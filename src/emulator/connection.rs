@@ -13,7 +13,8 @@ use tokio::sync::watch;
 use warp::reply::Response;
 
 use crate::emulator::events::{self, Job, Origin};
-use crate::emulator::hub::{hub_key, Entry};
+use crate::emulator::hub::Entry;
+use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Control, Mailbox};
 use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{self, Protocol};
@@ -27,7 +28,7 @@ use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 /// A connection the handshake accepted.
 #[derive(Debug, Clone)]
 pub struct Accepted {
-    pub hub: String,
+    pub hub: HubKey,
     pub connection_id: String,
     pub user_id: Option<String>,
     pub groups: Vec<String>,
@@ -93,7 +94,7 @@ pub fn upgrade(emulator: Emulator, ws: Upgrade, accepted: Accepted) -> Response 
 /// afresh at once instead of retrying for 30 s.
 pub fn recover(
     emulator: Emulator,
-    hub: String,
+    hub: HubKey,
     ws: Upgrade,
     id: String,
     token: String,
@@ -107,7 +108,7 @@ pub fn recover(
         .cloned();
     let usable = live.filter(|l| {
         tokens_match(&l.token, &token)
-            && hub_key(&l.accepted.hub) == hub_key(&hub)
+            && l.accepted.hub == hub
             && requested.iter().any(|p| p == protocol::JSON_RELIABLE_V1)
     });
     let Some(live) = usable else {
@@ -167,7 +168,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         hello: live.hello(),
     });
     let entry = Entry {
-        hub: hub_key(&accepted.hub),
+        hub: accepted.hub.clone(),
         user: accepted.user_id.clone(),
         groups: HashSet::new(),
         rights: accepted.rights.clone(),
@@ -221,5 +222,5 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         }
     };
     tokio::spawn(supervisor);
-    read(&emulator, &live, stream, 1).await;
+    read(&emulator, &live, stream, FIRST_SOCKET).await;
 }

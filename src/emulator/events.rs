@@ -4,6 +4,7 @@
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Delivery, Mailbox, Outgoing};
 use crate::emulator::protocol::{self, Data, From};
 use crate::emulator::service::Emulator;
@@ -39,7 +40,7 @@ impl Job {
 /// Who the events are about.
 #[derive(Debug, Clone)]
 pub struct Origin {
-    pub hub: String,
+    pub hub: HubKey,
     pub connection_id: String,
     pub user_id: Option<String>,
     pub subprotocol: Option<String>,

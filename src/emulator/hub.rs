@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Mailbox, Outgoing};
 use crate::emulator::permissions::{Permission, Rights};
 use crate::emulator::protocol;
@@ -15,7 +16,7 @@ pub const SHUTDOWN_REASON: &str = "The service is shutting down.";
 /// One live connection.
 #[derive(Debug)]
 pub struct Entry {
-    pub hub: String,
+    pub hub: HubKey,
     pub user: Option<String>,
     pub groups: HashSet<String>,
     pub rights: Rights,
@@ -27,19 +28,14 @@ struct State {
     /// Set at shutdown: a connection registering now is closed at once.
     closing: bool,
     connections: HashMap<String, Entry>,
-    groups: HashMap<(String, String), HashSet<String>>,
-    users: HashMap<(String, String), HashSet<String>>,
+    groups: HashMap<(HubKey, String), HashSet<String>>,
+    users: HashMap<(HubKey, String), HashSet<String>>,
 }
 
 /// The registry, shared by the sockets and the REST API.
 #[derive(Clone, Default)]
 pub struct Registry {
     state: Arc<Mutex<State>>,
-}
-
-/// Hubs are case-insensitive: keys are lowercase.
-pub fn hub_key(hub: &str) -> String {
-    hub.to_ascii_lowercase()
 }
 
 impl State {
@@ -68,9 +64,9 @@ impl State {
         }
     }
 
-    fn user_connections(&self, hub: &str, user: &str) -> Vec<String> {
+    fn user_connections(&self, hub: &HubKey, user: &str) -> Vec<String> {
         self.users
-            .get(&(hub_key(hub), user.to_string()))
+            .get(&(hub.clone(), user.to_string()))
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default()
     }
@@ -141,9 +137,9 @@ impl Registry {
     }
 
     /// Puts a connection in a group (`false`: no such connection in that hub).
-    pub fn join(&self, hub: &str, id: &str, group: &str) -> bool {
+    pub fn join(&self, hub: &HubKey, id: &str, group: &str) -> bool {
         let mut s = self.lock();
-        if s.connections.get(id).is_none_or(|e| e.hub != hub_key(hub)) {
+        if s.connections.get(id).is_none_or(|e| e.hub != *hub) {
             return false;
         }
         s.join(id, group);
@@ -156,10 +152,10 @@ impl Registry {
     }
 
     /// Takes a connection out of every group.
-    pub fn leave_all(&self, hub: &str, id: &str) {
+    pub fn leave_all(&self, hub: &HubKey, id: &str) {
         let mut s = self.lock();
         let groups: Vec<String> = match s.connections.get(id) {
-            Some(e) if e.hub == hub_key(hub) => e.groups.iter().cloned().collect(),
+            Some(e) if e.hub == *hub => e.groups.iter().cloned().collect(),
             _ => return,
         };
         for g in groups {
@@ -168,26 +164,25 @@ impl Registry {
     }
 
     /// Sends to one connection of `hub`.
-    pub fn to_connection(&self, hub: &str, id: &str, out: Outgoing) {
+    pub fn to_connection(&self, hub: &HubKey, id: &str, out: Outgoing) {
         let s = self.lock();
-        if s.connections.get(id).is_some_and(|e| e.hub == hub_key(hub)) {
+        if s.connections.get(id).is_some_and(|e| e.hub == *hub) {
             s.send(id, out);
         }
     }
 
     /// Sends to every connection of a hub but the excluded.
-    pub fn to_all(&self, hub: &str, out: &Outgoing, excluded: &[String]) {
+    pub fn to_all(&self, hub: &HubKey, out: &Outgoing, excluded: &[String]) {
         let s = self.lock();
-        let hub = hub_key(hub);
         for (id, e) in &s.connections {
-            if e.hub == hub && !excluded.contains(id) {
+            if e.hub == *hub && !excluded.contains(id) {
                 let _ = e.tx.send(out.clone());
             }
         }
     }
 
     /// Sends to every connection of a user.
-    pub fn to_user(&self, hub: &str, user: &str, out: &Outgoing) {
+    pub fn to_user(&self, hub: &HubKey, user: &str, out: &Outgoing) {
         let s = self.lock();
         for id in s.user_connections(hub, user) {
             s.send(&id, out.clone());
@@ -195,9 +190,9 @@ impl Registry {
     }
 
     /// Sends to every connection in a group but the excluded; returns how many got it.
-    pub fn to_group(&self, hub: &str, group: &str, out: &Outgoing, excluded: &[&str]) -> usize {
+    pub fn to_group(&self, hub: &HubKey, group: &str, out: &Outgoing, excluded: &[&str]) -> usize {
         let s = self.lock();
-        let Some(members) = s.groups.get(&(hub_key(hub), group.to_string())) else {
+        let Some(members) = s.groups.get(&(hub.clone(), group.to_string())) else {
             return 0;
         };
         let mut n = 0;
@@ -211,7 +206,7 @@ impl Registry {
     }
 
     /// Adds a user's current connections to a group (`false`: the user has none).
-    pub fn add_user_to_group(&self, hub: &str, user: &str, group: &str) -> bool {
+    pub fn add_user_to_group(&self, hub: &HubKey, user: &str, group: &str) -> bool {
         let mut s = self.lock();
         let ids = s.user_connections(hub, user);
         for id in &ids {
@@ -221,7 +216,7 @@ impl Registry {
     }
 
     /// Takes a user's connections out of one group, or of all when `group` is `None`.
-    pub fn remove_user_from_group(&self, hub: &str, user: &str, group: Option<&str>) {
+    pub fn remove_user_from_group(&self, hub: &HubKey, user: &str, group: Option<&str>) {
         let mut s = self.lock();
         for id in s.user_connections(hub, user) {
             let groups: Vec<String> = match group {
@@ -239,30 +234,29 @@ impl Registry {
     }
 
     /// Connection ids of a hub, of a group, or of a user, minus the excluded.
-    pub fn select(&self, hub: &str, scope: Scope<'_>, excluded: &[String]) -> Vec<String> {
+    pub fn select(&self, hub: &HubKey, scope: Scope<'_>, excluded: &[String]) -> Vec<String> {
         let s = self.lock();
-        let hub = hub_key(hub);
         let ids: Vec<String> = match scope {
             Scope::All => s
                 .connections
                 .iter()
-                .filter(|(_, e)| e.hub == hub)
+                .filter(|(_, e)| e.hub == *hub)
                 .map(|(id, _)| id.clone())
                 .collect(),
             Scope::Group(g) => s
                 .groups
-                .get(&(hub, g.to_string()))
+                .get(&(hub.clone(), g.to_string()))
                 .map(|m| m.iter().cloned().collect())
                 .unwrap_or_default(),
             Scope::User(u) => s
                 .users
-                .get(&(hub, u.to_string()))
+                .get(&(hub.clone(), u.to_string()))
                 .map(|m| m.iter().cloned().collect())
                 .unwrap_or_default(),
             Scope::Connection(c) => s
                 .connections
                 .get(c)
-                .filter(|e| e.hub == hub)
+                .filter(|e| e.hub == *hub)
                 .map(|_| vec![c.to_string()])
                 .unwrap_or_default(),
         };
@@ -283,14 +277,14 @@ impl Registry {
     /// Changes a connection's rights; `None` when it is not in `hub`.
     pub fn with_rights<T>(
         &self,
-        hub: &str,
+        hub: &HubKey,
         id: &str,
         f: impl FnOnce(&mut Rights) -> T,
     ) -> Option<T> {
         let mut s = self.lock();
         s.connections
             .get_mut(id)
-            .filter(|e| e.hub == hub_key(hub))
+            .filter(|e| e.hub == *hub)
             .map(|e| f(&mut e.rights))
     }
 

@@ -6,9 +6,11 @@
 
 pub mod auth;
 pub mod client_socket;
+pub mod config;
 pub mod connection;
 pub mod events;
 pub mod hub;
+pub mod hub_key;
 pub mod mailbox;
 pub mod permissions;
 pub mod protocol;
@@ -27,11 +29,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use warp::Filter;
 
-use crate::access_key::AccessKey;
+use crate::emulator::config::EmulatorConfig;
 use crate::emulator::hub::Registry;
 use crate::emulator::service::Emulator;
-use crate::emulator::session::Timing;
-use crate::emulator::upstream::{EventHandlerConfig, Upstream};
+use crate::emulator::upstream::Upstream;
+use crate::http_client::HttpClientError;
 
 /// The development access key every run uses unless told otherwise, so that the connection
 /// string is the same each time. Public and documented, like Azurite's key; never use it for
@@ -42,95 +44,15 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// The default event handler URL template.
 pub const DEFAULT_EVENT_HANDLER: &str = "http://127.0.0.1:7071/api/eventHandler";
 
-/// Why the emulator's settings were refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum EmulatorConfigError {
-    #[error("--system-events takes connect, connected, disconnected; not `{0}`")]
-    SystemEvent(String),
-    #[error("--access-key must be at least 32 characters and contain no `;`")]
-    AccessKey,
-    #[error("--event-handler `{0}` is not an http or https URL")]
-    EventHandler(String),
-}
-
-/// How the emulator is set up.
-#[derive(Debug, Clone)]
-pub struct EmulatorConfig {
-    pub access_key: AccessKey,
-    pub hub: String,
-    pub event_handler: EventHandlerConfig,
-    pub timing: Timing,
-}
-
-impl EmulatorConfig {
-    /// Builds a configuration from the command line's values.
-    pub fn new(
-        access_key: &str,
-        hub: &str,
-        event_handler: &str,
-        user_events: &str,
-        system_events: &str,
-    ) -> Result<Self, EmulatorConfigError> {
-        let access_key = AccessKey::new(access_key)
-            .filter(|k| k.hmac_key().len() >= 32)
-            .ok_or(EmulatorConfigError::AccessKey)?;
-        match url::Url::parse(
-            &event_handler
-                .replace("{hub}", "hub")
-                .replace("{event}", "event"),
-        ) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-            _ => return Err(EmulatorConfigError::EventHandler(event_handler.to_string())),
-        }
-        let (mut connect, mut connected, mut disconnected) = (false, false, false);
-        for e in system_events
-            .split(',')
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-        {
-            match e.to_ascii_lowercase().as_str() {
-                "connect" => connect = true,
-                "connected" => connected = true,
-                "disconnected" => disconnected = true,
-                _ => return Err(EmulatorConfigError::SystemEvent(e.to_string())),
-            }
-        }
-        let names: Vec<String> = user_events
-            .split(',')
-            .map(str::trim)
-            .filter(|e| !e.is_empty())
-            .map(str::to_string)
-            .collect();
-        let user_events = if names.iter().any(|n| n == "*") {
-            None
-        } else {
-            Some(names)
-        };
-        Ok(Self {
-            access_key,
-            hub: hub.to_ascii_lowercase(),
-            event_handler: EventHandlerConfig {
-                hub: hub.to_ascii_lowercase(),
-                url_template: event_handler.to_string(),
-                user_events,
-                connect,
-                connected,
-                disconnected,
-            },
-            timing: Timing::default(),
-        })
-    }
-}
-
 /// The emulator for a listener on `port`.
-pub fn build(config: &EmulatorConfig, port: u16) -> Emulator {
+pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, HttpClientError> {
     let endpoint = format!("http://localhost:{port}");
     let upstream = Upstream::new(
         Some(config.event_handler.clone()),
         config.access_key.clone(),
         "localhost".into(),
-    );
-    Emulator {
+    )?;
+    Ok(Emulator {
         registry: Registry::default(),
         upstream: Arc::new(upstream),
         key: config.access_key.clone(),
@@ -138,7 +60,7 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Emulator {
         port,
         timing: config.timing,
         sessions: Arc::default(),
-    }
+    })
 }
 
 fn not_found() -> warp::reply::Response {
@@ -217,19 +139,16 @@ mod tests {
     #[tokio::test]
     async fn the_rest_api_refuses_a_chunked_body_over_one_mib_with_413() {
         let config = EmulatorConfig::new(
-            DEFAULT_ACCESS_KEY,
-            "chat",
-            "http://127.0.0.1:7071/api/eventHandler",
-            "*",
-            "",
-        )
-        .expect("config");
+            config::parse_access_key(DEFAULT_ACCESS_KEY).expect("key"),
+            hub_key::HubKey::new("chat"),
+            DEFAULT_EVENT_HANDLER.parse().expect("url"),
+        );
         let response = warp::test::request()
             .method("POST")
             .path("/api/hubs/chat/:send?api-version=2024-01-01")
             .header("transfer-encoding", "chunked")
             .body(vec![b'x'; rest::MAX_BODY + 1])
-            .reply(&rest::routes(build(&config, 8080)))
+            .reply(&rest::routes(build(&config, 8080).expect("emulator")))
             .await;
         assert_eq!(response.status(), 413);
         let body: serde_json::Value = serde_json::from_slice(response.body()).expect("JSON");

@@ -14,6 +14,7 @@ use warp::{Filter, Reply};
 
 use crate::emulator::auth;
 use crate::emulator::hub::Scope;
+use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Delivery, Outgoing};
 use crate::emulator::permissions::Permission;
 use crate::emulator::protocol::{valid_group_name, Data, From};
@@ -174,7 +175,8 @@ fn handle(
     }
 }
 
-fn route(e: &Emulator, call: &Call, hub: &str, rest: &[String]) -> Response {
+fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response {
+    let hub = &HubKey::new(hub_name);
     let r = &e.registry;
     let excluded = call.params(&["excluded"]);
     let reason = call.param("reason").unwrap_or("");
@@ -338,7 +340,7 @@ fn route(e: &Emulator, call: &Call, hub: &str, rest: &[String]) -> Response {
                 ),
             }
         }
-        ("POST", [":generateToken"]) => generate_token(e, call, hub),
+        ("POST", [":generateToken"]) => generate_token(e, call, hub_name),
         _ => error(StatusCode::NOT_FOUND, "NotFound", "No such route."),
     }
 }

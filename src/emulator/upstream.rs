@@ -10,24 +10,13 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 
 use crate::access_key::AccessKey;
+use crate::emulator::config::EventHandlerConfig;
+use crate::emulator::hub_key::HubKey;
+use crate::http_client::HttpClientError;
 use crate::webhook::signature;
 
 /// How long the emulator waits for the event handler.
 pub const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// Which events go upstream.
-#[derive(Debug, Clone)]
-pub struct EventHandlerConfig {
-    /// The hub (lowercase) the handler serves.
-    pub hub: String,
-    /// URL template; `{hub}` and `{event}` are filled in.
-    pub url_template: String,
-    /// `None` = every user event (`*`); otherwise these names.
-    pub user_events: Option<Vec<String>>,
-    pub connect: bool,
-    pub connected: bool,
-    pub disconnected: bool,
-}
 
 /// One event to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +49,7 @@ impl EventKind {
 #[derive(Debug, Clone)]
 pub struct EventRequest {
     pub kind: EventKind,
-    pub hub: String,
+    pub hub: HubKey,
     pub connection_id: String,
     pub user_id: Option<String>,
     pub subprotocol: Option<String>,
@@ -88,6 +77,8 @@ pub enum UpstreamError {
     NotValidated(String),
     #[error("the event handler could not be reached: {0}")]
     Transport(String),
+    #[error("no event handler is configured for hub {0}")]
+    NoHandler(HubKey),
 }
 
 /// The event handler client of one emulator.
@@ -102,53 +93,45 @@ pub struct Upstream {
 
 impl Upstream {
     /// An upstream for `handler` (none: no hub has an event handler).
-    pub fn new(handler: Option<EventHandlerConfig>, key: AccessKey, origin: String) -> Self {
+    pub fn new(
+        handler: Option<EventHandlerConfig>,
+        key: AccessKey,
+        origin: String,
+    ) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .timeout(UPSTREAM_TIMEOUT)
-            .build()
-            .unwrap_or_default();
-        Self {
+            .build()?;
+        Ok(Self {
             http,
             handler,
             key,
             origin,
             validated: Mutex::new(HashSet::new()),
-        }
+        })
     }
 
     /// True when an event handler is configured for `hub` at all.
-    pub fn serves(&self, hub: &str) -> bool {
-        self.handler
-            .as_ref()
-            .is_some_and(|h| h.hub.eq_ignore_ascii_case(hub))
+    pub fn serves(&self, hub: &HubKey) -> bool {
+        self.handler.as_ref().is_some_and(|h| h.hub == *hub)
     }
 
     /// Whether this event of this hub goes upstream.
-    pub fn handles(&self, hub: &str, kind: &EventKind) -> bool {
-        let Some(h) = &self.handler else { return false };
-        if !h.hub.eq_ignore_ascii_case(hub) {
+    pub fn handles(&self, hub: &HubKey, kind: &EventKind) -> bool {
+        let Some(h) = self.handler.as_ref().filter(|h| h.hub == *hub) else {
             return false;
-        }
+        };
         match kind {
-            EventKind::Connect => h.connect,
-            EventKind::Connected => h.connected,
-            EventKind::Disconnected => h.disconnected,
-            EventKind::User(name) => h
-                .user_events
-                .as_ref()
-                .is_none_or(|names| names.iter().any(|n| n == name)),
+            EventKind::Connect => h.system_events.connect,
+            EventKind::Connected => h.system_events.connected,
+            EventKind::Disconnected => h.system_events.disconnected,
+            EventKind::User(name) => h.user_events.includes(name),
         }
     }
 
-    fn url(&self, hub: &str, kind: &EventKind) -> String {
-        let template = self
-            .handler
+    fn url(&self, hub: &HubKey, kind: &EventKind) -> Option<String> {
+        self.handler
             .as_ref()
-            .map(|h| h.url_template.as_str())
-            .unwrap_or_default();
-        template
-            .replace("{hub}", hub)
-            .replace("{event}", kind.name())
+            .map(|h| h.url_template.fill(hub, kind.name()))
     }
 
     /// The abuse-protection handshake, once per URL until it succeeds.
@@ -210,7 +193,7 @@ impl Upstream {
                 h.insert(HeaderName::from_static(name), v);
             }
         };
-        let hub = req.hub.to_ascii_lowercase();
+        let hub = req.hub.as_str();
         put("webhook-request-origin", &self.origin);
         put("ce-specversion", "1.0");
         put("ce-type", &req.kind.ce_type());
@@ -225,7 +208,7 @@ impl Upstream {
             &signature::sign(&self.key, &req.connection_id),
         );
         put("ce-connectionid", &req.connection_id);
-        put("ce-hub", &hub);
+        put("ce-hub", hub);
         put("ce-eventname", req.kind.name());
         put("ce-awpsversion", "1.0");
         if let Some(u) = &req.user_id {
@@ -243,7 +226,9 @@ impl Upstream {
 
     /// Delivers an event and returns the handler's answer.
     pub async fn send(&self, req: &EventRequest) -> Result<EventResponse, UpstreamError> {
-        let url = self.url(&req.hub.to_ascii_lowercase(), &req.kind);
+        let Some(url) = self.url(&req.hub, &req.kind) else {
+            return Err(UpstreamError::NoHandler(req.hub.clone()));
+        };
         self.validate(&url).await?;
         let response = self
             .http

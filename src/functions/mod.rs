@@ -33,6 +33,7 @@ use crate::config::hub::HubName;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
 use crate::functions::route::{RouteParams, RouteTemplate};
+use crate::http_client::HttpClientError;
 use crate::pubsub::PubSubClient;
 use crate::store::SharedStore;
 
@@ -124,15 +125,19 @@ pub struct App {
 
 impl App {
     /// Wires a handler for `hub` of `service` over `store`.
-    pub fn new(service: WebPubSubConnectionString, hub: HubName, store: SharedStore) -> Self {
-        let pubsub = PubSubClient::new(service.clone(), hub.clone());
-        Self {
+    pub fn new(
+        service: WebPubSubConnectionString,
+        hub: HubName,
+        store: SharedStore,
+    ) -> Result<Self, HttpClientError> {
+        let pubsub = PubSubClient::new(service.clone(), hub.clone())?;
+        Ok(Self {
             service,
             hub,
             store,
             pubsub,
             sweep_interval: Some(sweep::INTERVAL),
-        }
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use reqwest::{Method, StatusCode};
 use crate::chat::outcome::ServerMessage;
 use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
+use crate::http_client::HttpClientError;
 use crate::pubsub::retry::{is_retryable, RetryPolicy};
 use crate::token::{self, Claims};
 
@@ -82,18 +83,17 @@ pub(crate) enum Body {
 
 impl PubSubClient {
     /// A client for `hub` of `service`.
-    pub fn new(service: WebPubSubConnectionString, hub: HubName) -> Self {
+    pub fn new(service: WebPubSubConnectionString, hub: HubName) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
             .connect_timeout(Duration::from_secs(3))
-            .build()
-            .unwrap_or_default();
-        Self {
+            .build()?;
+        Ok(Self {
             http,
             service,
             hub,
             retry: RetryPolicy::default(),
-        }
+        })
     }
 
     /// Replaces the retry policy (tests use short delays).
@@ -210,7 +210,7 @@ mod tests {
             "Endpoint=http://localhost;Port=8080;AccessKey=k;Version=1.0;",
         )
         .expect("valid");
-        PubSubClient::new(cs, HubName::parse("chat").expect("valid"))
+        PubSubClient::new(cs, HubName::parse("chat").expect("valid")).expect("client")
     }
 
     #[test]

@@ -55,7 +55,7 @@ pub async fn spawn_over(
         pubsub.addr.port()
     ))
     .expect("connection string");
-    let mut app = App::new(service, HubName::parse("chat").expect("hub"), store);
+    let mut app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
     // The sweep's calls would interleave with the calls a test checks; sweep tests run it by hand.
     app.sweep_interval = None;
     app.pubsub = app.pubsub.with_retry(RetryPolicy {

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
-use chatr::emulator::{EmulatorConfig, DEFAULT_ACCESS_KEY};
+use chatr::emulator::config::{parse_access_key, EmulatorConfig};
+use chatr::emulator::hub_key::HubKey;
+use chatr::emulator::DEFAULT_ACCESS_KEY;
 use chatr::functions::App;
 use chatr::store::embedded::EmbeddedStore;
 use futures_util::{SinkExt, StreamExt};
@@ -44,19 +46,18 @@ impl Stack {
         let emulator_port = emulator_listener.local_addr().expect("addr").port();
 
         let config = EmulatorConfig::new(
-            DEFAULT_ACCESS_KEY,
-            "chat",
-            &format!("http://127.0.0.1:{handler_port}/api/eventHandler"),
-            "*",
-            "connected,disconnected",
-        )
-        .expect("config");
-        let emulator = chatr::emulator::build(&config, emulator_port);
+            parse_access_key(DEFAULT_ACCESS_KEY).expect("key"),
+            HubKey::new("chat"),
+            format!("http://127.0.0.1:{handler_port}/api/eventHandler")
+                .parse()
+                .expect("url"),
+        );
+        let emulator = chatr::emulator::build(&config, emulator_port).expect("emulator");
         let service = WebPubSubConnectionString::parse(&emulator.connection_string())
             .expect("connection string");
         let dir = tempfile::tempdir().expect("dir");
         let store = Arc::new(EmbeddedStore::open(dir.path()).expect("store"));
-        let app = App::new(service, HubName::parse("chat").expect("hub"), store);
+        let app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
 
         let (stop_handler, handler_rx) = oneshot::channel::<()>();
         tokio::spawn(chatr::functions::run(handler_listener, app, async {

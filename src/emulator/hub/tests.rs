@@ -13,7 +13,7 @@ fn connect(
 ) -> UnboundedReceiver<Mail> {
     let (tx, rx) = Mailbox::new();
     let entry = Entry {
-        hub: hub_key(hub),
+        hub: HubKey::new(hub),
         user: user.map(str::to_string),
         groups: HashSet::new(),
         rights: Rights::from_roles(roles.iter().copied()),
@@ -36,9 +36,9 @@ fn group_membership_is_per_connection() {
     let r = Registry::default();
     let mut a1 = connect(&r, "a1", "chat", Some("alice"), &[]);
     let mut a2 = connect(&r, "a2", "chat", Some("alice"), &[]);
-    assert!(r.join("chat", "a1", "g"));
+    assert!(r.join(&HubKey::new("chat"), "a1", "g"));
     let msg = Outgoing::Frame("x".into());
-    assert_eq!(r.to_group("chat", "g", &msg, &[]), 1);
+    assert_eq!(r.to_group(&HubKey::new("chat"), "g", &msg, &[]), 1);
     assert_eq!((drain(&mut a1), drain(&mut a2)), (1, 0));
 }
 
@@ -46,14 +46,14 @@ fn group_membership_is_per_connection() {
 fn adding_a_user_to_a_group_takes_only_their_current_connections() {
     let r = Registry::default();
     let _a1 = connect(&r, "a1", "chat", Some("alice"), &[]);
-    assert!(r.add_user_to_group("chat", "alice", "g"));
+    assert!(r.add_user_to_group(&HubKey::new("chat"), "alice", "g"));
     let _a2 = connect(&r, "a2", "chat", Some("alice"), &[]);
     assert_eq!(
-        r.select("chat", Scope::Group("g"), &[]),
+        r.select(&HubKey::new("chat"), Scope::Group("g"), &[]),
         vec!["a1".to_string()]
     );
     assert!(
-        !r.add_user_to_group("chat", "nobody", "g"),
+        !r.add_user_to_group(&HubKey::new("chat"), "nobody", "g"),
         "a user without connections is not found"
     );
 }
@@ -63,10 +63,10 @@ fn hubs_are_separate_and_case_insensitive() {
     let r = Registry::default();
     let mut c = connect(&r, "c1", "Chat", Some("u"), &[]);
     let mut o = connect(&r, "o1", "other", Some("u"), &[]);
-    r.to_all("CHAT", &Outgoing::Frame("x".into()), &[]);
+    r.to_all(&HubKey::new("CHAT"), &Outgoing::Frame("x".into()), &[]);
     assert_eq!((drain(&mut c), drain(&mut o)), (1, 0));
     assert!(
-        !r.join("other", "c1", "g"),
+        !r.join(&HubKey::new("other"), "c1", "g"),
         "a connection is only reachable through its own hub"
     );
 }
@@ -75,12 +75,16 @@ fn hubs_are_separate_and_case_insensitive() {
 fn unregistering_leaves_every_group_and_forgets_the_user() {
     let r = Registry::default();
     let _c = connect(&r, "c1", "chat", Some("u"), &[]);
-    r.join("chat", "c1", "g1");
-    r.join("chat", "c1", "g2");
+    r.join(&HubKey::new("chat"), "c1", "g1");
+    r.join(&HubKey::new("chat"), "c1", "g2");
     let entry = r.unregister("c1").expect("was registered");
     assert_eq!(entry.groups.len(), 2);
-    assert!(r.select("chat", Scope::Group("g1"), &[]).is_empty());
-    assert!(r.select("chat", Scope::User("u"), &[]).is_empty());
+    assert!(r
+        .select(&HubKey::new("chat"), Scope::Group("g1"), &[])
+        .is_empty());
+    assert!(r
+        .select(&HubKey::new("chat"), Scope::User("u"), &[])
+        .is_empty());
     assert!(r.is_empty());
 }
 
@@ -89,7 +93,11 @@ fn excluded_connections_are_skipped() {
     let r = Registry::default();
     let mut a = connect(&r, "a", "chat", None, &[]);
     let mut b = connect(&r, "b", "chat", None, &[]);
-    r.to_all("chat", &Outgoing::Frame("x".into()), &["a".to_string()]);
+    r.to_all(
+        &HubKey::new("chat"),
+        &Outgoing::Frame("x".into()),
+        &["a".to_string()],
+    );
     assert_eq!((drain(&mut a), drain(&mut b)), (0, 1));
 }
 
@@ -99,12 +107,14 @@ fn rights_come_from_roles_and_change_with_grants() {
     let _c = connect(&r, "c", "chat", None, &["webpubsub.joinLeaveGroup.g"]);
     assert!(r.allows("c", Permission::JoinLeaveGroup, "g"));
     assert!(!r.allows("c", Permission::SendToGroup, "g"));
-    r.with_rights("chat", "c", |rights| {
+    r.with_rights(&HubKey::new("chat"), "c", |rights| {
         rights.grant(Permission::SendToGroup, Some("g".into()))
     })
     .expect("connected");
     assert!(r.allows("c", Permission::SendToGroup, "g"));
-    assert!(r.with_rights("chat", "missing", |_| ()).is_none());
+    assert!(r
+        .with_rights(&HubKey::new("chat"), "missing", |_| ())
+        .is_none());
 }
 
 #[test]

@@ -1,0 +1,245 @@
+//! How an emulator is set up, in parsed types: its access key, the hub whose event handler is
+//! configured, the handler's URL template and which events go there, and its timing. Each
+//! value is checked where it enters (the command line, or a caller building one in code).
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use crate::access_key::AccessKey;
+use crate::emulator::hub_key::HubKey;
+use crate::emulator::session::Timing;
+
+/// The shortest access key the emulator takes (the service's keys are 44 characters).
+pub const MIN_ACCESS_KEY_LEN: usize = 32;
+
+/// Why a setting of the emulator was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EmulatorConfigError {
+    #[error("--system-events takes connect, connected, disconnected; not `{0}`")]
+    SystemEvent(String),
+    #[error("--user-events takes `*` or a comma-separated list of event names; not `{0}`")]
+    UserEvent(String),
+    #[error("--access-key must be at least {MIN_ACCESS_KEY_LEN} characters and contain no `;`")]
+    AccessKey,
+    #[error("--event-handler `{0}` is not an http or https URL")]
+    EventHandler(String),
+}
+
+/// An access key long enough for the emulator.
+pub fn parse_access_key(key: &str) -> Result<AccessKey, EmulatorConfigError> {
+    AccessKey::new(key)
+        .filter(|k| k.hmac_key().len() >= MIN_ACCESS_KEY_LEN)
+        .ok_or(EmulatorConfigError::AccessKey)
+}
+
+/// The system events that go upstream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SystemEvents {
+    pub connect: bool,
+    pub connected: bool,
+    pub disconnected: bool,
+}
+
+impl SystemEvents {
+    /// `connected` and `disconnected`: what a chat needs, and the command line's default.
+    pub const CONNECTED_DISCONNECTED: Self = Self {
+        connect: false,
+        connected: true,
+        disconnected: true,
+    };
+}
+
+impl FromStr for SystemEvents {
+    type Err = EmulatorConfigError;
+
+    /// A comma-separated list of `connect`, `connected`, `disconnected` (any case); empty
+    /// for none.
+    fn from_str(list: &str) -> Result<Self, Self::Err> {
+        let mut events = Self::default();
+        for e in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            match e.to_ascii_lowercase().as_str() {
+                "connect" => events.connect = true,
+                "connected" => events.connected = true,
+                "disconnected" => events.disconnected = true,
+                _ => return Err(EmulatorConfigError::SystemEvent(e.to_string())),
+            }
+        }
+        Ok(events)
+    }
+}
+
+/// The user events that go upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserEvents {
+    /// `*`: every user event.
+    All,
+    /// Only these names (none when empty).
+    Named(BTreeSet<String>),
+}
+
+impl UserEvents {
+    /// Whether the event called `name` goes upstream.
+    pub fn includes(&self, name: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Named(names) => names.contains(name),
+        }
+    }
+}
+
+impl FromStr for UserEvents {
+    type Err = EmulatorConfigError;
+
+    /// `*`, or a comma-separated list of names (empty for none).
+    fn from_str(list: &str) -> Result<Self, Self::Err> {
+        let names: BTreeSet<String> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect();
+        if names.contains("*") {
+            return Ok(Self::All);
+        }
+        match names.iter().find(|n| n.chars().any(char::is_whitespace)) {
+            Some(bad) => Err(EmulatorConfigError::UserEvent(bad.clone())),
+            None => Ok(Self::Named(names)),
+        }
+    }
+}
+
+/// The event handler's URL template: an http(s) URL in which `{hub}` and `{event}` are
+/// filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlTemplate(String);
+
+impl UrlTemplate {
+    /// The URL for an event of a hub.
+    pub fn fill(&self, hub: &HubKey, event: &str) -> String {
+        self.0
+            .replace("{hub}", hub.as_str())
+            .replace("{event}", event)
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for UrlTemplate {
+    type Err = EmulatorConfigError;
+
+    fn from_str(template: &str) -> Result<Self, Self::Err> {
+        let sample = template.replace("{hub}", "hub").replace("{event}", "event");
+        match url::Url::parse(&sample) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Self(template.to_string())),
+            _ => Err(EmulatorConfigError::EventHandler(template.to_string())),
+        }
+    }
+}
+
+/// Which events of which hub go to which URL.
+#[derive(Debug, Clone)]
+pub struct EventHandlerConfig {
+    /// The hub the handler serves.
+    pub hub: HubKey,
+    pub url_template: UrlTemplate,
+    pub user_events: UserEvents,
+    pub system_events: SystemEvents,
+}
+
+/// How the emulator is set up.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    pub access_key: AccessKey,
+    pub event_handler: EventHandlerConfig,
+    pub timing: Timing,
+}
+
+impl EmulatorConfig {
+    /// An emulator whose `hub` sends every user event, `connected` and `disconnected` to
+    /// `url_template`, with the default timing.
+    pub fn new(access_key: AccessKey, hub: HubKey, url_template: UrlTemplate) -> Self {
+        Self {
+            access_key,
+            event_handler: EventHandlerConfig {
+                hub,
+                url_template,
+                user_events: UserEvents::All,
+                system_events: SystemEvents::CONNECTED_DISCONNECTED,
+            },
+            timing: Timing::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_events_are_a_comma_list_in_any_case() {
+        assert_eq!(
+            "connected, DISCONNECTED".parse(),
+            Ok(SystemEvents::CONNECTED_DISCONNECTED)
+        );
+        assert_eq!("".parse(), Ok(SystemEvents::default()));
+        assert_eq!(
+            "connect,connected,disconnected".parse::<SystemEvents>(),
+            Ok(SystemEvents {
+                connect: true,
+                connected: true,
+                disconnected: true
+            })
+        );
+        assert_eq!(
+            "connected,message".parse::<SystemEvents>(),
+            Err(EmulatorConfigError::SystemEvent("message".into()))
+        );
+    }
+
+    #[test]
+    fn user_events_are_a_star_or_names() {
+        assert_eq!("*".parse(), Ok(UserEvents::All));
+        assert_eq!("a,*".parse(), Ok(UserEvents::All));
+        let named: UserEvents = " a , b ".parse().expect("names");
+        assert!(named.includes("a") && named.includes("b") && !named.includes("c"));
+        assert!(!"".parse::<UserEvents>().expect("none").includes("a"));
+        assert_eq!(
+            "a,b c".parse::<UserEvents>(),
+            Err(EmulatorConfigError::UserEvent("b c".into()))
+        );
+    }
+
+    #[test]
+    fn the_handler_url_must_be_http_or_https() {
+        let t: UrlTemplate = "http://127.0.0.1:7071/api/{hub}/{event}"
+            .parse()
+            .expect("http");
+        assert_eq!(
+            t.fill(&HubKey::new("Chat"), "connected"),
+            "http://127.0.0.1:7071/api/chat/connected"
+        );
+        assert!("https://example.com/x".parse::<UrlTemplate>().is_ok());
+        for bad in ["ftp://x/y", "not a url", "/api/eventHandler"] {
+            assert_eq!(
+                bad.parse::<UrlTemplate>(),
+                Err(EmulatorConfigError::EventHandler(bad.into()))
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_access_key_is_refused() {
+        assert!(parse_access_key(crate::emulator::DEFAULT_ACCESS_KEY).is_ok());
+        assert_eq!(
+            parse_access_key("too-short").err(),
+            Some(EmulatorConfigError::AccessKey)
+        );
+        assert_eq!(
+            parse_access_key(&format!("{};", "k".repeat(40))).err(),
+            Some(EmulatorConfigError::AccessKey)
+        );
+    }
+}
