@@ -1,10 +1,13 @@
 //! `ApiError`: the one error type at the HTTP edge, answered as `{"error":{"code","message"}}`.
-//! The cause of a 5xx is logged, never sent.
+//! The cause of a 5xx is logged where it becomes an `ApiError` (inside the request's span,
+//! so the log line carries the event's hub, connection and user), never sent.
 
 use http::StatusCode;
 use serde_json::json;
 use warp::reply::Response;
 use warp::Reply;
+
+use crate::store::StoreError;
 
 /// An HTTP error answer.
 #[derive(Debug, thiserror::Error)]
@@ -19,10 +22,17 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The store failed; the cause was logged when this error was made from it.
     #[error("the state store is unavailable")]
-    StoreUnavailable(String),
-    #[error("internal error")]
-    Internal(String),
+    StoreUnavailable(#[source] StoreError),
+}
+
+impl From<StoreError> for ApiError {
+    /// Logs the store's failure with its cause; the client gets only the fixed text.
+    fn from(cause: StoreError) -> Self {
+        tracing::error!(error = %cause, "the store failed; answering 503");
+        Self::StoreUnavailable(cause)
+    }
 }
 
 impl ApiError {
@@ -43,7 +53,6 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -55,18 +64,12 @@ impl ApiError {
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payloadTooLarge",
             Self::StoreUnavailable(_) => "storeUnavailable",
-            Self::Internal(_) => "internal",
         }
     }
 
-    /// The JSON answer. 5xx causes go to the log only.
+    /// The JSON answer (a 5xx's cause was logged when the error was made).
     pub fn into_response(self) -> Response {
-        match &self {
-            Self::StoreUnavailable(cause) | Self::Internal(cause) => {
-                tracing::error!(status = self.status().as_u16(), cause = %cause, "request failed");
-            }
-            _ => tracing::debug!(status = self.status().as_u16(), error = %self, "request refused"),
-        }
+        tracing::debug!(status = self.status().as_u16(), error = %self, "request refused");
         let body = json!({"error": {"code": self.code(), "message": self.to_string()}});
         let mut response =
             warp::reply::with_status(warp::reply::json(&body), self.status()).into_response();
@@ -99,8 +102,15 @@ mod tests {
 
     #[test]
     fn server_faults_never_carry_their_cause_to_the_client() {
-        let err = ApiError::StoreUnavailable("password=hunter2 at db".into());
+        let err = ApiError::from(StoreError::Unavailable("password=hunter2 at db".into()));
         assert_eq!(err.to_string(), "the state store is unavailable");
         assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let ApiError::StoreUnavailable(cause) = &err else {
+            panic!("a store error is a 503")
+        };
+        assert!(
+            cause.to_string().contains("hunter2"),
+            "the cause is kept for the log"
+        );
     }
 }

@@ -17,9 +17,8 @@ use crate::chat::Incoming;
 use crate::functions::error::ApiError;
 use crate::functions::process::process;
 use crate::functions::{App, Request};
-use crate::store::StoreError;
 use crate::webhook::abuse_protection::{self, ALLOWED_ORIGIN, REQUEST_ORIGIN};
-use crate::webhook::cloud_event::{self, EventType, WebhookError};
+use crate::webhook::cloud_event::{self, CloudEvent, EventType, WebhookError};
 
 /// Serves `/api/eventHandler`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
@@ -28,6 +27,19 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     }
     let event = cloud_event::verify(&request.headers, app.service.access_key(), &app.hub)
         .map_err(webhook_error)?;
+    // Every log line of the event, store failures included, carries who it is about.
+    let span = tracing::info_span!(
+        "event",
+        hub = %app.hub,
+        connection_id = %event.connection_id,
+        user_id = %event.user_id.as_deref().unwrap_or(""),
+        event = %event.event_type.name(),
+    );
+    run_event(app, &event, &request).instrument(span).await
+}
+
+/// Runs one verified event through the chat.
+async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<Response, ApiError> {
     let connection = ConnectionId::parse(event.connection_id.as_str()).map_err(|e| {
         ApiError::bad_request("invalidConnectionId", format!("ce-connectionId: {e}"))
     })?;
@@ -39,21 +51,18 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
                 .map_err(|e| ApiError::bad_request("invalidUserId", format!("ce-userId: {e}")))
         })
         .transpose();
-    let span = tracing::info_span!("event", hub = %app.hub, connection_id = %connection, user_id = event.user_id.as_deref().unwrap_or(""));
     let incoming = match &event.event_type {
         EventType::Connect => return Ok(StatusCode::NO_CONTENT.into_response()),
         EventType::Connected => Incoming::Connected,
         EventType::Disconnected => Incoming::Disconnected,
         EventType::User(name) => {
-            let claimed = match claimed {
-                Ok(c) => c,
-                Err(_) => {
-                    return Ok(refused(&Refusal::new(
-                        name.as_str(),
-                        Reason::InvalidId,
-                        "Your user id cannot be used here.",
-                    )))
-                }
+            // A user event is never refused with a 4xx (the service would drop the socket).
+            let Ok(claimed) = claimed else {
+                return Ok(refused(&Refusal::new(
+                    name.as_str(),
+                    Reason::InvalidId,
+                    "Your user id cannot be used here.",
+                )));
             };
             let payload = Payload::from_body(event.content_type.as_deref(), &request.body);
             return match ClientEvent::parse(name, &payload) {
@@ -70,9 +79,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
             };
         }
     };
-    run(app, &connection, claimed?.as_ref(), &incoming)
-        .instrument(span)
-        .await
+    run(app, &connection, claimed?.as_ref(), &incoming).await
 }
 
 async fn run(
@@ -81,14 +88,9 @@ async fn run(
     claimed: Option<&UserId>,
     incoming: &Incoming,
 ) -> Result<Response, ApiError> {
-    match process(app, connection, claimed, incoming).await {
-        Ok(Ok(())) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Ok(Err(refusal)) => Ok(refused(&refusal)),
-        Err(StoreError::Conflict)
-        | Err(StoreError::Unavailable(_))
-        | Err(StoreError::Corrupt(_)) => Err(ApiError::StoreUnavailable(
-            "the event could not be stored".into(),
-        )),
+    match process(app, connection, claimed, incoming).await? {
+        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Err(refusal) => Ok(refused(&refusal)),
     }
 }
 
@@ -126,3 +128,6 @@ fn webhook_error(e: WebhookError) -> ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

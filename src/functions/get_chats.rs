@@ -14,11 +14,7 @@ use crate::functions::{App, Request};
 /// Serves `/api/chats`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     request.principal()?;
-    let chats = app
-        .store
-        .list_chats()
-        .await
-        .map_err(|e| ApiError::StoreUnavailable(e.to_string()))?;
+    let chats = app.store.list_chats().await?;
     let listed: BTreeMap<&str, _> = chats
         .iter()
         .filter(|c| !c.deleted && matches!(c.kind, ChatKind::Group { .. }))

@@ -36,8 +36,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
             None => Ok(()),
         }
     })
-    .await
-    .map_err(|e| ApiError::StoreUnavailable(e.to_string()))?;
+    .await?;
 
     let hub_path = format!("/client/hubs/{}", app.hub);
     let mut claims = Claims::new(

@@ -20,11 +20,7 @@ struct UserEntry {
 /// Serves `/api/users`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     request.principal()?;
-    let users = app
-        .store
-        .list_users()
-        .await
-        .map_err(|e| ApiError::StoreUnavailable(e.to_string()))?;
+    let users = app.store.list_users().await?;
     let online: BTreeMap<String, UserEntry> = users
         .into_iter()
         .filter(|u| u.is_online())

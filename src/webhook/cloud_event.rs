@@ -75,7 +75,8 @@ fn event_type(ce_type: &str) -> Result<EventType, WebhookError> {
 }
 
 impl EventType {
-    fn name(&self) -> &str {
+    /// The event's name (`ce-eventName`).
+    pub fn name(&self) -> &str {
         match self {
             Self::Connect => "connect",
             Self::Connected => "connected",

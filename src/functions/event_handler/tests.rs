@@ -1,0 +1,140 @@
+//! What the event handler logs when the store fails: the cause, inside the event's span.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method};
+
+use super::*;
+use crate::chat::model::ChatId;
+use crate::chat::outcome::{Change, Versioned};
+use crate::chat::room::Chat;
+use crate::chat::user::User;
+use crate::config::connection_string::WebPubSubConnectionString;
+use crate::config::hub::HubName;
+use crate::functions::route::RouteParams;
+use crate::store::{Binding, Store, StoreError};
+
+const KEY: &str = "test-access-key-0123456789abcdefghijklmnop";
+
+/// A store whose every call fails with the same cause.
+struct Down;
+
+fn down<T>() -> Result<T, StoreError> {
+    Err(StoreError::Unavailable("disk on fire at /data/chat".into()))
+}
+
+#[async_trait]
+impl Store for Down {
+    async fn get_user(&self, _: &UserId) -> Result<Option<Versioned<User>>, StoreError> {
+        down()
+    }
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        down()
+    }
+    async fn get_binding(&self, _: &ConnectionId) -> Result<Option<Binding>, StoreError> {
+        down()
+    }
+    async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {
+        down()
+    }
+    async fn get_chat(&self, _: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {
+        down()
+    }
+    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
+        down()
+    }
+    async fn apply(&self, _: &[Change]) -> Result<(), StoreError> {
+        down()
+    }
+}
+
+/// Log lines written while the guard lives, as text.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+}
+
+fn signed_event(event: &str, connection: &str, user: &str) -> Request {
+    let key = crate::access_key::AccessKey::new(KEY).expect("key");
+    let mut headers = HeaderMap::new();
+    let mut put = |name: &'static str, value: &str| {
+        headers.insert(name, HeaderValue::from_str(value).expect("header"));
+    };
+    put("ce-specversion", "1.0");
+    put("ce-type", &format!("azure.webpubsub.user.{event}"));
+    put("ce-eventname", event);
+    put("ce-connectionid", connection);
+    put("ce-userid", user);
+    put("ce-hub", "chat");
+    put(
+        "ce-signature",
+        &crate::webhook::signature::sign(&key, connection),
+    );
+    put("content-type", "application/json");
+    Request {
+        method: Method::POST,
+        headers,
+        body: Bytes::from_static(br#"{"name":"Room","id":"0f8fad5b-d9cb-469f-a165-70867728950e"}"#),
+        params: RouteParams::default(),
+    }
+}
+
+#[tokio::test]
+async fn a_store_failure_is_a_503_whose_cause_is_logged_with_the_event_it_belongs_to() {
+    let service = WebPubSubConnectionString::parse(&format!(
+        "Endpoint=http://127.0.0.1;Port=9;AccessKey={KEY};Version=1.0;"
+    ))
+    .expect("connection string");
+    let app = App::new(
+        service,
+        HubName::parse("chat").expect("hub"),
+        Arc::new(Down),
+    )
+    .expect("app");
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let answer = handle(&app, signed_event("createChat", "conn-1", "alice")).await;
+
+    let Err(error) = answer else {
+        panic!("a store failure is an error")
+    };
+    assert_eq!(error.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(error.to_string(), "the state store is unavailable");
+    let text = log.text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("the store failed"))
+        .unwrap_or_else(|| panic!("no store failure logged in:\n{text}"));
+    for part in [
+        "disk on fire at /data/chat",
+        "hub=chat",
+        "connection_id=conn-1",
+        "user_id=alice",
+        "event=createChat",
+    ] {
+        assert!(line.contains(part), "{part} missing from: {line}");
+    }
+}
