@@ -12,7 +12,7 @@ use chatr::chat::model::{ConnectionId, UserId};
 use chatr::chat::outcome::ServerMessage;
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
-use chatr::pubsub::{Permission, PubSubClient};
+use chatr::pubsub::{GroupPermission, PubSubClient};
 use support::recording_pubsub::RecordingPubSub;
 use support::spawn::KEY;
 
@@ -47,13 +47,13 @@ async fn every_operation_makes_the_documented_call() {
     c.remove_connection_from_group("g1", &conn)
         .await
         .expect("remove");
-    c.grant_permission(Permission::SendToGroup, &conn, "g1")
+    c.grant_permission(GroupPermission::SendToGroup, &conn, "g1")
         .await
         .expect("grant");
-    c.revoke_permission(Permission::SendToGroup, &conn, "g1")
+    c.revoke_permission(GroupPermission::SendToGroup, &conn, "g1")
         .await
         .expect("revoke");
-    c.grant_permission(Permission::JoinLeaveGroup, &conn, "g1")
+    c.grant_permission(GroupPermission::JoinLeaveGroup, &conn, "g1")
         .await
         .expect("grant join");
     assert!(c.connection_exists(&conn).await.expect("exists"));

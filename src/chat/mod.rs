@@ -6,12 +6,12 @@
 //! first seen with, and an event claiming another user is refused.
 
 pub mod event;
+pub mod group;
 pub mod model;
 pub mod outcome;
 pub mod presence;
 pub mod private;
 pub mod room;
-pub mod rooms;
 pub mod user;
 
 #[cfg(test)]
@@ -20,10 +20,10 @@ mod test_support;
 use std::collections::BTreeMap;
 
 use crate::chat::event::ClientEvent;
+use crate::chat::group::Sender;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
 use crate::chat::room::Chat;
-use crate::chat::rooms::Sender;
 use crate::chat::user::User;
 
 /// What arrived at the webhook, already verified.
@@ -156,10 +156,10 @@ pub fn handle(
                 ClientEvent::UserConnected => presence::user_connected(connection, claimed, user),
                 ClientEvent::UserEnterIdle => presence::set_idle(claimed, true, user),
                 ClientEvent::UserExitIdle => presence::set_idle(claimed, false, user),
-                ClientEvent::CreateChat { id, name } => rooms::create(&sender, id, name, chat(id))?,
-                ClientEvent::JoinChat(id) => rooms::join(&sender, chat(id))?,
-                ClientEvent::LeaveChat(id) => rooms::leave(&sender, chat(id))?,
-                ClientEvent::DeleteChat(id) => rooms::delete(&sender, chat(id))?,
+                ClientEvent::CreateChat { id, name } => group::create(&sender, id, name, chat(id))?,
+                ClientEvent::JoinChat(id) => group::join(&sender, chat(id))?,
+                ClientEvent::LeaveChat(id) => group::leave(&sender, chat(id))?,
+                ClientEvent::DeleteChat(id) => group::delete(&sender, chat(id))?,
                 ClientEvent::CreatePrivateChat { initiator, target } => {
                     let existing = ChatId::private(initiator, target)
                         .ok()
@@ -201,13 +201,7 @@ fn bound(
 mod tests {
     use super::*;
     use crate::chat::outcome::Action;
-
-    fn uid(s: &str) -> UserId {
-        UserId::parse(s).expect("valid")
-    }
-    fn cid(s: &str) -> ConnectionId {
-        ConnectionId::parse(s).expect("valid")
-    }
+    use crate::chat::test_support::{cid, uid};
 
     #[test]
     fn a_first_seen_connection_is_bound_to_its_user() {

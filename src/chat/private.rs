@@ -1,10 +1,10 @@
 //! Private chats: two users, a stored chat `private_<a>_<b>` that both can rejoin from any
 //! tab, and nobody else can ever enter.
 
+use crate::chat::group::{join_connection, Sender};
 use crate::chat::model::{ChatId, UserId};
 use crate::chat::outcome::{Action, Outcome, Reason, Refusal, ServerMessage, Versioned};
 use crate::chat::room::{Chat, ChatKind};
-use crate::chat::rooms::{join_connection, Sender};
 use crate::chat::user::User;
 
 const ACTION: &str = "createPrivateChat";
@@ -262,7 +262,7 @@ mod tests {
             id: &eve.value.id,
             read: Some(&eve),
         };
-        let refusal = crate::chat::rooms::join(&sender, Some(&stored)).expect_err("refused");
+        let refusal = crate::chat::group::join(&sender, Some(&stored)).expect_err("refused");
         assert_eq!(refusal.reason, Reason::NotMember);
         let bob = user("bob", &["b9"]);
         let sender = Sender {
@@ -271,7 +271,7 @@ mod tests {
             read: Some(&bob),
         };
         assert!(
-            crate::chat::rooms::join(&sender, Some(&stored)).is_ok(),
+            crate::chat::group::join(&sender, Some(&stored)).is_ok(),
             "its own users rejoin from a new tab"
         );
     }

@@ -181,16 +181,7 @@ impl Chat {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn uid(s: &str) -> UserId {
-        UserId::parse(s).expect("id")
-    }
-    fn cid(s: &str) -> ConnectionId {
-        ConnectionId::parse(s).expect("id")
-    }
-    fn name(s: &str) -> DisplayName {
-        DisplayName::parse(s).expect("name")
-    }
+    use crate::chat::test_support::{cid, name, uid};
     fn chat() -> Chat {
         Chat::group(
             ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),

@@ -41,13 +41,6 @@ pub struct DevSetup {
     pub config: SwaConfig,
 }
 
-/// The URLs a running dev server answers on.
-#[derive(Debug, Clone)]
-pub struct Running {
-    pub site: String,
-    pub web_pubsub: String,
-}
-
 /// Works out the Web PubSub connection string the handler uses: the real one, or the
 /// emulator's (whose webhooks go to the site).
 pub fn web_pubsub_for(

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Mailbox, Outgoing};
-use crate::emulator::permissions::{Permission, Rights};
+use crate::emulator::permissions::{ClientPermission, Rights};
 use crate::emulator::protocol;
 
 /// The close reason every socket gets at shutdown.
@@ -24,7 +24,7 @@ pub struct Entry {
 }
 
 #[derive(Default)]
-struct State {
+struct Maps {
     /// Set at shutdown: a connection registering now is closed at once.
     closing: bool,
     connections: HashMap<String, Entry>,
@@ -35,10 +35,10 @@ struct State {
 /// The registry, shared by the sockets and the REST API.
 #[derive(Clone, Default)]
 pub struct Registry {
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<Maps>>,
 }
 
-impl State {
+impl Maps {
     fn join(&mut self, id: &str, group: &str) {
         if let Some(e) = self.connections.get_mut(id) {
             if e.groups.insert(group.to_string()) {
@@ -79,7 +79,7 @@ impl State {
 }
 
 impl Registry {
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Maps> {
         // A panic while holding the lock cannot leave the maps half-updated in a way that
         // matters more than losing the emulator, so a poisoned lock is used as it is.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -129,7 +129,7 @@ impl Registry {
     }
 
     /// Whether the connection may do `permission` on `group`.
-    pub fn allows(&self, id: &str, permission: Permission, group: &str) -> bool {
+    pub fn allows(&self, id: &str, permission: ClientPermission, group: &str) -> bool {
         self.lock()
             .connections
             .get(id)

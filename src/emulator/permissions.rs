@@ -3,14 +3,15 @@
 
 use std::collections::HashSet;
 
-/// Joining/leaving or publishing.
+/// What a client connection of the emulator may do on a group: join/leave it, or publish to
+/// it (the chat's side, granting it through REST, is `pubsub::GroupPermission`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Permission {
+pub enum ClientPermission {
     JoinLeaveGroup,
     SendToGroup,
 }
 
-impl Permission {
+impl ClientPermission {
     /// Parses the REST path segment (`joinLeaveGroup`, `sendToGroup`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -31,7 +32,7 @@ impl Permission {
 /// A connection's rights: `None` as target means every group.
 #[derive(Debug, Clone, Default)]
 pub struct Rights {
-    granted: HashSet<(Permission, Option<String>)>,
+    granted: HashSet<(ClientPermission, Option<String>)>,
 }
 
 impl Rights {
@@ -40,7 +41,10 @@ impl Rights {
     pub fn from_roles<'a>(roles: impl IntoIterator<Item = &'a str>) -> Self {
         let mut rights = Self::default();
         for role in roles {
-            for p in [Permission::JoinLeaveGroup, Permission::SendToGroup] {
+            for p in [
+                ClientPermission::JoinLeaveGroup,
+                ClientPermission::SendToGroup,
+            ] {
                 if role == p.role() {
                     rights.grant(p, None);
                 } else if let Some(group) = role
@@ -62,17 +66,17 @@ impl Rights {
     }
 
     /// Grants `permission` on `group` (`None`: all groups).
-    pub fn grant(&mut self, permission: Permission, group: Option<String>) {
+    pub fn grant(&mut self, permission: ClientPermission, group: Option<String>) {
         self.granted.insert((permission, group));
     }
 
     /// Revokes exactly what `grant` with the same arguments gave.
-    pub fn revoke(&mut self, permission: Permission, group: Option<String>) {
+    pub fn revoke(&mut self, permission: ClientPermission, group: Option<String>) {
         self.granted.remove(&(permission, group));
     }
 
     /// Whether the connection may do `permission` on `group`.
-    pub fn allows(&self, permission: Permission, group: &str) -> bool {
+    pub fn allows(&self, permission: ClientPermission, group: &str) -> bool {
         self.granted.contains(&(permission, None))
             || self
                 .granted
@@ -81,7 +85,7 @@ impl Rights {
 
     /// What the REST `CheckPermission` answers: for a target, the right on it; without one,
     /// the right on every group.
-    pub fn has(&self, permission: Permission, group: Option<&str>) -> bool {
+    pub fn has(&self, permission: ClientPermission, group: Option<&str>) -> bool {
         match group {
             Some(g) => self.allows(permission, g),
             None => self.granted.contains(&(permission, None)),
@@ -96,8 +100,8 @@ mod tests {
     #[test]
     fn no_roles_means_no_group_rights() {
         let r = Rights::default();
-        assert!(!r.allows(Permission::JoinLeaveGroup, "g"));
-        assert!(!r.allows(Permission::SendToGroup, "g"));
+        assert!(!r.allows(ClientPermission::JoinLeaveGroup, "g"));
+        assert!(!r.allows(ClientPermission::SendToGroup, "g"));
     }
 
     #[test]
@@ -107,11 +111,11 @@ mod tests {
             "webpubsub.sendToGroup.room1",
             "something.else",
         ]);
-        assert!(r.allows(Permission::JoinLeaveGroup, "anything"));
-        assert!(r.allows(Permission::SendToGroup, "room1"));
-        assert!(!r.allows(Permission::SendToGroup, "room2"));
+        assert!(r.allows(ClientPermission::JoinLeaveGroup, "anything"));
+        assert!(r.allows(ClientPermission::SendToGroup, "room1"));
+        assert!(!r.allows(ClientPermission::SendToGroup, "room2"));
         assert!(
-            !r.allows(Permission::SendToGroup, "Room1"),
+            !r.allows(ClientPermission::SendToGroup, "Room1"),
             "literals are case-sensitive"
         );
     }
@@ -119,17 +123,17 @@ mod tests {
     #[test]
     fn grants_and_revokes_are_per_group() {
         let mut r = Rights::default();
-        r.grant(Permission::SendToGroup, Some("g".into()));
-        assert!(r.allows(Permission::SendToGroup, "g"));
-        assert!(r.has(Permission::SendToGroup, Some("g")));
-        assert!(!r.has(Permission::SendToGroup, None));
-        r.revoke(Permission::SendToGroup, Some("g".into()));
-        assert!(!r.allows(Permission::SendToGroup, "g"));
+        r.grant(ClientPermission::SendToGroup, Some("g".into()));
+        assert!(r.allows(ClientPermission::SendToGroup, "g"));
+        assert!(r.has(ClientPermission::SendToGroup, Some("g")));
+        assert!(!r.has(ClientPermission::SendToGroup, None));
+        r.revoke(ClientPermission::SendToGroup, Some("g".into()));
+        assert!(!r.allows(ClientPermission::SendToGroup, "g"));
     }
 
     #[test]
     fn a_role_prefix_without_a_dot_is_not_a_scoped_role() {
         let r = Rights::from_roles(["webpubsub.sendToGroupX"]);
-        assert!(!r.allows(Permission::SendToGroup, "X"));
+        assert!(!r.allows(ClientPermission::SendToGroup, "X"));
     }
 }

@@ -10,7 +10,7 @@ use tracing::Instrument;
 use crate::emulator::connection::Live;
 use crate::emulator::events::{ack, Job};
 use crate::emulator::mailbox::{Control, Delivery, Outgoing};
-use crate::emulator::permissions::Permission;
+use crate::emulator::permissions::ClientPermission;
 use crate::emulator::protocol::{self, ClientFrame, Data, From, Protocol};
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::EventKind;
@@ -210,7 +210,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
         ClientFrame::JoinGroup { group, .. } | ClientFrame::LeaveGroup { group, .. }
             if !emulator
                 .registry
-                .allows(id, Permission::JoinLeaveGroup, &group) =>
+                .allows(id, ClientPermission::JoinLeaveGroup, &group) =>
         {
             ack(
                 tx,
@@ -234,7 +234,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
         } => {
             if emulator
                 .registry
-                .allows(id, Permission::SendToGroup, &group)
+                .allows(id, ClientPermission::SendToGroup, &group)
             {
                 let delivery = Delivery::new(
                     &From::Group {

@@ -16,7 +16,7 @@ use crate::emulator::auth;
 use crate::emulator::hub::Scope;
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Delivery, Outgoing};
-use crate::emulator::permissions::Permission;
+use crate::emulator::permissions::ClientPermission;
 use crate::emulator::protocol::{valid_group_name, Data, From};
 use crate::emulator::service::Emulator;
 use crate::http_body::{self, BodyError};
@@ -298,7 +298,7 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
             status(StatusCode::NO_CONTENT)
         }
         (method, ["permissions", p, "connections", c]) => {
-            let Some(permission) = Permission::parse(p) else {
+            let Some(permission) = ClientPermission::parse(p) else {
                 return error(
                     StatusCode::BAD_REQUEST,
                     "InvalidPermission",

@@ -55,7 +55,7 @@ pub struct Ended {
     pub reason: String,
 }
 
-struct State {
+struct SessionState {
     protocol: Protocol,
     timing: Timing,
     sink: Option<Sink>,
@@ -82,7 +82,7 @@ const BATCH: usize = 64;
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// How a write ended.
-enum Outcome {
+enum WriteEnd {
     Done(Result<(), WsError>),
     TimedOut,
     Superseded,
@@ -95,7 +95,7 @@ async fn wait<F>(
     limit: Duration,
     signals: &Signals,
     current: u64,
-) -> Outcome
+) -> WriteEnd
 where
     F: std::future::Future<Output = Result<(), WsError>>,
 {
@@ -107,11 +107,11 @@ where
         // Armed before the check, so that a socket arriving in between still wakes us.
         recovered.as_mut().enable();
         if signals.newest.load(Ordering::SeqCst) > current {
-            return Outcome::Superseded;
+            return WriteEnd::Superseded;
         }
         tokio::select! {
-            done = written.as_mut() => return Outcome::Done(done),
-            () = &mut deadline => return Outcome::TimedOut,
+            done = written.as_mut() => return WriteEnd::Done(done),
+            () = &mut deadline => return WriteEnd::TimedOut,
             () = recovered => {}
         }
     }
@@ -124,7 +124,7 @@ enum Write {
     Close,
 }
 
-impl State {
+impl SessionState {
     /// Runs one write. A socket that fails is let go (its reader notices); one that takes
     /// nothing for the idle timeout is let go as `stalled`: a client that stops reading must
     /// not make its queue grow without end.
@@ -150,22 +150,22 @@ impl State {
             // Most writes finish at once; only one that has to wait needs a timer and an eye
             // on newer sockets (boxed, so the session does not carry room for it).
             match written.as_mut().now_or_never() {
-                Some(done) => Outcome::Done(done),
+                Some(done) => WriteEnd::Done(done),
                 None => Box::pin(wait(written, limit, signals, current)).await,
             }
         };
         match outcome {
-            Outcome::Done(Ok(())) => true,
+            WriteEnd::Done(Ok(())) => true,
             // The socket is gone; its reader notices.
-            Outcome::Done(Err(WsError::Io(_))) => {
+            WriteEnd::Done(Err(WsError::Io(_))) => {
                 self.sink = None;
                 false
             }
             // The closing handshake has begun (the client's close frame was read): the sink
             // stays, so that the `End` that follows still flushes the reply.
-            Outcome::Done(Err(_)) => false,
+            WriteEnd::Done(Err(_)) => false,
             // Let go of the socket; its reader is told to let go too (see `run`).
-            Outcome::TimedOut | Outcome::Superseded => {
+            WriteEnd::TimedOut | WriteEnd::Superseded => {
                 self.sink = None;
                 self.stalled = Some(current);
                 false
@@ -316,7 +316,7 @@ pub async fn run(
     signals: Arc<Signals>,
     closed: watch::Sender<u64>,
 ) -> Ended {
-    let mut s = State {
+    let mut s = SessionState {
         protocol,
         timing,
         sink: None,

@@ -1,7 +1,7 @@
 //! Runs an outcome's actions against the service, in order, after the state is stored.
 
 use crate::chat::outcome::Action;
-use crate::pubsub::{Permission, PubSubClient, PubSubError};
+use crate::pubsub::{GroupPermission, PubSubClient, PubSubError};
 
 impl PubSubClient {
     /// Runs the actions of an outcome in order. Every action is attempted; the first
@@ -19,11 +19,11 @@ impl PubSubClient {
                     self.remove_connection_from_group(chat.as_str(), c).await
                 }
                 Action::Grant(c, chat) => {
-                    self.grant_permission(Permission::SendToGroup, c, chat.as_str())
+                    self.grant_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await
                 }
                 Action::Revoke(c, chat) => {
-                    self.revoke_permission(Permission::SendToGroup, c, chat.as_str())
+                    self.revoke_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await
                 }
             };

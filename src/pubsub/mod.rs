@@ -50,14 +50,15 @@ pub enum PubSubError {
     },
 }
 
-/// A permission a connection can be granted on one group.
+/// A permission the chat grants a connection on one group through the REST API (the
+/// emulator's own view of what a client may do is `emulator::permissions::ClientPermission`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
+pub enum GroupPermission {
     SendToGroup,
     JoinLeaveGroup,
 }
 
-impl Permission {
+impl GroupPermission {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::SendToGroup => "sendToGroup",
@@ -221,7 +222,7 @@ mod tests {
             "http://localhost:8080/api/hubs/chat/:send?api-version=2024-01-01"
         );
         assert_eq!(
-            c.permission_url(Permission::SendToGroup, &ConnectionId::parse("c 1").expect("valid"), "private_a_b"),
+            c.permission_url(GroupPermission::SendToGroup, &ConnectionId::parse("c 1").expect("valid"), "private_a_b"),
             "http://localhost:8080/api/hubs/chat/permissions/sendToGroup/connections/c%201?api-version=2024-01-01&targetName=private_a_b"
         );
     }

@@ -5,7 +5,7 @@ use reqwest::Method;
 
 use crate::chat::model::{ConnectionId, UserId};
 use crate::chat::outcome::ServerMessage;
-use crate::pubsub::{enc, Body, Permission, PubSubClient, PubSubError};
+use crate::pubsub::{enc, Body, GroupPermission, PubSubClient, PubSubError};
 
 impl PubSubClient {
     /// `POST /:send`: to every connection of the hub.
@@ -95,7 +95,7 @@ impl PubSubClient {
 
     pub(crate) fn permission_url(
         &self,
-        permission: Permission,
+        permission: GroupPermission,
         connection: &ConnectionId,
         group: &str,
     ) -> String {
@@ -112,7 +112,7 @@ impl PubSubClient {
     /// `PUT /permissions/{permission}/connections/{id}?targetName={group}`.
     pub async fn grant_permission(
         &self,
-        permission: Permission,
+        permission: GroupPermission,
         connection: &ConnectionId,
         group: &str,
     ) -> Result<(), PubSubError> {
@@ -124,7 +124,7 @@ impl PubSubClient {
     /// `DELETE /permissions/{permission}/connections/{id}?targetName={group}`.
     pub async fn revoke_permission(
         &self,
-        permission: Permission,
+        permission: GroupPermission,
         connection: &ConnectionId,
         group: &str,
     ) -> Result<(), PubSubError> {

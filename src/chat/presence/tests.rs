@@ -1,13 +1,7 @@
 //! Unit tests of `chat::presence`.
 use super::*;
 use crate::chat::outcome::Version;
-
-fn uid(s: &str) -> UserId {
-    UserId::parse(s).expect("valid")
-}
-fn cid(s: &str) -> ConnectionId {
-    ConnectionId::parse(s).expect("valid")
-}
+use crate::chat::test_support::{cid, uid};
 fn stored(conns: &[(&str, bool)]) -> Versioned<User> {
     let mut user = User::new(
         uid("u"),

@@ -105,13 +105,13 @@ fn excluded_connections_are_skipped() {
 fn rights_come_from_roles_and_change_with_grants() {
     let r = Registry::default();
     let _c = connect(&r, "c", "chat", None, &["webpubsub.joinLeaveGroup.g"]);
-    assert!(r.allows("c", Permission::JoinLeaveGroup, "g"));
-    assert!(!r.allows("c", Permission::SendToGroup, "g"));
+    assert!(r.allows("c", ClientPermission::JoinLeaveGroup, "g"));
+    assert!(!r.allows("c", ClientPermission::SendToGroup, "g"));
     r.with_rights(&HubKey::new("chat"), "c", |rights| {
-        rights.grant(Permission::SendToGroup, Some("g".into()))
+        rights.grant(ClientPermission::SendToGroup, Some("g".into()))
     })
     .expect("connected");
-    assert!(r.allows("c", Permission::SendToGroup, "g"));
+    assert!(r.allows("c", ClientPermission::SendToGroup, "g"));
     assert!(r
         .with_rights(&HubKey::new("chat"), "missing", |_| ())
         .is_none());

@@ -23,7 +23,7 @@ fn delivery(n: usize) -> Outgoing {
     Outgoing::Message(Delivery::new(&From::Server, &Data::Text(format!("m{n}"))))
 }
 
-struct Running {
+struct DrivenSession {
     mailbox: Mailbox,
     signals: Arc<Signals>,
     frames: UnboundedReceiver<Message>,
@@ -32,7 +32,7 @@ struct Running {
 
 /// A session whose socket is attached and whose first `queued` messages are already waiting
 /// when it starts, so that it meets them as one burst.
-fn start(protocol: Protocol, queued: usize) -> Running {
+fn start(protocol: Protocol, queued: usize) -> DrivenSession {
     let (sink, frames) = recording();
     start_with(protocol, queued, sink, frames, Timing::default()).0
 }
@@ -43,7 +43,7 @@ fn start_with(
     sink: Sink,
     frames: UnboundedReceiver<Message>,
     timing: Timing,
-) -> (Running, watch::Receiver<u64>) {
+) -> (DrivenSession, watch::Receiver<u64>) {
     let (mailbox, mail) = Mailbox::new();
     mailbox.control(Control::Attach {
         sink,
@@ -56,7 +56,7 @@ fn start_with(
     let (closed, closed_rx) = watch::channel(0);
     let signals = Arc::new(Signals::default());
     let session = tokio::spawn(run(protocol, timing, mail, signals.clone(), closed));
-    let running = Running {
+    let running = DrivenSession {
         mailbox,
         signals,
         frames,
@@ -205,14 +205,14 @@ async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
 }
 
 /// A reliable session whose first socket never takes a write, holding messages 1–3.
-fn stuck_with_three(timing: Timing) -> (Running, watch::Receiver<u64>) {
+fn stuck_with_three(timing: Timing) -> (DrivenSession, watch::Receiver<u64>) {
     stuck_with_three_telling(timing, Arc::new(Notify::new()))
 }
 
 fn stuck_with_three_telling(
     timing: Timing,
     writing: Arc<Notify>,
-) -> (Running, watch::Receiver<u64>) {
+) -> (DrivenSession, watch::Receiver<u64>) {
     let (_unused, frames) = unbounded_channel();
     start_with(
         Protocol::JsonReliable,
@@ -226,7 +226,7 @@ fn stuck_with_three_telling(
 /// Attaches socket 2 and checks it gets messages 1–3 and that only socket 1's reader was told
 /// to let go; returns what socket 2 receives.
 async fn recover_on_socket_two(
-    s: &Running,
+    s: &DrivenSession,
     closed: &watch::Receiver<u64>,
 ) -> UnboundedReceiver<Message> {
     let (sink, mut frames) = recording();

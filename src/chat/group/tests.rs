@@ -1,4 +1,4 @@
-//! Unit tests of `chat::rooms`.
+//! Unit tests of `chat::group`.
 use super::*;
 use crate::chat::outcome::{Change, Expect, Version};
 use crate::chat::test_support::*;
