@@ -20,6 +20,8 @@
 //!   [`token`]: HS256 tokens; [`config`]: settings, read once; [`access_key`], [`clock`],
 //!   [`shutdown`], [`telemetry`]; [`http_body`]: request bodies read with a size limit.
 
+#![warn(unreachable_pub)]
+
 pub mod access_key;
 pub mod chat;
 pub mod cli;

@@ -5,23 +5,23 @@ use crate::chat::outcome::{Change, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::{ConnectionState, User};
 
-pub const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+pub(crate) const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
-pub fn uid(s: &str) -> UserId {
+pub(crate) fn uid(s: &str) -> UserId {
     UserId::parse(s).expect("id")
 }
-pub fn cid(s: &str) -> ConnectionId {
+pub(crate) fn cid(s: &str) -> ConnectionId {
     ConnectionId::parse(s).expect("id")
 }
-pub fn chat_id(s: &str) -> ChatId {
+pub(crate) fn chat_id(s: &str) -> ChatId {
     ChatId::parse(s).expect("id")
 }
-pub fn name(s: &str) -> DisplayName {
+pub(crate) fn name(s: &str) -> DisplayName {
     DisplayName::parse(s).expect("name")
 }
 
 /// A stored user with these connections (all announced).
-pub fn user(id: &str, connections: &[&str]) -> Versioned<User> {
+pub(crate) fn user(id: &str, connections: &[&str]) -> Versioned<User> {
     let mut u = User::new(
         uid(id),
         name(&format!("{id}-name")),
@@ -44,7 +44,7 @@ pub fn user(id: &str, connections: &[&str]) -> Versioned<User> {
 }
 
 /// A stored group chat owned by `owner` with these (user, connection) pairs in it.
-pub fn room(owner: &str, members: &[(&str, &str)]) -> Versioned<Chat> {
+pub(crate) fn room(owner: &str, members: &[(&str, &str)]) -> Versioned<Chat> {
     let mut chat = Chat::group(chat_id(ROOM), name("Room"), uid(owner));
     for (u, c) in members {
         chat.add_connection(&uid(u), &name(&format!("{u}-name")), &cid(c));
@@ -56,7 +56,7 @@ pub fn room(owner: &str, members: &[(&str, &str)]) -> Versioned<Chat> {
 }
 
 /// The chat written by an outcome.
-pub fn written_chat(changes: &[Change]) -> &Chat {
+pub(crate) fn written_chat(changes: &[Change]) -> &Chat {
     changes
         .iter()
         .find_map(|c| match c {
@@ -67,7 +67,7 @@ pub fn written_chat(changes: &[Change]) -> &Chat {
 }
 
 /// The users written by an outcome.
-pub fn written_users(changes: &[Change]) -> Vec<&User> {
+pub(crate) fn written_users(changes: &[Change]) -> Vec<&User> {
     changes
         .iter()
         .filter_map(|c| match c {
