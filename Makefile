@@ -31,10 +31,11 @@ test: ## Run every test: npm ci, lints, cargo test, then the Node suites
 
 # The JavaScript (client/js, tests, scripts; scope and style in biome.json) goes through Biome,
 # pinned in package.json: format check, lints and import order. `npm ci` installs it.
-lint: ## Check formatting and lints, Rust and JavaScript (warnings are errors)
+lint: ## Check formatting, lints and the architecture rules, Rust and JavaScript (warnings are errors)
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	node_modules/.bin/biome ci --error-on-warnings
+	python3 scripts/check-layers.py
 
 lint-fix: ## Format the code and apply clippy's and Biome's safe fixes
 	cargo fmt --all
