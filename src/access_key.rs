@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// An access key as written in a connection string. The HMAC key is its UTF-8 bytes,
-/// not its base64 decoding (`webpubsub-protocol.md` §1.2). Never printed.
+/// not its base64 decoding (`docs/webpubsub-protocol.md` §1.2). Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey(String);
 

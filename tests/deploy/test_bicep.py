@@ -14,7 +14,7 @@ BICEP_FILES = sorted(DEPLOY.rglob("*.bicep"))
 MAIN = DEPLOY / "main.bicep"
 MODULES = DEPLOY / "modules"
 
-# shared/reference/azure-hosting-and-crates.md, section G; the monitoring types are not in it
+# docs/azure-hosting-and-crates.md, section G; the monitoring types are not in it
 # and use the versions of the Azure Functions Flex Consumption samples.
 API_VERSIONS = {
     "Microsoft.SignalRService/webPubSub": {"2024-03-01"},
