@@ -32,7 +32,7 @@ Settings (environment variables, read once at start-up):
   RUST_LOG                      log filter (default: info)";
 
 /// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
-/// handler, a local Web PubSub emulator and (soon) a one-command dev server.
+/// handler, a local Web PubSub emulator and a one-command dev server.
 #[derive(Debug, Parser)]
 #[command(name = "chatr", version, about, long_about = None)]
 pub struct Cli {

@@ -3,22 +3,34 @@
 //!
 //! `chatr serve` is the handler: it verifies Web PubSub webhooks, signs client tokens for the
 //! Static Web Apps principal, calls the Web PubSub REST API and keeps the chat's state in a
-//! [`store::Store`].
+//! [`store::Store`]. `chatr emulator` is a local Web PubSub that Microsoft's SDKs work
+//! against; `chatr dev` runs both with the site in one process.
 //!
 //! # Layout
-//! Floors, top to bottom; a module imports only from floors below it.
+//! Floors, top to bottom; a module imports only from its own floor or below
+//! (`scripts/check-layers.py`, run by `make lint`, checks it).
 //! - `main.rs`, [`cli`]: parse the command line, bind sockets, print banners.
 //! - [`dev`]: `chatr dev`, the emulator, the handler and the site with Static Web Apps'
 //!   routes and sign-in, in one process.
-//! - [`functions`]: the custom handler: one route table, one file per Function, the webhook
-//!   pipeline (`process`) and the ghost-connection sweep; [`emulator`]: a local Web PubSub
-//!   (client endpoint, REST API, upstream), knowing nothing of chats.
-//! - [`store`]: the `Store` trait and its SQLite implementation; [`pubsub`]: the Web PubSub
-//!   REST client with retries.
+//! - [`functions`]: the custom handler: the Functions and their route templates, one file per
+//!   Function, the webhook pipeline (`process`) and the ghost-connection sweep;
+//!   [`emulator`]: a local Web PubSub (client endpoint, REST API, upstream), knowing nothing
+//!   of chats.
+//! - [`store`]: the `Store` trait and its two implementations, embedded SQLite
+//!   (`store::embedded`) and Azure Table Storage (`store::table`); [`pubsub`]: the Web
+//!   PubSub REST client with retries.
 //! - [`chat`]: the pure rules (event + state in, changes + service calls out) and the typed
 //!   domain values; [`webhook`]: CloudEvents parsing, `ce-signature`, abuse protection;
-//!   [`token`]: HS256 tokens; [`config`]: settings, read once; [`access_key`], [`clock`],
-//!   [`shutdown`], [`telemetry`]; [`http_body`]: request bodies read with a size limit.
+//!   [`token`]: HS256 tokens; [`config`]: settings, read once.
+//! - [`access_key`], [`clock`], [`shutdown`], [`telemetry`]; [`http_body`]: request bodies
+//!   read with a size limit; [`http_client`]: the error of an outgoing client that cannot be
+//!   built.
+//!
+//! Beside the library: `src/bin/chatr-load.rs` (+ `src/bin/chatr_load/`), the load generator
+//! of `docs/PERFORMANCE.md`, a binary of its own that drives `chatr` over sockets;
+//! `benches/hot_paths.rs`, criterion benchmarks of the hot paths; `tests/`, the integration
+//! binaries and the Node suites (official SDKs, browsers). `docs/webpubsub-protocol.md` is the
+//! service as the emulator and handler implement it, `docs/chatr-original.md` the original app.
 
 #![warn(unreachable_pub)]
 

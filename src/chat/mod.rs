@@ -4,6 +4,17 @@
 //! Every user event is checked against the connection's binding first: the webhook
 //! signature covers only the connection id, so a connection belongs to the user it was
 //! first seen with, and an event claiming another user is refused.
+//!
+//! # Layout
+//! - `mod.rs`: `handle` (and `needs`: which rows an event reads); [`event`]: client events
+//!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
+//! - Values: [`model`] (ids and names that exist only once they parse), [`user`] (a user's
+//!   record), [`room`] (a chat as stored).
+//! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
+//!   leave, delete), [`private`] (private chats of two users).
+//!
+//! Unit tests named `…_fixing_hole_N` prove hole N of the original app
+//! (`docs/chatr-original.md` §9) closed.
 
 pub mod event;
 pub mod group;

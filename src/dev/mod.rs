@@ -2,6 +2,12 @@
 //! real service), the handler, and the site (`client/`, `/.auth/*`, `/api/*`) served as
 //! Static Web Apps serves it. The emulator's webhooks go to the site's `/api/eventHandler`,
 //! so they cross the same routing rules as in the cloud.
+//!
+//! # Layout
+//! - `mod.rs`: `run(listeners, setup, shutdown)` wires the parts together.
+//! - [`site`]: the one port the browser talks to; [`static_site`]: files of `client/`;
+//!   [`swa_auth`]: `/.auth/*` sign-in as the SWA CLI emulates it; [`swa_config`]:
+//!   `staticwebapp.config.json`'s routes and headers.
 
 pub mod site;
 pub mod static_site;

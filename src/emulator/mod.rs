@@ -1,8 +1,30 @@
 //! `chatr emulator`: a local Azure Web PubSub, faithful enough that Microsoft's SDKs work
 //! against it unchanged. It knows nothing of chats: it is the service, with its client
 //! endpoint (`json.webpubsub.azure.v1`, `json.reliable.webpubsub.azure.v1`, simple clients),
-//! its CloudEvents upstream and its data-plane REST API. `webpubsub-protocol.md` is the
+//! its CloudEvents upstream and its data-plane REST API. `docs/webpubsub-protocol.md` is the
 //! specification.
+//!
+//! # Layout
+//! - `mod.rs`: `build(config, port)` and `run(listener, emulator, shutdown)`; [`config`]: the
+//!   parsed settings; [`hub_key`]: hub names, case folded once; [`service`]: what the sockets
+//!   and the REST API share.
+//! - The client endpoint: [`client_socket`] (handshake: token, subprotocol, the blocking
+//!   `connect` event), [`websocket`] (the upgrade), [`auth`] (client and server tokens).
+//! - A live connection: [`connection`] (start and recovery), [`reader`] (one socket's
+//!   frames), [`session`] (the one writer, the reliable buffer), [`mailbox`] (what others
+//!   send it), [`signals`] (acks and newer sockets, from the readers).
+//! - [`hub`]: the registry of connections, groups, users and rights; [`permissions`]: roles
+//!   and granted rights; [`protocol`]: the JSON subprotocols' frames.
+//! - Upstream: [`events`] (one connection's events, in order), [`upstream`] (CloudEvents over
+//!   HTTP, abuse protection).
+//! - [`rest`]: the data-plane REST API.
+//!
+//! # The life of a connection
+//! `client_socket` checks the handshake (and asks the upstream on `connect`) → `connection`
+//! registers it in the `hub` registry, starts its `session` and its `events` worker → its
+//! `reader` turns frames into group joins, sends and user events → others reach it through
+//! its `mailbox`; the `session` writes to the socket → when it ends, `connection` unregisters
+//! it and `events` sends `disconnected` last.
 
 pub mod auth;
 pub mod client_socket;

@@ -1,10 +1,24 @@
-//! The custom handler: one route table for the four Functions, the warp filter that serves
-//! it, and `run(listener, app, shutdown)`.
+//! The custom handler: the four Functions with their route templates, the warp filter that
+//! serves them, and `run(listener, app, shutdown)`.
 //!
 //! The Functions host forwards each request unchanged (`enableForwardingHttpRequest`), so
 //! this router sees `/api/<route>` and answers exactly what `function.json` declares: a
 //! declared route with an undeclared method is 405, anything else 404. Routes match without
 //! regard to case, as the host's do.
+//!
+//! # Layout
+//! - `mod.rs`: [`Function`] (folder, route, methods, body limit), `resolve`, `dispatch`, `run`;
+//!   [`route`]: route templates; [`body`]: bodies read with the Function's limit;
+//!   [`error`]: `ApiError`, the one error at the edge; [`principal`]: the signed-in user.
+//! - One file per Function: [`event_handler`], [`get_token`], [`get_users`], [`get_chats`].
+//! - [`process`]: one event through the chat (read, decide, store, then call the service);
+//!   [`sweep`]: connections whose `disconnected` was lost.
+//!
+//! # The life of a webhook
+//! `dispatch` resolves the Function and reads the body → `event_handler` verifies the
+//! signature and parses the event, in a span with its hub, connection and user → `process`
+//! reads the state, asks `chat::handle`, stores the changes → then runs the service calls
+//! through `pubsub` → a refusal is answered 200 `actionRefused`, a store failure 503.
 
 pub mod body;
 pub mod error;

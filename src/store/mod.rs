@@ -1,6 +1,6 @@
 //! Where the chat keeps its state: the [`Store`] trait and its implementations.
 //!
-//! Every write names the version it expects ([`Expect`]); a write whose row has moved on
+//! Every write names the version it expects ([`Expect`](crate::chat::outcome::Expect)); a write whose row has moved on
 //! fails with [`StoreError::Conflict`] and the caller handles the event again from a fresh
 //! read. That is how concurrent events never lose an update, on SQLite and on Azure Tables.
 
