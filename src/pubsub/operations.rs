@@ -10,9 +10,7 @@ use crate::pubsub::{enc, Body, GroupPermission, PubSubClient, PubSubError};
 impl PubSubClient {
     /// `POST /:send`: to every connection of the hub.
     pub async fn send_to_all(&self, message: &ServerMessage) -> Result<(), PubSubError> {
-        let url = self.url("/:send", &[]);
-        self.expect("sendToAll", Method::POST, url, Self::json(message), &[202])
-            .await
+        self.post("sendToAll", "/:send", Self::json(message)).await
     }
 
     /// `POST /users/{id}/:send`: to every connection of a user.
@@ -21,9 +19,8 @@ impl PubSubClient {
         user: &UserId,
         message: &ServerMessage,
     ) -> Result<(), PubSubError> {
-        let url = self.url(&format!("/users/{}/:send", enc(user.as_str())), &[]);
-        self.expect("sendToUser", Method::POST, url, Self::json(message), &[202])
-            .await
+        let path = format!("/users/{}/:send", enc(user.as_str()));
+        self.post("sendToUser", &path, Self::json(message)).await
     }
 
     /// `POST /connections/{id}/:send`: to one connection.
@@ -32,28 +29,18 @@ impl PubSubClient {
         connection: &ConnectionId,
         message: &ServerMessage,
     ) -> Result<(), PubSubError> {
-        let url = self.url(
-            &format!("/connections/{}/:send", enc(connection.as_str())),
-            &[],
-        );
-        self.expect(
-            "sendToConnection",
-            Method::POST,
-            url,
-            Self::json(message),
-            &[202],
-        )
-        .await
+        let path = format!("/connections/{}/:send", enc(connection.as_str()));
+        self.post("sendToConnection", &path, Self::json(message))
+            .await
     }
 
     /// `POST /groups/{group}/:send` of a plain-text notice, sent as a JSON string the way
     /// the original server's SDK sent it (members get `dataType: json` with a string).
     pub async fn send_text_to_group(&self, group: &str, text: &str) -> Result<(), PubSubError> {
-        let url = self.url(&format!("/groups/{}/:send", enc(group)), &[]);
         #[expect(clippy::expect_used, reason = "a string always serialises to JSON")]
         let body = Body::Json(serde_json::to_vec(text).expect("a JSON string"));
-        self.expect("sendToGroup", Method::POST, url, body, &[202])
-            .await
+        let path = format!("/groups/{}/:send", enc(group));
+        self.post("sendToGroup", &path, body).await
     }
 
     /// `PUT /groups/{group}/connections/{id}`.
@@ -63,8 +50,7 @@ impl PubSubClient {
         connection: &ConnectionId,
     ) -> Result<(), PubSubError> {
         let url = self.group_connection_url(group, connection);
-        self.expect("addConnectionToGroup", Method::PUT, url, Body::None, &[200])
-            .await
+        self.put("addConnectionToGroup", url).await
     }
 
     /// `DELETE /groups/{group}/connections/{id}`.
@@ -74,14 +60,7 @@ impl PubSubClient {
         connection: &ConnectionId,
     ) -> Result<(), PubSubError> {
         let url = self.group_connection_url(group, connection);
-        self.expect(
-            "removeConnectionFromGroup",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
+        self.delete("removeConnectionFromGroup", url).await
     }
 
     fn group_connection_url(&self, group: &str, connection: &ConnectionId) -> String {
@@ -117,8 +96,7 @@ impl PubSubClient {
         group: &str,
     ) -> Result<(), PubSubError> {
         let url = self.permission_url(permission, connection, group);
-        self.expect("grantPermission", Method::PUT, url, Body::None, &[200])
-            .await
+        self.put("grantPermission", url).await
     }
 
     /// `DELETE /permissions/{permission}/connections/{id}?targetName={group}`.
@@ -129,14 +107,7 @@ impl PubSubClient {
         group: &str,
     ) -> Result<(), PubSubError> {
         let url = self.permission_url(permission, connection, group);
-        self.expect(
-            "revokePermission",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
+        self.delete("revokePermission", url).await
     }
 
     /// `HEAD /connections/{id}`: whether the connection is still open.
@@ -164,13 +135,30 @@ impl PubSubClient {
             &format!("/connections/{}", enc(connection.as_str())),
             &[("reason", reason)],
         );
-        self.expect(
-            "closeConnection",
-            Method::DELETE,
-            url,
-            Body::None,
-            &[200, 204],
-        )
-        .await
+        self.delete("closeConnection", url).await
+    }
+
+    /// A send: `POST` of `body` to `path`, which the service answers 202.
+    async fn post(
+        &self,
+        operation: &'static str,
+        path: &str,
+        body: Body,
+    ) -> Result<(), PubSubError> {
+        let url = self.url(path, &[]);
+        self.expect(operation, Method::POST, url, body, &[202])
+            .await
+    }
+
+    /// An add or a grant: `PUT`, which the service answers 200.
+    async fn put(&self, operation: &'static str, url: String) -> Result<(), PubSubError> {
+        self.expect(operation, Method::PUT, url, Body::None, &[200])
+            .await
+    }
+
+    /// A removal, revocation or close: `DELETE`, which the service answers 200 or 204.
+    async fn delete(&self, operation: &'static str, url: String) -> Result<(), PubSubError> {
+        self.expect(operation, Method::DELETE, url, Body::None, &[200, 204])
+            .await
     }
 }

@@ -15,8 +15,8 @@ fn sender<'a>(
     }
 }
 
-#[test]
-fn create_chat_stores_the_chat_owned_by_the_sender_and_broadcasts_it() {
+/// alice, on connection c1, creates the room.
+fn alice_creates_the_room() -> (ConnectionId, UserId, Outcome) {
     let (c, u, me) = (cid("c1"), uid("alice"), user("alice", &["c1"]));
     let outcome = create(
         &sender(&c, &u, Some(&me)),
@@ -25,6 +25,12 @@ fn create_chat_stores_the_chat_owned_by_the_sender_and_broadcasts_it() {
         None,
     )
     .expect("created");
+    (c, u, outcome)
+}
+
+#[test]
+fn create_chat_stores_the_chat_owned_by_the_sender_and_broadcasts_it() {
+    let (c, u, outcome) = alice_creates_the_room();
     let chat = written_chat(&outcome.changes);
     assert_eq!(chat.owner(), Some(&u));
     assert!(outcome.changes.iter().any(|ch| matches!(
@@ -58,14 +64,7 @@ fn create_chat_stores_the_chat_owned_by_the_sender_and_broadcasts_it() {
 
 #[test]
 fn create_chat_joins_the_creator_so_join_order_does_not_matter_fixing_hole_17() {
-    let (c, u, me) = (cid("c1"), uid("alice"), user("alice", &["c1"]));
-    let outcome = create(
-        &sender(&c, &u, Some(&me)),
-        &chat_id(ROOM),
-        &name("Room"),
-        None,
-    )
-    .expect("created");
+    let (c, u, outcome) = alice_creates_the_room();
     assert!(outcome
         .actions
         .contains(&Action::AddToGroup(chat_id(ROOM), c.clone())));

@@ -241,16 +241,21 @@ fn room_with(members: &[(&str, &[&str])]) -> Versioned<Chat> {
     }
 }
 
-#[test]
-fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
-    let room = room_with(&[("u", &["c1"]), ("v", &["c9"])]);
-    let mut s = stored(&[("c1", true)]);
-    s.value
+/// The stored user with connection c1 in `room`.
+fn with_c1_in(mut user: Versioned<User>, room: &Versioned<Chat>) -> Versioned<User> {
+    user.value
         .connections
         .get_mut(&cid("c1"))
         .expect("c1")
         .chats
         .insert(room.value.id.clone());
+    user
+}
+
+#[test]
+fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
+    let room = room_with(&[("u", &["c1"]), ("v", &["c9"])]);
+    let s = with_c1_in(stored(&[("c1", true)]), &room);
     let chats = BTreeMap::from([(room.value.id.clone(), room.clone())]);
     let outcome = disconnected(&cid("c1"), Some(&s), &chats);
     let Change::PutChat { chat, expect } = &outcome.changes[0] else {
@@ -271,13 +276,7 @@ fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
 #[test]
 fn closing_one_of_two_connections_in_a_chat_keeps_the_member() {
     let room = room_with(&[("u", &["c1", "c2"])]);
-    let mut s = stored(&[("c1", true), ("c2", true)]);
-    s.value
-        .connections
-        .get_mut(&cid("c1"))
-        .expect("c1")
-        .chats
-        .insert(room.value.id.clone());
+    let s = with_c1_in(stored(&[("c1", true), ("c2", true)]), &room);
     let chats = BTreeMap::from([(room.value.id.clone(), room)]);
     let outcome = disconnected(&cid("c1"), Some(&s), &chats);
     assert!(outcome.actions.is_empty(), "{:?}", outcome.actions);
