@@ -3,6 +3,7 @@
 // text frame dressed as a server notice).
 
 import WebSocket from 'ws';
+import { inbox } from '../inbox.mjs';
 import { authCookie, principal, WAIT_MS } from './harness.mjs';
 
 export async function rawMember(base, name) {
@@ -14,31 +15,8 @@ export async function rawMember(base, name) {
   };
   const { url } = await get('/api/getToken');
   const socket = new WebSocket(url, 'json.webpubsub.azure.v1');
-  const frames = [];
-  const waiters = [];
-  socket.on('message', (data) => {
-    const frame = JSON.parse(data.toString());
-    frames.push(frame);
-    for (const w of [...waiters]) {
-      if (w.test(frame)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(frame);
-      }
-    }
-  });
-  const waitFor = (test, what) =>
-    new Promise((resolve, reject) => {
-      const found = frames.find(test);
-      if (found) return resolve(found);
-      const timer = setTimeout(() => reject(new Error(`${name} waited in vain for ${what}`)), WAIT_MS);
-      waiters.push({
-        test,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
+  const received = inbox(socket, WAIT_MS);
+  const waitFor = (test, what) => received.next(test, `${what} for ${name}`);
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
     socket.once('error', reject);

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { inbox } from '../inbox.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const chatr = process.env.CHATR_BIN ?? path.join(root, 'target/debug/chatr');
@@ -129,24 +130,6 @@ after(() => {
   }
 });
 
-function nextFrame(ws, predicate, timeoutMs = 10_000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      ws.off('message', onMessage);
-      reject(new Error('no matching frame in time'));
-    }, timeoutMs);
-    function onMessage(raw) {
-      const frame = JSON.parse(String(raw));
-      if (predicate(frame)) {
-        clearTimeout(timer);
-        ws.off('message', onMessage);
-        resolve(frame);
-      }
-    }
-    ws.on('message', onMessage);
-  });
-}
-
 test('without the cookie the SWA CLI keeps the API closed as the config says', async () => {
   const r = await fetch(`${site}/api/getToken`, { redirect: 'manual' });
   assert.ok([302, 401].includes(r.status), `got ${r.status}`);
@@ -164,17 +147,18 @@ test('a signed-in user gets a token through the SWA CLI, connects and round-trip
   assert.equal(claims.sub, principal.userId, 'identity comes from the SWA principal, not the query');
 
   const ws = new WebSocket(url.replace('localhost', '127.0.0.1'), 'json.webpubsub.azure.v1');
-  const connected = await nextFrame(ws, (f) => f.type === 'system' && f.event === 'connected');
+  const frames = inbox(ws);
+  const connected = await frames.next((f) => f.type === 'system' && f.event === 'connected');
   assert.equal(connected.userId, principal.userId);
   ws.send(JSON.stringify({ type: 'event', event: 'userConnected', dataType: 'json', data: {} }));
-  const online = await nextFrame(ws, (f) => f.data?.chatEvent === 'userOnline');
+  const online = await frames.next((f) => f.data?.chatEvent === 'userOnline');
   assert.equal(JSON.parse(online.data.data).userName, 'swauser');
 
   ws.send(JSON.stringify({ type: 'event', event: 'createChat', dataType: 'json', data: { name: 'Via SWA', id: ROOM } }));
-  await nextFrame(ws, (f) => f.data?.chatEvent === 'chatCreated');
-  await nextFrame(ws, (f) => f.group === ROOM && typeof f.data === 'string');
+  await frames.next((f) => f.data?.chatEvent === 'chatCreated');
+  await frames.next((f) => f.group === ROOM && typeof f.data === 'string');
   ws.send(JSON.stringify({ type: 'sendToGroup', group: ROOM, dataType: 'json', data: { message: 'round trip' } }));
-  const echoed = await nextFrame(ws, (f) => f.group === ROOM && f.data?.message === 'round trip');
+  const echoed = await frames.next((f) => f.group === ROOM && f.data?.message === 'round trip');
   assert.equal(echoed.fromUserId, principal.userId);
 
   const chats = await (await fetch(`${site}/api/chats`, { headers: { cookie } })).json();
