@@ -1,12 +1,14 @@
 // What every browser suite shares: a `chatr dev` on free ports with a fresh data dir, the
-// Static Web Apps auth cookie, the emulator's REST API (to kill sockets from outside), a
-// guard that fails a test on any console error or failed request it did not name, and the
-// folder screenshots go to.
+// hooks of a Chromium suite, the Static Web Apps auth cookie, the emulator's REST API (to kill
+// sockets from outside), a guard that fails a test on any console error or failed request it
+// did not name, and the folder screenshots go to.
 
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
+import { chromium } from 'playwright-core';
 import { REPO, spawnChatr } from '../spawn-chatr.mjs';
 
 export const ROOT = REPO;
@@ -44,7 +46,7 @@ export async function startChatr() {
  * Chromium's command line for tests. Playwright gives every launch a fresh temporary profile
  * itself (it refuses a `--user-data-dir` argument), so none is passed here.
  */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -53,6 +55,28 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * The hooks every Chromium suite shares, declared in the calling `describe`: one `chatr dev`
+ * and one Chromium for the whole suite, stopped after it, and after each test the guard of
+ * every person `people()` returns checked. Returns `{ chatr, browser }`, filled in once the
+ * suite has started.
+ */
+export function chromiumSuite(people) {
+  const suite = { chatr: undefined, browser: undefined };
+  before(async () => {
+    suite.chatr = await startChatr();
+    suite.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.chatr?.stop();
+  });
+  afterEach(() => {
+    for (const person of people()) person.check();
+  });
+  return suite;
+}
 
 /** A Static Web Apps principal for a test user. */
 export function principal(name, provider = 'github') {
