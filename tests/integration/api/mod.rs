@@ -1,9 +1,6 @@
 //! Integration tests of `chatr serve`'s handler over HTTP, on port 0, with a fresh SQLite
 //! folder and a recording stand-in for the Web PubSub REST API.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod bad_input;
 mod chats;
 mod get_token;

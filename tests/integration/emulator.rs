@@ -1,13 +1,11 @@
 //! The emulator with the real handler behind it: a round trip through every layer, and a
 //! shutdown that closes every socket with a close frame.
 
-mod support;
-
+use futures_util::StreamExt;
 use serde_json::json;
-use support::stack::Stack;
 use tokio_tungstenite::tungstenite::Message;
 
-use futures_util::StreamExt;
+use crate::support::stack::Stack;
 
 const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 

@@ -1,9 +1,6 @@
 //! The store contract suite against every `Store`: the embedded SQLite store and Azure
 //! Table Storage (on Azurite).
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod contract;
 
 mod embedded {

@@ -2,10 +2,9 @@
 //! exactly what the original client sends, sign-in through the emulated Static Web Apps, a
 //! restart that keeps the state, and the auth rules of `staticwebapp.config.json`.
 
-mod support;
-
 use serde_json::{json, Value};
-use support::dev_stack::Dev;
+
+use crate::support::dev_stack::Dev;
 
 const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 

@@ -1,8 +1,6 @@
 //! `chatr serve` as the Functions host runs it: the real binary, settings from the
 //! environment, port 0, signals, a restart and a kill in the middle of writes.
 
-mod support;
-
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -12,8 +10,8 @@ use chatr::store::Store;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use support::recording_pubsub::RecordingPubSub;
-use support::spawn::{Event, KEY};
+use crate::support::recording_pubsub::RecordingPubSub;
+use crate::support::spawn::{Event, KEY};
 
 fn chatr() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatr"));
@@ -216,7 +214,7 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
 
 #[tokio::test]
 async fn serve_uses_table_storage_when_its_connection_string_is_set() {
-    let azurite = support::azurite::Azurite::start().await;
+    let azurite = crate::support::azurite::Azurite::start().await;
     let pubsub = RecordingPubSub::start(KEY).await;
     let mut child = chatr()
         .arg("serve")

@@ -489,7 +489,7 @@ macro_rules! store_contract {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() {
                 let (store, _guard) = $fresh.await;
-                $crate::contract::$case(store).await;
+                $crate::store::contract::$case(store).await;
             }
         )*
     };

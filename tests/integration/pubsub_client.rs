@@ -1,15 +1,14 @@
 //! The Web PubSub REST client against the recording stand-in: every operation's exact
 //! method, path, query and body, and a server token whose `aud` is the full request URL.
 
-mod support;
-
 use chatr::chat::model::{ConnectionId, UserId};
 use chatr::chat::outcome::ServerMessage;
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
 use chatr::pubsub::{Permission, PubSubClient};
-use support::recording_pubsub::RecordingPubSub;
-use support::spawn::KEY;
+
+use crate::support::recording_pubsub::RecordingPubSub;
+use crate::support::spawn::KEY;
 
 async fn client() -> (PubSubClient, RecordingPubSub) {
     let pubsub = RecordingPubSub::start(KEY).await;

@@ -22,7 +22,6 @@ use super::spawn::principal;
 
 /// A running emulator + handler.
 pub struct Stack {
-    pub emulator_port: u16,
     pub handler: String,
     pub http: reqwest::Client,
     pub emulator: chatr::emulator::service::Emulator,
@@ -71,7 +70,6 @@ impl Stack {
             },
         ));
         Self {
-            emulator_port,
             handler: format!("http://127.0.0.1:{handler_port}"),
             http: reqwest::Client::new(),
             emulator,
