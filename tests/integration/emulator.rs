@@ -5,25 +5,19 @@ use futures_util::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::support::domain::ROOM;
 use crate::support::stack::Stack;
-
-const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
+use crate::support::ws_client::chat_data;
 
 #[tokio::test]
 async fn a_chat_round_trip_crosses_emulator_handler_and_store() {
     let stack = Stack::start().await;
     let mut alice = stack.client("alice").await;
-    alice
-        .event("userConnected", "json", json!({"userName": "forged"}))
-        .await;
+    alice.user_connected(json!({"userName": "forged"})).await;
     let online = alice.chat_event("userOnline").await;
-    let data: serde_json::Value =
-        serde_json::from_str(online["data"]["data"].as_str().expect("string")).expect("JSON");
-    assert_eq!(data["userName"], "alice-name");
+    assert_eq!(chat_data(&online)["userName"], "alice-name");
 
-    alice
-        .event("createChat", "json", json!({"name": "Room", "id": ROOM}))
-        .await;
+    alice.create_chat(ROOM, "Room").await;
     alice.chat_event("chatCreated").await;
     let notice = alice
         .until(|f| f["from"] == "group" && f["group"] == ROOM)
@@ -31,14 +25,14 @@ async fn a_chat_round_trip_crosses_emulator_handler_and_store() {
     assert_eq!(notice["data"], "💬 alice-name has joined the chat");
 
     let mut bob = stack.client("bob").await;
-    bob.event("userConnected", "json", json!({})).await;
+    bob.user_connected(json!({})).await;
     bob.chat_event("userOnline").await;
-    bob.event("joinChat", "text", json!(ROOM)).await;
+    bob.join_chat(ROOM).await;
     bob.until(|f| f["group"] == ROOM && f["data"] == "💬 bob-name has joined the chat")
         .await;
 
     bob.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "json", "data": {"message": "hi", "fromUserId": "alice"}, "ackId": 1})).await;
-    let ack = bob.until(|f| f["type"] == "ack").await;
+    let ack = bob.ack().await;
     assert_eq!(ack, json!({"type": "ack", "ackId": 1, "success": true}));
     let got = alice
         .until(|f| f["from"] == "group" && f["data"]["message"] == "hi")
@@ -51,32 +45,23 @@ async fn a_chat_round_trip_crosses_emulator_handler_and_store() {
     // A third user cannot publish into the room without joining it.
     let mut eve = stack.client("eve").await;
     eve.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "text", "data": "spam", "ackId": 7})).await;
-    let refused = eve.until(|f| f["type"] == "ack").await;
+    let refused = eve.ack().await;
     assert_eq!(refused["success"], false);
     assert_eq!(refused["error"]["name"], "Forbidden");
     eve.send(json!({"type": "joinGroup", "group": ROOM, "ackId": 8}))
         .await;
-    assert_eq!(
-        eve.until(|f| f["type"] == "ack").await["error"]["name"],
-        "Forbidden"
-    );
+    assert_eq!(eve.ack().await["error"]["name"], "Forbidden");
 }
 
 #[tokio::test]
 async fn a_refused_user_event_comes_back_to_its_sender_as_action_refused() {
     let stack = Stack::start().await;
     let mut alice = stack.client("alice").await;
-    alice.event("deleteChat", "text", json!(ROOM)).await;
+    alice.delete_chat(ROOM).await;
     let refused = alice.chat_event("actionRefused").await;
-    let data: serde_json::Value =
-        serde_json::from_str(refused["data"]["data"].as_str().expect("string")).expect("JSON");
-    assert_eq!(data["reason"], "chatNotFound");
+    assert_eq!(chat_data(&refused)["reason"], "chatNotFound");
     // The socket stays open.
-    alice.send(json!({"type": "ping"})).await;
-    assert_eq!(
-        alice.until(|f| f["type"] == "pong").await,
-        json!({"type": "pong"})
-    );
+    assert_eq!(alice.pong_or(|_| false).await, json!({"type": "pong"}));
 }
 
 #[tokio::test]

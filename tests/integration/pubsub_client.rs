@@ -1,22 +1,19 @@
 //! The Web PubSub REST client against the recording stand-in: every operation's exact
 //! method, path, query and body, and a server token whose `aud` is the full request URL.
 
-use chatr::chat::model::{ConnectionId, UserId};
 use chatr::chat::outcome::ServerMessage;
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
 use chatr::pubsub::{Permission, PubSubClient};
 
+use crate::support::app::{connection_string, KEY};
+use crate::support::domain::{cid, uid};
 use crate::support::recording_pubsub::RecordingPubSub;
-use crate::support::spawn::KEY;
 
 async fn client() -> (PubSubClient, RecordingPubSub) {
     let pubsub = RecordingPubSub::start(KEY).await;
-    let cs = WebPubSubConnectionString::parse(&format!(
-        "Endpoint=http://127.0.0.1;Port={};AccessKey={KEY};Version=1.0;",
-        pubsub.addr.port()
-    ))
-    .expect("connection string");
+    let cs =
+        WebPubSubConnectionString::parse(&connection_string(&pubsub)).expect("connection string");
     (
         PubSubClient::new(cs, HubName::parse("chat").expect("hub")),
         pubsub,
@@ -26,8 +23,8 @@ async fn client() -> (PubSubClient, RecordingPubSub) {
 #[tokio::test]
 async fn every_operation_makes_the_documented_call() {
     let (c, rec) = client().await;
-    let conn = ConnectionId::parse("conn 1").expect("id");
-    let user = UserId::parse("zoë").expect("id");
+    let conn = cid("conn 1");
+    let user = uid("zoë");
     let msg = ServerMessage::user_offline(&user);
     c.send_to_all(&msg).await.expect("send to all");
     c.send_to_user(&user, &msg).await.expect("send to user");
@@ -103,9 +100,7 @@ async fn a_refusing_service_is_an_error_naming_the_operation() {
     let (c, rec) = client().await;
     rec.fail_next(&[403]);
     let err = c
-        .send_to_all(&ServerMessage::user_offline(
-            &UserId::parse("u").expect("id"),
-        ))
+        .send_to_all(&ServerMessage::user_offline(&uid("u")))
         .await
         .expect_err("refused");
     assert_eq!(err.to_string(), "sendToAll: the service answered 403");
@@ -128,8 +123,5 @@ async fn an_unreachable_service_is_an_error_not_a_hang() {
             max_delay: std::time::Duration::from_millis(1),
         },
     );
-    assert!(c
-        .connection_exists(&ConnectionId::parse("c").expect("id"))
-        .await
-        .is_err());
+    assert!(c.connection_exists(&cid("c")).await.is_err());
 }

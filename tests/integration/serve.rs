@@ -1,73 +1,52 @@
 //! `chatr serve` as the Functions host runs it: the real binary, settings from the
 //! environment, port 0, signals, a restart and a kill in the middle of writes.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use chatr::chat::model::ConnectionId;
 use chatr::store::embedded::EmbeddedStore;
 use chatr::store::Store;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
+use crate::support::app::{connection_string, principal, KEY};
+use crate::support::azurite::Azurite;
+use crate::support::binary::{chatr, Running};
 use crate::support::recording_pubsub::RecordingPubSub;
-use crate::support::spawn::{Event, KEY};
+use crate::support::webhook::Event;
 
-fn chatr() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_chatr"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+/// A well-formed connection string of a service that is never called.
+const SOME_SERVICE: &str = "Endpoint=https://x.webpubsub.azure.com;AccessKey=k";
+
+/// `chatr serve` on port 0 against the recording stand-in.
+fn serve(pubsub: &RecordingPubSub) -> Command {
+    let mut cmd = chatr();
+    cmd.arg("serve")
+        .env("WebPubSubConnectionString", connection_string(pubsub))
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0");
     cmd
 }
 
-/// Starts `chatr serve` on port 0 and reads the address from its banner.
-async fn start_serve(pubsub: &RecordingPubSub, data_dir: &std::path::Path) -> (Child, String) {
-    let mut child = chatr()
+/// `chatr serve` with these settings, expected to stop at start-up (exit 2): its stderr.
+async fn start_up_error(settings: &[(&str, &str)]) -> String {
+    let output = chatr()
         .arg("serve")
-        .env(
-            "WebPubSubConnectionString",
-            format!(
-                "Endpoint=http://127.0.0.1;Port={};AccessKey={KEY};Version=1.0;",
-                pubsub.addr.port()
-            ),
-        )
-        .env("CHATR_DATA_DIR", data_dir)
-        .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0")
-        .spawn()
-        .expect("spawn chatr serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .envs(settings.iter().copied())
+        .output()
         .await
-        .expect("banner in time")
-        .expect("read")
-        .expect("a banner line");
-    let url = line
-        .strip_prefix("chatr serve: listening on ")
-        .expect("banner")
-        .to_string();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, url)
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    stderr
 }
 
-async fn post(
-    http: &reqwest::Client,
-    base: &str,
-    event: Event,
-) -> reqwest::Result<reqwest::Response> {
-    event.request(http, base).send().await
+/// `chatr serve` over the embedded store in `data_dir`, started.
+async fn start_serve(pubsub: &RecordingPubSub, data_dir: &std::path::Path) -> Running {
+    let mut cmd = serve(pubsub);
+    cmd.env("CHATR_DATA_DIR", data_dir);
+    Running::start(cmd).await
 }
 
 #[tokio::test]
 async fn serve_without_a_connection_string_stops_and_names_the_setting() {
-    let output = chatr().arg("serve").output().await.expect("run");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = start_up_error(&[]).await;
     assert!(
         stderr.contains("WebPubSubConnectionString is missing"),
         "{stderr}"
@@ -80,26 +59,17 @@ async fn serve_without_a_connection_string_stops_and_names_the_setting() {
 
 #[tokio::test]
 async fn serve_with_a_malformed_setting_stops_and_names_it() {
-    let output = chatr()
-        .arg("serve")
-        .env(
-            "WebPubSubConnectionString",
-            "Endpoint=https://x.webpubsub.azure.com;AccessKey=k",
-        )
-        .env("WebPubSubHub", "not a hub")
-        .output()
-        .await
-        .expect("run");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("WebPubSubHub is malformed"));
-    let output = chatr()
-        .arg("serve")
-        .env("WebPubSubConnectionString", "AccessKey=k")
-        .output()
-        .await
-        .expect("run");
-    assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("WebPubSubConnectionString is malformed: it has no Endpoint"));
+    let stderr = start_up_error(&[
+        ("WebPubSubConnectionString", SOME_SERVICE),
+        ("WebPubSubHub", "not a hub"),
+    ])
+    .await;
+    assert!(stderr.contains("WebPubSubHub is malformed"), "{stderr}");
+    let stderr = start_up_error(&[("WebPubSubConnectionString", "AccessKey=k")]).await;
+    assert!(
+        stderr.contains("WebPubSubConnectionString is malformed: it has no Endpoint"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -122,24 +92,20 @@ async fn help_lists_every_subcommand_and_setting() {
 async fn serve_listens_on_the_given_port_and_stops_on_sigterm() {
     let pubsub = RecordingPubSub::start(KEY).await;
     let dir = tempfile::tempdir().expect("dir");
-    let (mut child, url) = start_serve(&pubsub, dir.path()).await;
+    let handler = start_serve(&pubsub, dir.path()).await;
+    let url = handler.url("handler");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(
+        handler.banner[0],
+        format!("chatr serve: listening on {url}"),
+        "the banner, for people, says the same"
+    );
     let status = reqwest::get(format!("{url}/api/users"))
         .await
         .expect("GET")
         .status();
     assert_eq!(status, 401);
-    let pid = child.id().expect("pid").to_string();
-    let killed = Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .expect("kill");
-    assert!(killed.success());
-    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("exits")
-        .expect("status");
+    let exit = handler.terminate().await;
     assert!(exit.success(), "{exit:?}");
 }
 
@@ -147,7 +113,8 @@ async fn serve_listens_on_the_given_port_and_stops_on_sigterm() {
 async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
     let pubsub = RecordingPubSub::start(KEY).await;
     let dir = tempfile::tempdir().expect("dir");
-    let (mut child, url) = start_serve(&pubsub, dir.path()).await;
+    let mut handler = start_serve(&pubsub, dir.path()).await;
+    let url = handler.url("handler");
     let http = reqwest::Client::new();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let mut writers = Vec::new();
@@ -156,13 +123,8 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
         writers.push(tokio::spawn(async move {
             for i in 0..10_000 {
                 let connection = format!("w{w}-c{i}");
-                match post(
-                    &http,
-                    &url,
-                    Event::system("connected", &connection, &format!("user{w}")),
-                )
-                .await
-                {
+                let event = Event::system("connected", &connection, &format!("user{w}"));
+                match event.request(&http, &url).send().await {
                     Ok(r) if r.status() == 204 => {
                         let _ = tx.send(connection);
                     }
@@ -176,7 +138,7 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
     while acknowledged.len() < 200 {
         acknowledged.push(rx.recv().await.expect("acknowledgements"));
     }
-    child.kill().await.expect("SIGKILL");
+    handler.child.kill().await.expect("SIGKILL");
     for w in writers {
         w.await.expect("writer");
     }
@@ -200,11 +162,10 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
     );
 
     // And the restarted handler serves the same state.
-    let (_child, url) = start_serve(&pubsub, dir.path()).await;
-    let principal = chatr::functions::principal::ClientPrincipal::encode("github", "v", "v", &[]);
+    let restarted = start_serve(&pubsub, dir.path()).await;
     let status = http
-        .get(format!("{url}/api/users"))
-        .header("x-ms-client-principal", principal)
+        .get(format!("{}/api/users", restarted.url("handler")))
+        .header("x-ms-client-principal", principal("v", "v"))
         .send()
         .await
         .expect("GET")
@@ -214,32 +175,11 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
 
 #[tokio::test]
 async fn serve_uses_table_storage_when_its_connection_string_is_set() {
-    let azurite = crate::support::azurite::Azurite::start().await;
+    let azurite = Azurite::start().await;
     let pubsub = RecordingPubSub::start(KEY).await;
-    let mut child = chatr()
-        .arg("serve")
-        .env(
-            "WebPubSubConnectionString",
-            format!(
-                "Endpoint=http://127.0.0.1;Port={};AccessKey={KEY};Version=1.0;",
-                pubsub.addr.port()
-            ),
-        )
-        .env("TableStorageConnectionString", azurite.connection_string())
-        .env("FUNCTIONS_CUSTOMHANDLER_PORT", "0")
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let mut banner = String::new();
-    for _ in 0..3 {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("in time")
-            .expect("read")
-            .expect("line");
-        banner.push_str(&line);
-        banner.push('\n');
-    }
+    let mut cmd = serve(&pubsub);
+    cmd.env("TableStorageConnectionString", azurite.connection_string());
+    let banner = Running::start(cmd).await.banner.join("\n");
     assert!(
         banner.contains(&format!(
             "Azure Table Storage at http://127.0.0.1:{}/devstoreaccount1",
@@ -251,18 +191,11 @@ async fn serve_uses_table_storage_when_its_connection_string_is_set() {
 
 #[tokio::test]
 async fn serve_with_a_malformed_table_connection_string_stops_and_names_it() {
-    let output = chatr()
-        .arg("serve")
-        .env(
-            "WebPubSubConnectionString",
-            "Endpoint=https://x.webpubsub.azure.com;AccessKey=k",
-        )
-        .env("TableStorageConnectionString", "AccountName=acct")
-        .output()
-        .await
-        .expect("run");
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = start_up_error(&[
+        ("WebPubSubConnectionString", SOME_SERVICE),
+        ("TableStorageConnectionString", "AccountName=acct"),
+    ])
+    .await;
     assert!(
         stderr.contains("TableStorageConnectionString is malformed: it has no AccountKey"),
         "{stderr}"
@@ -276,37 +209,33 @@ async fn serve_with_a_malformed_table_connection_string_stops_and_names_it() {
 #[tokio::test]
 async fn dev_prints_its_url_serves_the_site_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = chatr()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    let mut cmd = chatr();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["dev", "--port", "0", "--emulator-port", "0", "--data-dir"])
-        .arg(dir.path())
-        .spawn()
-        .expect("spawn chatr dev");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("banner in time")
-        .expect("read")
-        .expect("line");
-    let url = first
-        .strip_prefix("chatr dev: open ")
-        .expect("the URL to open")
-        .to_string();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        .arg(dir.path());
+    let dev = Running::start(cmd).await;
+    let url = dev.url("site");
+    assert_eq!(
+        dev.banner[0],
+        format!("chatr dev: open {url}"),
+        "the URL to open"
+    );
+    let emulator = dev.url("emulator");
+    assert!(
+        dev.banner[1].contains(&format!("emulator on {emulator} ")),
+        "{:?}",
+        dev.banner
+    );
     let login = reqwest::get(format!("{url}/login.html"))
         .await
         .expect("GET");
     assert_eq!(login.status(), 200);
-    let pid = child.id().expect("pid").to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
+    let health = reqwest::Client::new()
+        .head(format!("{emulator}/api/health"))
+        .send()
         .await
-        .expect("kill")
-        .success());
-    let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("exits")
-        .expect("status");
+        .expect("HEAD");
+    assert_eq!(health.status(), 200, "the emulator listens where it says");
+    let exit = dev.terminate().await;
     assert!(exit.success(), "{exit:?}");
 }

@@ -9,58 +9,23 @@ use chatr::chat::outcome::{Change, Versioned};
 use chatr::chat::room::Chat;
 use chatr::chat::user::User;
 use chatr::store::embedded::EmbeddedStore;
-use chatr::store::{Store, StoreError};
+use chatr::store::{Binding, Store, StoreError};
 use serde_json::json;
 
-use crate::support::recording_pubsub::RecordingPubSub;
-use crate::support::spawn::{principal, refusal, spawn_app, spawn_over, TestApp, KEY};
-
-const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
-
-async fn chats(app: &TestApp) -> serde_json::Value {
-    app.get("/api/chats", Some(&principal("viewer", "viewer")))
-        .await
-        .json()
-        .await
-        .expect("JSON")
-}
-
-/// alice (a1) creates the room; bob (b1) is online.
-async fn room_with_alice_and_bob() -> TestApp {
-    let app = spawn_app().await;
-    app.sign_in_and_arrive("a1", "alice").await;
-    app.sign_in_and_arrive("b1", "bob").await;
-    assert_eq!(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM})
-        )
-        .await
-        .status(),
-        204
-    );
-    app.pubsub.clear();
-    app
-}
+use crate::support::answer::Answer;
+use crate::support::app::spawn_app;
+use crate::support::app::spawn_app_on;
+use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::domain::{OTHER_ROOM, ROOM};
 
 #[tokio::test]
 async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     let app = spawn_app().await;
     app.sign_in_and_arrive("a1", "alice").await;
     app.pubsub.clear();
-    assert_eq!(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": " Room ", "id": ROOM})
-        )
+    app.create_chat("a1", "alice", ROOM, " Room ")
         .await
-        .status(),
-        204
-    );
+        .assert_accepted();
     assert_eq!(
         app.pubsub.lines(),
         vec![
@@ -73,8 +38,7 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     let calls = app.pubsub.calls();
     let created = calls[2].json();
     assert_eq!(created["chatEvent"], "chatCreated");
-    let data: serde_json::Value =
-        serde_json::from_str(created["data"].as_str().expect("string")).expect("JSON string");
+    let data = calls[2].chat_data();
     assert_eq!(
         data,
         json!({"id": ROOM, "name": "Room", "owner": "alice", "members": {"alice": {"userId": "alice", "userName": "alice-name"}}})
@@ -91,18 +55,13 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
             )
         );
     }
-    assert_eq!(chats(&app).await, json!({"chats": {ROOM: data}}));
+    assert_eq!(app.chats().await, json!({"chats": {ROOM: data}}));
 }
 
 #[tokio::test]
 async fn join_and_leave_move_only_the_sending_connection() {
     let app = room_with_alice_and_bob().await;
-    assert_eq!(
-        app.send("joinChat", "b1", "bob", json!(ROOM))
-            .await
-            .status(),
-        204
-    );
+    app.join_chat("b1", "bob", ROOM).await.assert_accepted();
     assert_eq!(
         app.pubsub.lines(),
         vec![
@@ -115,16 +74,13 @@ async fn join_and_leave_move_only_the_sending_connection() {
         app.pubsub.calls()[2].json(),
         json!("💬 bob-name has joined the chat")
     );
-    assert!(chats(&app).await["chats"][ROOM]["members"]
-        .get("bob")
-        .is_some());
+    assert!(app.members(ROOM).await.contains(&"bob".to_string()));
 
     app.pubsub.clear();
     let leave = json!({"chatId": ROOM, "userName": "<b>Someone Else</b>"});
-    assert_eq!(
-        app.send("leaveChat", "b1", "bob", leave).await.status(),
-        204
-    );
+    app.send("leaveChat", "b1", "bob", leave)
+        .await
+        .assert_accepted();
     assert_eq!(
         app.pubsub.lines(),
         vec![
@@ -140,79 +96,62 @@ async fn join_and_leave_move_only_the_sending_connection() {
         json!("💨 bob-name has left the chat"),
         "the name in the body is ignored"
     );
-    assert!(chats(&app).await["chats"][ROOM]["members"]
-        .get("bob")
-        .is_none());
+    assert!(!app.members(ROOM).await.contains(&"bob".to_string()));
 }
 
 #[tokio::test]
-async fn refusals_are_answered_200_with_action_refused_and_send_nothing() {
+async fn a_closing_socket_leaves_its_chats_and_the_last_one_says_user_offline_once() {
     let app = room_with_alice_and_bob().await;
-    let cases = [
-        (
-            "createChat",
-            json!({"name": "Again", "id": ROOM}),
-            "chatExists",
-        ),
-        (
-            "createChat",
-            json!({"name": "", "id": "1f8fad5b-d9cb-469f-a165-70867728950e"}),
-            "invalidName",
-        ),
-        (
-            "createChat",
-            json!({"name": "x", "id": "private_alice_bob"}),
-            "invalidId",
-        ),
-        ("createChat", json!("just text"), "invalidPayload"),
-        (
-            "joinChat",
-            json!("1f8fad5b-d9cb-469f-a165-70867728950e"),
-            "chatNotFound",
-        ),
-        ("joinChat", json!("a/b"), "invalidId"),
-        ("leaveChat", json!({"chatId": ROOM}), "notMember"),
-        ("deleteChat", json!(ROOM), "notOwner"),
-        (
-            "createPrivateChat",
-            json!({"initiatorUserId": "bob", "targetUserId": "carol"}),
-            "userOffline",
-        ),
-        (
-            "createPrivateChat",
-            json!({"initiatorUserId": "alice", "targetUserId": "bob"}),
-            "identityMismatch",
-        ),
-        (
-            "createPrivateChat",
-            json!({"initiatorUserId": "bob", "targetUserId": "bob"}),
-            "invalidPayload",
-        ),
-    ];
-    for (event, body, reason) in cases {
-        let data = refusal(app.send(event, "b1", "bob", body).await).await;
-        assert_eq!(data["reason"], reason, "{event}");
-        assert_eq!(data["action"], event);
-        assert!(!data["message"].as_str().expect("message").is_empty());
+    app.join_chat("b1", "bob", ROOM).await.assert_accepted();
+    app.pubsub.clear();
+    app.disconnected("b1", "bob").await.assert_accepted();
+    assert_eq!(
+        app.pubsub.lines(),
+        vec![
+            format!("POST /api/hubs/chat/groups/{ROOM}/:send"),
+            "POST /api/hubs/chat/:send".to_string()
+        ]
+    );
+    let calls = app.pubsub.calls();
+    assert_eq!(calls[0].json(), json!("💨 bob-name has left the chat"));
+    assert_eq!(
+        calls[1].json(),
+        json!({"chatEvent": "userOffline", "data": "bob"})
+    );
+    assert!(!app.members(ROOM).await.contains(&"bob".to_string()));
+}
+
+#[tokio::test]
+async fn fifty_concurrent_joins_keep_fifty_members() {
+    let app = spawn_app().await;
+    app.sign_in_and_arrive("owner-c", "owner").await;
+    app.create_chat("owner-c", "owner", ROOM, "Busy")
+        .await
+        .assert_accepted();
+    let joins = (0..50).map(|i| {
+        let app = &app;
+        async move {
+            let (c, u) = (format!("c{i}"), format!("u{i}"));
+            app.arrive(&c, &u).await;
+            app.join_chat(&c, &u, ROOM).await
+        }
+    });
+    for response in futures_util::future::join_all(joins).await {
+        response.assert_accepted();
     }
-    assert!(app.pubsub.calls().is_empty(), "{:?}", app.pubsub.lines());
+    assert_eq!(app.members(ROOM).await.len(), 51, "the owner and all fifty");
 }
 
 #[tokio::test]
 async fn only_the_owner_deletes_and_then_every_connection_leaves_and_the_id_stays_taken() {
     let app = room_with_alice_and_bob().await;
-    app.send("joinChat", "b1", "bob", json!(ROOM)).await;
+    app.join_chat("b1", "bob", ROOM).await.assert_accepted();
     app.pubsub.clear();
-    let data = refusal(app.send("deleteChat", "b1", "bob", json!(ROOM)).await).await;
+    let data = app.delete_chat("b1", "bob", ROOM).await.refusal().await;
     assert_eq!(data["reason"], "notOwner");
     assert!(app.pubsub.calls().is_empty());
 
-    assert_eq!(
-        app.send("deleteChat", "a1", "alice", json!(ROOM))
-            .await
-            .status(),
-        204
-    );
+    app.delete_chat("a1", "alice", ROOM).await.assert_accepted();
     let mut lines = app.pubsub.lines();
     let last = lines.pop().expect("a broadcast last");
     assert_eq!(last, "POST /api/hubs/chat/:send");
@@ -234,17 +173,12 @@ async fn only_the_owner_deletes_and_then_every_connection_leaves_and_the_id_stay
         app.pubsub.calls().last().expect("call").json(),
         json!({"chatEvent": "chatDeleted", "data": ROOM})
     );
-    assert_eq!(chats(&app).await, json!({"chats": {}}));
-    let data = refusal(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Reborn", "id": ROOM}),
-        )
-        .await,
-    )
-    .await;
+    assert_eq!(app.chats().await, json!({"chats": {}}));
+    let data = app
+        .create_chat("a1", "alice", ROOM, "Reborn")
+        .await
+        .refusal()
+        .await;
     assert_eq!(data["reason"], "chatExists");
 }
 
@@ -253,13 +187,9 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
     let app = room_with_alice_and_bob().await;
     app.sign_in_and_arrive("e1", "eve").await;
     app.pubsub.clear();
-    let open = json!({"initiatorUserId": "alice", "targetUserId": "bob"});
-    assert_eq!(
-        app.send("createPrivateChat", "a1", "alice", open)
-            .await
-            .status(),
-        204
-    );
+    app.create_private_chat("a1", "alice", "alice", "bob")
+        .await
+        .assert_accepted();
     let private = "private_alice_bob";
     assert_eq!(
         app.pubsub.lines(),
@@ -280,29 +210,27 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
     let calls = app.pubsub.calls();
     let to_bob = calls[4].json();
     assert_eq!(to_bob["chatEvent"], "joinPrivateChat");
-    let data: serde_json::Value =
-        serde_json::from_str(to_bob["data"].as_str().expect("string")).expect("JSON");
     assert_eq!(
-        data,
+        calls[4].chat_data(),
         json!({"id": private, "name": "Chat with alice-name", "grabFocus": false})
     );
     assert_eq!(calls[6].json(), json!("💬 alice-name wants to chat"));
+    let chats = app.chats().await;
     assert_eq!(
-        chats(&app).await["chats"],
-        json!({ROOM: chats(&app).await["chats"][ROOM].clone()}),
+        chats["chats"],
+        json!({ROOM: chats["chats"][ROOM].clone()}),
         "never listed"
     );
 
     app.pubsub.clear();
-    assert_eq!(
-        refusal(app.send("joinChat", "e1", "eve", json!(private)).await).await["reason"],
-        "notMember"
-    );
-    let forged = json!({"initiatorUserId": "alice", "targetUserId": "bob"});
-    assert_eq!(
-        refusal(app.send("createPrivateChat", "e1", "eve", forged).await).await["reason"],
-        "identityMismatch"
-    );
+    let joined = app.join_chat("e1", "eve", private).await.refusal().await;
+    assert_eq!(joined["reason"], "notMember");
+    let forged = app
+        .create_private_chat("e1", "eve", "alice", "bob")
+        .await
+        .refusal()
+        .await;
+    assert_eq!(forged["reason"], "identityMismatch");
     assert!(
         app.pubsub.calls().is_empty(),
         "eve never enters: {:?}",
@@ -312,12 +240,7 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
     // bob rejoins from a new tab.
     app.arrive("b2", "bob").await;
     app.pubsub.clear();
-    assert_eq!(
-        app.send("joinChat", "b2", "bob", json!(private))
-            .await
-            .status(),
-        204
-    );
+    app.join_chat("b2", "bob", private).await.assert_accepted();
     assert_eq!(
         app.pubsub.lines()[..2],
         [
@@ -330,102 +253,48 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
 }
 
 #[tokio::test]
-async fn idle_is_stored_and_broadcast_about_the_sender() {
+async fn refusals_are_answered_200_with_action_refused_and_send_nothing() {
     let app = room_with_alice_and_bob().await;
-    assert_eq!(
-        app.send("userEnterIdle", "b1", "bob", json!("alice"))
-            .await
-            .status(),
-        204
-    );
-    assert_eq!(
-        app.pubsub.calls()[0].json(),
-        json!({"chatEvent": "userIsIdle", "data": "bob"})
-    );
-    let users: serde_json::Value = app
-        .get("/api/users", Some(&principal("x", "x")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    assert_eq!(users["users"]["bob"]["idle"], true);
-    assert_eq!(users["users"]["alice"]["idle"], false);
-    app.pubsub.clear();
-    assert_eq!(
-        app.send("userExitIdle", "b1", "bob", json!("alice"))
-            .await
-            .status(),
-        204
-    );
-    assert_eq!(
-        app.pubsub.calls()[0].json(),
-        json!({"chatEvent": "userNotIdle", "data": "bob"})
-    );
-}
-
-#[tokio::test]
-async fn a_closing_socket_leaves_its_chats_and_the_last_one_says_user_offline_once() {
-    let app = room_with_alice_and_bob().await;
-    app.send("joinChat", "b1", "bob", json!(ROOM)).await;
-    app.pubsub.clear();
-    assert_eq!(
-        app.post(crate::support::spawn::Event::system(
-            "disconnected",
-            "b1",
-            "bob"
-        ))
-        .await
-        .status(),
-        204
-    );
-    assert_eq!(
-        app.pubsub.lines(),
-        vec![
-            format!("POST /api/hubs/chat/groups/{ROOM}/:send"),
-            "POST /api/hubs/chat/:send".to_string()
-        ]
-    );
-    let calls = app.pubsub.calls();
-    assert_eq!(calls[0].json(), json!("💨 bob-name has left the chat"));
-    assert_eq!(
-        calls[1].json(),
-        json!({"chatEvent": "userOffline", "data": "bob"})
-    );
-    assert!(chats(&app).await["chats"][ROOM]["members"]
-        .get("bob")
-        .is_none());
-}
-
-#[tokio::test]
-async fn fifty_concurrent_joins_keep_fifty_members() {
-    let app = spawn_app().await;
-    app.sign_in_and_arrive("owner-c", "owner").await;
-    app.send(
-        "createChat",
-        "owner-c",
-        "owner",
-        json!({"name": "Busy", "id": ROOM}),
-    )
-    .await;
-    let joins = (0..50).map(|i| {
-        let app = &app;
-        async move {
-            let (c, u) = (format!("c{i}"), format!("u{i}"));
-            app.arrive(&c, &u).await;
-            app.send("joinChat", &c, &u, json!(ROOM)).await.status()
-        }
-    });
-    for status in futures_util::future::join_all(joins).await {
-        assert_eq!(status, 204);
+    let private = |initiator: &str, target: &str| json!({"initiatorUserId": initiator, "targetUserId": target});
+    let cases = [
+        (
+            "createChat",
+            json!({"name": "Again", "id": ROOM}),
+            "chatExists",
+        ),
+        (
+            "createChat",
+            json!({"name": "", "id": OTHER_ROOM}),
+            "invalidName",
+        ),
+        (
+            "createChat",
+            json!({"name": "x", "id": "private_alice_bob"}),
+            "invalidId",
+        ),
+        ("createChat", json!("just text"), "invalidPayload"),
+        ("joinChat", json!(OTHER_ROOM), "chatNotFound"),
+        ("joinChat", json!("a/b"), "invalidId"),
+        ("leaveChat", json!({"chatId": ROOM}), "notMember"),
+        ("deleteChat", json!(ROOM), "notOwner"),
+        ("createPrivateChat", private("bob", "carol"), "userOffline"),
+        (
+            "createPrivateChat",
+            private("alice", "bob"),
+            "identityMismatch",
+        ),
+        ("createPrivateChat", private("bob", "bob"), "invalidPayload"),
+    ];
+    for (event, body, reason) in cases {
+        let data = app.send(event, "b1", "bob", body).await.refusal().await;
+        assert_eq!(data["reason"], reason, "{event}");
+        assert_eq!(data["action"], event);
+        assert!(!data["message"].as_str().expect("message").is_empty());
     }
-    let members = chats(&app).await["chats"][ROOM]["members"]
-        .as_object()
-        .expect("members")
-        .len();
-    assert_eq!(members, 51, "the owner and all fifty");
+    assert!(app.pubsub.calls().is_empty(), "{:?}", app.pubsub.lines());
 }
 
-/// A store whose writes fail: the event must get a 5xx and nothing may be sent.
+/// A store whose writes fail.
 struct BrokenWrites(EmbeddedStore);
 
 #[async_trait]
@@ -436,10 +305,7 @@ impl Store for BrokenWrites {
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.0.list_users().await
     }
-    async fn get_binding(
-        &self,
-        c: &ConnectionId,
-    ) -> Result<Option<chatr::store::Binding>, StoreError> {
+    async fn get_binding(&self, c: &ConnectionId) -> Result<Option<Binding>, StoreError> {
         self.0.get_binding(c).await
     }
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError> {
@@ -459,21 +325,13 @@ impl Store for BrokenWrites {
 #[tokio::test]
 async fn when_storing_fails_the_event_gets_a_503_and_nothing_is_sent() {
     let dir = tempfile::tempdir().expect("dir");
-    let store = Arc::new(BrokenWrites(
-        EmbeddedStore::open(dir.path()).expect("store"),
-    ));
-    let app = spawn_over(RecordingPubSub::start(KEY).await, dir, store).await;
-    let response = app
-        .send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM}),
-        )
+    let store = BrokenWrites(EmbeddedStore::open(dir.path()).expect("store"));
+    let app = spawn_app_on(Arc::new(store)).await;
+    let body = app
+        .create_chat("a1", "alice", ROOM, "Room")
+        .await
+        .store_unavailable()
         .await;
-    assert_eq!(response.status(), 503);
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    assert_eq!(body["error"]["code"], "storeUnavailable");
     assert!(
         !body.to_string().contains("disk on fire"),
         "causes are logged, never sent"

@@ -2,15 +2,19 @@
 
 use base64::Engine;
 use chatr::access_key::AccessKey;
+use serde_json::json;
 
-use crate::support::spawn::{principal, spawn_app, KEY};
+use crate::support::answer::Answer;
+use crate::support::app::{principal, spawn_app, KEY};
 
 #[tokio::test]
 async fn get_token_without_a_principal_is_refused() {
     let app = spawn_app().await;
-    let response = app.get("/api/getToken?userId=alice", None).await;
-    assert_eq!(response.status(), 401);
-    let body: serde_json::Value = response.json().await.expect("JSON");
+    let body = app
+        .get_token_asking_for("alice", None)
+        .await
+        .json_with(401)
+        .await;
     assert_eq!(body["error"]["code"], "unauthorized");
 }
 
@@ -20,7 +24,7 @@ async fn get_token_with_a_garbled_principal_is_refused() {
     let not_json = base64::engine::general_purpose::STANDARD.encode("{not json");
     for garbled in ["!!!", not_json.as_str(), "e30="] {
         assert_eq!(
-            app.get("/api/getToken", Some(garbled)).await.status(),
+            app.get_token(Some(garbled)).await.status(),
             401,
             "{garbled}"
         );
@@ -30,14 +34,12 @@ async fn get_token_with_a_garbled_principal_is_refused() {
 #[tokio::test]
 async fn get_token_signs_a_client_token_for_the_principal_and_ignores_the_user_id_query() {
     let app = spawn_app().await;
-    let response = app
-        .get(
-            "/api/getToken?userId=mallory",
-            Some(&principal("alice-id", "alice@example.com")),
-        )
+    let alice = principal("alice-id", "alice@example.com");
+    let body = app
+        .get_token_asking_for("mallory", Some(&alice))
+        .await
+        .json_with(200)
         .await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.expect("JSON");
     let port = app.pubsub.addr.port();
     let base = format!("ws://127.0.0.1:{port}/client/hubs/chat");
     assert_eq!(body["baseUrl"], base);
@@ -60,18 +62,8 @@ async fn get_token_signs_a_client_token_for_the_principal_and_ignores_the_user_i
 #[tokio::test]
 async fn get_token_records_the_principal_name_without_its_email_domain() {
     let app = spawn_app().await;
-    app.get(
-        "/api/getToken",
-        Some(&principal("alice-id", "alice@example.com")),
-    )
-    .await;
-    let user = app
-        .app
-        .store
-        .get_user(&chatr::chat::model::UserId::parse("alice-id").expect("id"))
-        .await
-        .expect("store")
-        .expect("recorded");
+    app.sign_in("alice-id", "alice@example.com").await;
+    let user = app.stored_user("alice-id").await;
     assert_eq!(user.value.name.as_str(), "alice");
     assert_eq!(user.value.provider.as_str(), "github");
 }
@@ -79,14 +71,12 @@ async fn get_token_records_the_principal_name_without_its_email_domain() {
 #[tokio::test]
 async fn users_and_chats_need_a_principal() {
     let app = spawn_app().await;
-    assert_eq!(app.get("/api/users", None).await.status(), 401);
-    assert_eq!(app.get("/api/chats", None).await.status(), 401);
-    let p = principal("u", "U");
-    let chats: serde_json::Value = app
-        .get("/api/chats", Some(&p))
+    assert_eq!(app.get_users(None).await.status(), 401);
+    assert_eq!(app.get_chats(None).await.status(), 401);
+    let chats = app
+        .get_chats(Some(&principal("u", "U")))
         .await
-        .json()
-        .await
-        .expect("JSON");
-    assert_eq!(chats, serde_json::json!({"chats": {}}));
+        .json_with(200)
+        .await;
+    assert_eq!(chats, json!({"chats": {}}));
 }

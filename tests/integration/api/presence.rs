@@ -1,31 +1,16 @@
-//! Presence through the whole handler: the exact REST calls each event makes.
+//! Presence through the whole handler: the exact REST calls each event makes, idle, the
+//! sweep, retries and a restart.
 
-use chatr::chat::model::UserId;
+use serde_json::json;
 
-use crate::support::spawn::{principal, spawn_app, Event, TestApp};
-
-async fn users(app: &TestApp) -> serde_json::Value {
-    app.get("/api/users", Some(&principal("viewer", "viewer")))
-        .await
-        .json()
-        .await
-        .expect("JSON")
-}
-
-fn data_of(call: &crate::support::recording_pubsub::Call) -> serde_json::Value {
-    let body = call.json();
-    serde_json::from_str(body["data"].as_str().expect("data is a string"))
-        .unwrap_or(body["data"].clone())
-}
+use crate::support::answer::Answer;
+use crate::support::app::spawn_app;
+use crate::support::chat_events::room_with_alice_and_bob;
 
 #[tokio::test]
 async fn the_first_connection_broadcasts_user_online_with_the_recorded_name() {
     let app = spawn_app().await;
-    app.get(
-        "/api/getToken",
-        Some(&principal("alice", "Alice@example.com")),
-    )
-    .await;
+    app.sign_in("alice", "Alice@example.com").await;
     app.arrive("c1", "alice").await;
     let calls = app.pubsub.calls();
     assert_eq!(app.pubsub.lines(), vec!["POST /api/hubs/chat/:send"]);
@@ -45,26 +30,21 @@ async fn the_first_connection_broadcasts_user_online_with_the_recorded_name() {
     assert_eq!(call.content_type.as_deref(), Some("application/json"));
     assert_eq!(call.json()["chatEvent"], "userOnline");
     assert_eq!(
-        data_of(call),
-        serde_json::json!({"userId":"alice","userName":"Alice","userProvider":"github","idle":false})
+        call.chat_data(),
+        json!({"userId":"alice","userName":"Alice","userProvider":"github","idle":false})
     );
 }
 
 #[tokio::test]
 async fn the_body_of_user_connected_never_names_the_user() {
     let app = spawn_app().await;
-    app.get("/api/getToken", Some(&principal("alice", "alice")))
-        .await;
-    app.post(Event::system("connected", "c1", "alice")).await;
-    let forged =
-        serde_json::json!({"userName": "<img src=x onerror=alert(1)>", "userProvider": "evil"});
-    assert_eq!(
-        app.post(Event::user("userConnected", "c1", "alice", forged))
-            .await
-            .status(),
-        204
-    );
-    let data = data_of(&app.pubsub.calls()[0]);
+    app.sign_in("alice", "alice").await;
+    app.connected("c1", "alice").await;
+    let forged = json!({"userName": "<img src=x onerror=alert(1)>", "userProvider": "evil"});
+    app.send("userConnected", "c1", "alice", forged)
+        .await
+        .assert_accepted();
+    let data = app.pubsub.calls()[0].chat_data();
     assert_eq!(data["userName"], "alice");
     assert_eq!(data["userProvider"], "github");
 }
@@ -88,70 +68,63 @@ async fn closing_one_tab_says_nothing_and_closing_the_last_says_user_offline_onc
     app.arrive("c1", "alice").await;
     app.arrive("c2", "alice").await;
     app.pubsub.clear();
-    assert_eq!(
-        app.post(Event::system("disconnected", "c1", "alice"))
-            .await
-            .status(),
-        204
-    );
+    app.disconnected("c1", "alice").await.assert_accepted();
     assert!(app.pubsub.calls().is_empty());
-    assert!(
-        users(&app).await["users"].get("alice").is_some(),
-        "still online through c2"
-    );
+    assert!(app.is_online("alice").await, "still online through c2");
 
-    assert_eq!(
-        app.post(Event::system("disconnected", "c2", "alice"))
-            .await
-            .status(),
-        204
-    );
-    assert_eq!(
-        app.post(Event::system("disconnected", "c2", "alice"))
-            .await
-            .status(),
-        204,
-        "a repeat is harmless"
-    );
+    app.disconnected("c2", "alice").await.assert_accepted();
+    // A repeat is harmless.
+    app.disconnected("c2", "alice").await.assert_accepted();
     assert_eq!(app.pubsub.lines(), vec!["POST /api/hubs/chat/:send"]);
     let call = &app.pubsub.calls()[0];
     assert_eq!(
         call.json(),
-        serde_json::json!({"chatEvent":"userOffline","data":"alice"})
+        json!({"chatEvent":"userOffline","data":"alice"})
     );
-    assert_eq!(users(&app).await, serde_json::json!({"users": {}}));
+    assert_eq!(app.users().await, json!({"users": {}}));
 }
 
 #[tokio::test]
 async fn users_lists_online_users_keyed_by_id() {
     let app = spawn_app().await;
-    app.get("/api/getToken", Some(&principal("alice", "alice")))
-        .await;
-    app.get("/api/getToken", Some(&principal("bob", "bob")))
-        .await;
+    app.sign_in("alice", "alice").await;
+    app.sign_in("bob", "bob").await;
     app.arrive("c1", "alice").await;
     assert_eq!(
-        users(&app).await,
-        serde_json::json!({"users": {"alice": {"userName":"alice","userProvider":"github","idle":false}}}),
+        app.users().await,
+        json!({"users": {"alice": {"userName":"alice","userProvider":"github","idle":false}}}),
         "bob has a token but no connection, so is not online"
+    );
+}
+
+#[tokio::test]
+async fn idle_is_stored_and_broadcast_about_the_sender() {
+    let app = room_with_alice_and_bob().await;
+    app.enter_idle("b1", "bob", "alice").await.assert_accepted();
+    assert_eq!(
+        app.pubsub.calls()[0].json(),
+        json!({"chatEvent": "userIsIdle", "data": "bob"})
+    );
+    let users = app.users().await;
+    assert_eq!(users["users"]["bob"]["idle"], true);
+    assert_eq!(users["users"]["alice"]["idle"], false);
+    app.pubsub.clear();
+    app.exit_idle("b1", "bob", "alice").await.assert_accepted();
+    assert_eq!(
+        app.pubsub.calls()[0].json(),
+        json!({"chatEvent": "userNotIdle", "data": "bob"})
     );
 }
 
 #[tokio::test]
 async fn fifty_concurrent_connections_of_one_user_are_all_kept() {
     let app = spawn_app().await;
-    let posts = (0..50).map(|i| app.post(Event::system("connected", &format!("c{i}"), "alice")));
+    let app = &app;
+    let posts = (0..50).map(|i| async move { app.connected(&format!("c{i}"), "alice").await });
     for response in futures_util::future::join_all(posts).await {
-        assert_eq!(response.status(), 204);
+        response.assert_accepted();
     }
-    let user = app
-        .app
-        .store
-        .get_user(&UserId::parse("alice").expect("id"))
-        .await
-        .expect("store")
-        .expect("user");
-    assert_eq!(user.value.connections.len(), 50);
+    assert_eq!(app.stored_user("alice").await.value.connections.len(), 50);
 }
 
 #[tokio::test]
@@ -166,14 +139,10 @@ async fn the_sweep_removes_connections_the_service_no_longer_has() {
         .expect("sweep");
     assert_eq!((report.checked, report.removed, report.unknown), (2, 1, 0));
     let lines = app.pubsub.lines();
-    assert!(
-        lines.contains(&"HEAD /api/hubs/chat/connections/ghost".to_string()),
-        "{lines:?}"
-    );
-    assert!(
-        lines.contains(&"HEAD /api/hubs/chat/connections/live".to_string()),
-        "{lines:?}"
-    );
+    for connection in ["ghost", "live"] {
+        let head = format!("HEAD /api/hubs/chat/connections/{connection}");
+        assert!(lines.contains(&head), "{lines:?}");
+    }
     let offline: Vec<_> = app
         .pubsub
         .calls()
@@ -183,45 +152,27 @@ async fn the_sweep_removes_connections_the_service_no_longer_has() {
     assert_eq!(offline.len(), 1);
     assert_eq!(
         offline[0].json(),
-        serde_json::json!({"chatEvent":"userOffline","data":"bob"})
+        json!({"chatEvent":"userOffline","data":"bob"})
     );
-    let online = users(&app).await;
-    assert!(online["users"].get("alice").is_some());
-    assert!(online["users"].get("bob").is_none());
+    assert!(app.is_online("alice").await);
+    assert!(!app.is_online("bob").await);
 }
 
 #[tokio::test]
 async fn throttled_and_failing_service_calls_are_retried() {
     let app = spawn_app().await;
-    app.post(Event::system("connected", "c1", "alice")).await;
+    app.connected("c1", "alice").await;
     app.pubsub.fail_next(&[429, 503]);
-    assert_eq!(
-        app.post(Event::user(
-            "userConnected",
-            "c1",
-            "alice",
-            serde_json::json!({})
-        ))
-        .await
-        .status(),
-        204
-    );
+    app.user_connected("c1", "alice").await.assert_accepted();
     assert_eq!(app.pubsub.lines(), vec!["POST /api/hubs/chat/:send"; 3]);
 }
 
 #[tokio::test]
 async fn a_service_that_stays_down_does_not_drop_the_user_event() {
     let app = spawn_app().await;
-    app.post(Event::system("connected", "c1", "alice")).await;
+    app.connected("c1", "alice").await;
     app.pubsub.fail_next(&[503, 503, 503]);
-    let response = app
-        .post(Event::user(
-            "userConnected",
-            "c1",
-            "alice",
-            serde_json::json!({}),
-        ))
-        .await;
+    let response = app.user_connected("c1", "alice").await;
     assert_eq!(
         response.status(),
         204,
@@ -232,10 +183,8 @@ async fn a_service_that_stays_down_does_not_drop_the_user_event() {
 #[tokio::test]
 async fn state_survives_a_restart() {
     let app = spawn_app().await;
-    app.get("/api/getToken", Some(&principal("alice", "alice")))
-        .await;
+    app.sign_in("alice", "alice").await;
     app.arrive("c1", "alice").await;
-    let (pubsub, dir) = app.stop().await;
-    let app = crate::support::spawn::spawn_with(pubsub, dir).await;
-    assert!(users(&app).await["users"].get("alice").is_some());
+    let app = app.restart().await;
+    assert!(app.is_online("alice").await);
 }

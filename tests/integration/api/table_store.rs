@@ -6,14 +6,12 @@ use std::sync::Arc;
 
 use chatr::config::table_connection_string::TableConnectionString;
 use chatr::store::table::TableStore;
-use serde_json::json;
 
+use crate::support::answer::Answer;
+use crate::support::app::{principal, spawn_app_on, TestApp};
 use crate::support::azurite::Azurite;
-use crate::support::recording_pubsub::RecordingPubSub;
-use crate::support::spawn::{principal, spawn_over, TestApp, KEY};
+use crate::support::domain::ROOM;
 use crate::support::tcp_proxy::{Mode, TcpProxy};
-
-const ROOM: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 async fn app_on(azurite: &Azurite) -> TestApp {
     app_at(&azurite.connection_string()).await
@@ -21,13 +19,27 @@ async fn app_on(azurite: &Azurite) -> TestApp {
 
 async fn app_at(connection_string: &str) -> TestApp {
     let cs = TableConnectionString::parse(connection_string).expect("connection string");
-    let store = Arc::new(TableStore::connect(&cs).await.expect("connect"));
-    spawn_over(
-        RecordingPubSub::start(KEY).await,
-        tempfile::tempdir().expect("dir"),
-        store,
-    )
-    .await
+    spawn_app_on(Arc::new(TableStore::connect(&cs).await.expect("connect"))).await
+}
+
+/// alice creates the room while the store is down: 503, with nothing sent.
+async fn create_chat_is_refused_as_unavailable(app: &TestApp) {
+    app.create_chat("a1", "alice", ROOM, "Room")
+        .await
+        .store_unavailable()
+        .await;
+    assert!(
+        app.pubsub.calls().is_empty(),
+        "nothing is sent while the store is down"
+    );
+}
+
+/// alice creates the room once the store is back: accepted and announced.
+async fn create_chat_works_again(app: &TestApp) {
+    app.create_chat("a1", "alice", ROOM, "Room")
+        .await
+        .assert_accepted();
+    assert_eq!(app.pubsub.first_send_to_all()["chatEvent"], "chatCreated");
 }
 
 #[tokio::test]
@@ -36,40 +48,12 @@ async fn the_chat_works_the_same_on_table_storage() {
     let app = app_on(&azurite).await;
     app.sign_in_and_arrive("a1", "alice").await;
     app.sign_in_and_arrive("b1", "bob").await;
-    assert_eq!(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM})
-        )
+    app.create_chat("a1", "alice", ROOM, "Room")
         .await
-        .status(),
-        204
-    );
-    assert_eq!(
-        app.send("joinChat", "b1", "bob", json!(ROOM))
-            .await
-            .status(),
-        204
-    );
-    let chats: serde_json::Value = app
-        .get("/api/chats", Some(&principal("x", "x")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let members = chats["chats"][ROOM]["members"]
-        .as_object()
-        .expect("members");
-    assert_eq!(members.len(), 2);
-    let users: serde_json::Value = app
-        .get("/api/users", Some(&principal("x", "x")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    assert_eq!(users["users"]["bob"]["userName"], "bob-name");
+        .assert_accepted();
+    app.join_chat("b1", "bob", ROOM).await.assert_accepted();
+    assert_eq!(app.members(ROOM).await.len(), 2);
+    assert_eq!(app.users().await["users"]["bob"]["userName"], "bob-name");
 }
 
 /// The handler reaches Azurite through a proxy the test can cut.
@@ -89,55 +73,24 @@ async fn outage_then_recovery(mode: Mode) {
     app.pubsub.clear();
 
     proxy.set(mode);
-    let response = app
-        .send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM}),
-        )
-        .await;
-    assert_eq!(response.status(), 503, "{mode:?}");
-    let body: serde_json::Value = response.json().await.expect("JSON");
-    assert_eq!(body["error"]["code"], "storeUnavailable");
+    create_chat_is_refused_as_unavailable(&app).await;
+    let someone = principal("x", "x");
     assert_eq!(
-        app.get("/api/users", Some(&principal("x", "x")))
-            .await
-            .status(),
-        503
+        app.get_users(Some(&someone)).await.status(),
+        503,
+        "{mode:?}"
     );
-    assert_eq!(
-        app.get("/api/getToken", Some(&principal("alice", "alice")))
-            .await
-            .status(),
-        503
-    );
+    let alice = principal("alice", "alice");
+    assert_eq!(app.get_token(Some(&alice)).await.status(), 503, "{mode:?}");
     assert!(
         app.pubsub.calls().is_empty(),
-        "nothing is sent while the store is down"
+        "nothing is sent for the GETs"
     );
 
     proxy.set(Mode::Up);
-    assert_eq!(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM})
-        )
-        .await
-        .status(),
-        204
-    );
-    assert_eq!(app.pubsub.first_send_to_all()["chatEvent"], "chatCreated");
-    let users: serde_json::Value = app
-        .get("/api/users", Some(&principal("x", "x")))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    create_chat_works_again(&app).await;
     assert!(
-        users["users"].get("alice").is_some(),
+        app.is_online("alice").await,
         "the state from before the outage is there"
     );
 }
@@ -159,35 +112,13 @@ async fn stopping_azurite_mid_run_gets_503_and_a_restarted_azurite_serves_again(
     app.sign_in_and_arrive("a1", "alice").await;
     app.pubsub.clear();
     azurite.stop().await;
-    let response = app
-        .send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM}),
-        )
-        .await;
-    assert_eq!(response.status(), 503);
-    assert!(app.pubsub.calls().is_empty());
+    create_chat_is_refused_as_unavailable(&app).await;
     assert_eq!(
-        app.get("/api/users", Some(&principal("x", "x")))
-            .await
-            .status(),
+        app.get_users(Some(&principal("x", "x"))).await.status(),
         503,
         "honest about the outage, and still serving"
     );
     // Azurite comes back empty (it had not saved its tables); the store recreates them.
     azurite.restart().await;
-    assert_eq!(
-        app.send(
-            "createChat",
-            "a1",
-            "alice",
-            json!({"name": "Room", "id": ROOM})
-        )
-        .await
-        .status(),
-        204
-    );
-    assert_eq!(app.pubsub.first_send_to_all()["chatEvent"], "chatCreated");
+    create_chat_works_again(&app).await;
 }

@@ -1,6 +1,11 @@
 //! The webhook's own protocol: the abuse-protection handshake, signatures, hubs, types.
 
-use crate::support::spawn::{refusal, spawn_app, Event};
+use serde_json::json;
+
+use crate::support::answer::Answer;
+use crate::support::app::{spawn_app, TestApp};
+use crate::support::domain::cid;
+use crate::support::webhook::Event;
 
 #[tokio::test]
 async fn the_handshake_allows_the_configured_service() {
@@ -27,17 +32,19 @@ async fn the_handshake_refuses_any_other_origin() {
             req = req.header("WebHook-Request-Origin", o);
         }
         let response = req.send().await.expect("OPTIONS");
-        assert_eq!(response.status(), 400, "{origin:?}");
-        assert!(response.headers().get("webhook-allowed-origin").is_none());
-        let body: serde_json::Value = response.json().await.expect("JSON error");
-        assert_eq!(body["error"]["code"], "originNotAllowed");
+        assert!(
+            response.headers().get("webhook-allowed-origin").is_none(),
+            "{origin:?}"
+        );
+        let body = response.json_with(400).await;
+        assert_eq!(body["error"]["code"], "originNotAllowed", "{origin:?}");
     }
 }
 
 #[tokio::test]
 async fn a_post_without_ce_signature_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
-    let mut event = Event::user("userConnected", "c1", "alice", serde_json::json!({}));
+    let mut event = Event::user("userConnected", "c1", "alice", json!({}));
     event.signature = None;
     assert_eq!(app.post(event).await.status(), 401);
     let mut event = Event::system("connected", "c1", "alice");
@@ -47,7 +54,7 @@ async fn a_post_without_ce_signature_is_refused_and_changes_nothing() {
     assert!(
         app.app
             .store
-            .get_binding(&chatr::chat::model::ConnectionId::parse("c1").expect("id"))
+            .get_binding(&cid("c1"))
             .await
             .expect("store")
             .is_none(),
@@ -61,9 +68,7 @@ async fn a_post_signed_with_another_key_is_refused() {
     let mut event = Event::system("connected", "c1", "alice");
     let other = chatr::access_key::AccessKey::new("another-key").expect("key");
     event.signature = Some(chatr::webhook::signature::sign(&other, "c1"));
-    let response = app.post(event).await;
-    assert_eq!(response.status(), 401);
-    let body: serde_json::Value = response.json().await.expect("JSON");
+    let body = app.post(event).await.json_with(401).await;
     assert_eq!(body["error"]["code"], "unauthorized");
 }
 
@@ -73,7 +78,7 @@ async fn a_signature_list_with_one_matching_key_is_accepted() {
     let mut event = Event::system("connected", "c1", "alice");
     let good = event.signature.clone().expect("signed");
     event.signature = Some(format!("sha256={},{good}", "ab".repeat(32)));
-    assert_eq!(app.post(event).await.status(), 204);
+    app.post(event).await.assert_accepted();
 }
 
 #[tokio::test]
@@ -81,13 +86,11 @@ async fn a_wrong_hub_is_refused_but_its_case_is_not_minded() {
     let app = spawn_app().await;
     let mut event = Event::system("connected", "c1", "alice");
     event.hub = "other".into();
-    let response = app.post(event).await;
-    assert_eq!(response.status(), 400);
-    let body: serde_json::Value = response.json().await.expect("JSON");
+    let body = app.post(event).await.json_with(400).await;
     assert_eq!(body["error"]["code"], "wrongHub");
     let mut event = Event::system("connected", "c1", "alice");
     event.hub = "CHAT".into();
-    assert_eq!(app.post(event).await.status(), 204);
+    app.post(event).await.assert_accepted();
 }
 
 #[tokio::test]
@@ -96,21 +99,16 @@ async fn unknown_cloud_event_types_are_refused() {
     let mut event = Event::system("connected", "c1", "alice");
     event.ce_type = "azure.webpubsub.sys.rebooted".into();
     event.event_name = "rebooted".into();
-    let response = app.post(event).await;
-    assert_eq!(response.status(), 400);
-    let body: serde_json::Value = response.json().await.expect("JSON");
+    let body = app.post(event).await.json_with(400).await;
     assert_eq!(body["error"]["code"], "unknownEventType");
 }
 
 #[tokio::test]
 async fn a_connect_event_is_accepted_without_changes() {
     let app = spawn_app().await;
-    assert_eq!(
-        app.post(Event::system("connect", "c1", "alice"))
-            .await
-            .status(),
-        204
-    );
+    app.post(Event::system("connect", "c1", "alice"))
+        .await
+        .assert_accepted();
     assert!(app.pubsub.calls().is_empty());
 }
 
@@ -118,15 +116,11 @@ async fn a_connect_event_is_accepted_without_changes() {
 async fn an_unknown_user_event_is_answered_200_with_action_refused() {
     let app = spawn_app().await;
     app.arrive("c1", "alice").await;
-    let response = app
-        .post(Event::user(
-            "launchMissiles",
-            "c1",
-            "alice",
-            serde_json::json!({}),
-        ))
+    let data = app
+        .send("launchMissiles", "c1", "alice", json!({}))
+        .await
+        .refusal()
         .await;
-    let data = refusal(response).await;
     assert_eq!(data["action"], "launchMissiles");
     assert_eq!(data["reason"], "unknownEvent");
     assert!(data["message"]
@@ -136,13 +130,8 @@ async fn an_unknown_user_event_is_answered_200_with_action_refused() {
 }
 
 /// Posts `userConnected` from `user` on `connection`, expecting a refusal: its data.
-async fn user_connected_refused(
-    app: &crate::support::spawn::TestApp,
-    connection: &str,
-    user: &str,
-) -> serde_json::Value {
-    let event = Event::user("userConnected", connection, user, serde_json::json!({}));
-    refusal(app.post(event).await).await
+async fn user_connected_refused(app: &TestApp, connection: &str, user: &str) -> serde_json::Value {
+    app.user_connected(connection, user).await.refusal().await
 }
 
 #[tokio::test]
@@ -158,10 +147,12 @@ async fn an_event_claiming_another_user_on_a_bound_connection_is_refused() {
 #[tokio::test]
 async fn a_user_event_from_an_anonymous_connection_is_refused() {
     let app = spawn_app().await;
-    let mut event = Event::user("userConnected", "c1", "x", serde_json::json!({}));
+    let mut event = Event::user("userConnected", "c1", "x", json!({}));
     event.user = None;
-    let response = app.post(event).await;
-    assert_eq!(refusal(response).await["reason"], "notSignedIn");
+    assert_eq!(
+        app.post(event).await.refusal().await["reason"],
+        "notSignedIn"
+    );
 }
 
 #[tokio::test]
@@ -175,12 +166,7 @@ async fn a_user_event_with_an_unusable_user_id_is_refused_with_invalid_id() {
 async fn a_replayed_event_for_a_closed_connection_cannot_rebind_it_to_another_user() {
     let app = spawn_app().await;
     app.arrive("c1", "alice").await;
-    assert_eq!(
-        app.post(Event::system("disconnected", "c1", "alice"))
-            .await
-            .status(),
-        204
-    );
+    app.disconnected("c1", "alice").await.assert_accepted();
     app.pubsub.clear();
     // The signature covers only the connection id: a captured one, replayed with another user.
     let data = user_connected_refused(&app, "c1", "mallory").await;

@@ -1,25 +1,61 @@
-//! The store contract, written once: every `Store` implementation runs these.
+//! The store contract, written once: every `Store` implementation runs these, each case on a
+//! fresh store (`store_contract!(fresh())` in the implementation's module).
 
 use std::sync::Arc;
 
-use chatr::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
-use chatr::chat::outcome::{Change, Expect, Version};
-use chatr::chat::room::Chat;
+use chatr::chat::model::{ChatId, Provider};
+use chatr::chat::outcome::{Change, Expect, Version, Versioned};
+use chatr::chat::room::{Chat, MAX_MEMBERS};
 use chatr::chat::user::{ConnectionState, User};
+use chatr::functions::process::retry_conflicts;
 use chatr::store::{Binding, SharedStore, StoreError};
 
-fn uid(s: &str) -> UserId {
-    UserId::parse(s).expect("id")
+use crate::support::domain::{chat_id, cid, group_chat, name, uid, user, OTHER_ROOM, ROOM};
+
+/// `PutUser` with an expectation.
+fn put_user(user: &User, expect: Expect) -> Change {
+    Change::PutUser {
+        user: user.clone(),
+        expect,
+    }
 }
-fn cid(s: &str) -> ConnectionId {
-    ConnectionId::parse(s).expect("id")
+
+/// `PutChat` with an expectation.
+fn put_chat(chat: &Chat, expect: Expect) -> Change {
+    Change::PutChat {
+        chat: chat.clone(),
+        expect,
+    }
 }
-fn user(id: &str) -> User {
-    User::new(
-        uid(id),
-        DisplayName::parse(id).expect("name"),
-        Provider::new("github"),
-    )
+
+/// Inserts a user that does not exist yet.
+async fn insert_user(store: &SharedStore, user: &User) {
+    store
+        .apply(&[put_user(user, Expect::Absent)])
+        .await
+        .expect("insert");
+}
+
+/// Inserts a chat that does not exist yet.
+async fn insert_chat(store: &SharedStore, chat: &Chat) {
+    store
+        .apply(&[put_chat(chat, Expect::Absent)])
+        .await
+        .expect("insert");
+}
+
+/// A user that must be there.
+async fn read_user(store: &SharedStore, id: &str) -> Versioned<User> {
+    store
+        .get_user(&uid(id))
+        .await
+        .expect("read")
+        .expect("present")
+}
+
+/// A chat that must be there.
+async fn read_chat(store: &SharedStore, id: &ChatId) -> Versioned<Chat> {
+    store.get_chat(id).await.expect("read").expect("present")
 }
 
 pub async fn a_missing_user_reads_as_none(store: SharedStore) {
@@ -40,95 +76,105 @@ pub async fn a_created_user_reads_back_with_a_version(store: SharedStore) {
             ..Default::default()
         },
     );
-    store
-        .apply(&[Change::PutUser {
-            user: u.clone(),
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
-    let read = store
-        .get_user(&uid("alice"))
-        .await
-        .expect("read")
-        .expect("present");
-    assert_eq!(read.value, u);
+    insert_user(&store, &u).await;
+    assert_eq!(read_user(&store, "alice").await.value, u);
     assert_eq!(store.list_users().await.expect("list"), vec![u]);
 }
 
 pub async fn creating_a_user_that_exists_is_a_conflict(store: SharedStore) {
-    store
-        .apply(&[Change::PutUser {
-            user: user("a"),
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
-    let again = store
-        .apply(&[Change::PutUser {
-            user: user("a"),
-            expect: Expect::Absent,
-        }])
-        .await;
+    insert_user(&store, &user("a")).await;
+    let again = store.apply(&[put_user(&user("a"), Expect::Absent)]).await;
     assert!(matches!(again, Err(StoreError::Conflict)), "{again:?}");
 }
 
 pub async fn a_write_with_a_stale_version_is_a_conflict(store: SharedStore) {
-    store
-        .apply(&[Change::PutUser {
-            user: user("a"),
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
-    let v1 = store
-        .get_user(&uid("a"))
-        .await
-        .expect("read")
-        .expect("present")
-        .version;
+    insert_user(&store, &user("a")).await;
+    let v1 = read_user(&store, "a").await.version;
     let mut changed = user("a");
     changed.idle = true;
     store
-        .apply(&[Change::PutUser {
-            user: changed.clone(),
-            expect: Expect::Version(v1.clone()),
-        }])
+        .apply(&[put_user(&changed, Expect::Version(v1.clone()))])
         .await
         .expect("update");
     let stale = store
-        .apply(&[Change::PutUser {
-            user: user("a"),
-            expect: Expect::Version(v1),
-        }])
+        .apply(&[put_user(&user("a"), Expect::Version(v1))])
         .await;
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
-    assert_eq!(
-        store
-            .get_user(&uid("a"))
-            .await
-            .expect("read")
-            .expect("present")
-            .value,
-        changed
-    );
-    let foreign = store
-        .apply(&[Change::PutUser {
-            user: user("a"),
-            expect: Expect::Version(Version("W/\"nonsense\"".into())),
-        }])
-        .await;
+    assert_eq!(read_user(&store, "a").await.value, changed);
+    let nonsense = Expect::Version(Version("W/\"nonsense\"".into()));
+    let foreign = store.apply(&[put_user(&user("a"), nonsense)]).await;
     assert!(matches!(foreign, Err(StoreError::Conflict)));
 }
 
 pub async fn updating_a_missing_user_is_a_conflict(store: SharedStore) {
     let result = store
-        .apply(&[Change::PutUser {
-            user: user("ghost"),
-            expect: Expect::Version(Version("1".into())),
-        }])
+        .apply(&[put_user(
+            &user("ghost"),
+            Expect::Version(Version("1".into())),
+        )])
         .await;
     assert!(matches!(result, Err(StoreError::Conflict)), "{result:?}");
+}
+
+pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
+    for id in [
+        "zoë-日本",
+        "o'brien",
+        "50% off",
+        "a+b c",
+        "emoji-😀",
+        "it''s",
+    ] {
+        let mut u = User::new(uid(id), name("Zoë <b>"), Provider::new("aad"));
+        u.connections.insert(
+            cid(id),
+            ConnectionState {
+                announced: true,
+                ..Default::default()
+            },
+        );
+        store
+            .apply(&[put_user(&u, Expect::Absent)])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let read = store
+            .get_user(&uid(id))
+            .await
+            .expect("read")
+            .unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(read.value, u);
+        u.idle = true;
+        store
+            .apply(&[put_user(&u, Expect::Version(read.version))])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        store
+            .apply(&[Change::BindConnection {
+                connection: cid(id),
+                user: uid(id),
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(
+            store
+                .get_binding(&cid(id))
+                .await
+                .expect("read")
+                .map(|b| b.user),
+            Some(uid(id))
+        );
+        store
+            .apply(&[Change::UnbindConnection {
+                connection: cid(id),
+            }])
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(store
+            .get_binding(&cid(id))
+            .await
+            .expect("read")
+            .is_some_and(|b| b.closed));
+    }
 }
 
 pub async fn bindings_are_idempotent(store: SharedStore) {
@@ -184,120 +230,79 @@ pub async fn bindings_are_idempotent(store: SharedStore) {
     );
 }
 
-pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
-    for id in [
-        "zoë-日本",
-        "o'brien",
-        "50% off",
-        "a+b c",
-        "emoji-😀",
-        "it''s",
-    ] {
-        let mut u = User::new(
-            uid(id),
-            DisplayName::parse("Zoë <b>").expect("name"),
-            Provider::new("aad"),
-        );
-        u.connections.insert(
-            cid(id),
-            ConnectionState {
-                announced: true,
-                ..Default::default()
-            },
-        );
-        store
-            .apply(&[Change::PutUser {
-                user: u.clone(),
-                expect: Expect::Absent,
-            }])
-            .await
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
-        let read = store
-            .get_user(&uid(id))
-            .await
-            .expect("read")
-            .unwrap_or_else(|| panic!("{id} missing"));
-        assert_eq!(read.value, u);
-        u.idle = true;
-        store
-            .apply(&[Change::PutUser {
-                user: u.clone(),
-                expect: Expect::Version(read.version),
-            }])
-            .await
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
-        store
-            .apply(&[Change::BindConnection {
-                connection: cid(id),
-                user: uid(id),
-            }])
-            .await
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert_eq!(
-            store
-                .get_binding(&cid(id))
-                .await
-                .expect("read")
-                .map(|b| b.user),
-            Some(uid(id))
-        );
-        store
-            .apply(&[Change::UnbindConnection {
-                connection: cid(id),
-            }])
-            .await
-            .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert!(store
-            .get_binding(&cid(id))
-            .await
-            .expect("read")
-            .is_some_and(|b| b.closed));
-    }
+pub async fn a_chat_reads_back_and_lists_with_deleted_ones(store: SharedStore) {
+    let mut a = group_chat(ROOM);
+    a.add_connection(&uid("u1"), &name("U1"), &cid("c1"));
+    let mut b = group_chat(OTHER_ROOM);
+    b.deleted = true;
+    let private = Chat::private(
+        ChatId::private(&uid("a"), &uid("b")).expect("id"),
+        [uid("a"), uid("b")],
+    );
+    store
+        .apply(&[
+            put_chat(&a, Expect::Absent),
+            put_chat(&b, Expect::Absent),
+            put_chat(&private, Expect::Absent),
+        ])
+        .await
+        .expect("insert");
+    assert_eq!(read_chat(&store, &a.id).await.value, a);
+    assert!(store
+        .get_chat(&chat_id("nope"))
+        .await
+        .expect("read")
+        .is_none());
+    let mut listed = store.list_chats().await.expect("list");
+    listed.sort_by(|x, y| x.id.cmp(&y.id));
+    let mut expected = vec![a, b, private];
+    expected.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(listed, expected);
+}
+
+pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
+    let c = group_chat(ROOM);
+    insert_chat(&store, &c).await;
+    let again = store.apply(&[put_chat(&c, Expect::Absent)]).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict)),
+        "an existing id is never overwritten"
+    );
+    let v1 = read_chat(&store, &c.id).await.version;
+    let mut renamed = c.clone();
+    renamed.deleted = true;
+    store
+        .apply(&[put_chat(&renamed, Expect::Version(v1.clone()))])
+        .await
+        .expect("update");
+    let stale = store.apply(&[put_chat(&c, Expect::Version(v1))]).await;
+    assert!(matches!(stale, Err(StoreError::Conflict)));
 }
 
 /// A chat of 500 members with the longest names still fits one row.
 pub async fn a_full_chat_with_long_names_fits_its_row(store: SharedStore) {
-    let mut c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
-    for i in 0..chatr::chat::room::MAX_MEMBERS {
-        let name = DisplayName::parse(&format!("{i:03}{}", "ü".repeat(61))).expect("name");
+    let mut c = group_chat(ROOM);
+    for i in 0..MAX_MEMBERS {
         c.add_connection(
             &uid(&format!("user-{i:04}-{}", "x".repeat(28))),
-            &name,
+            &name(&format!("{i:03}{}", "ü".repeat(61))),
             &cid(&format!("conn-{i:04}-{}", "y".repeat(30))),
         );
     }
     store
-        .apply(&[Change::PutChat {
-            chat: c.clone(),
-            expect: Expect::Absent,
-        }])
+        .apply(&[put_chat(&c, Expect::Absent)])
         .await
         .expect("a full chat is stored");
-    assert_eq!(
-        store
-            .get_chat(&c.id)
-            .await
-            .expect("read")
-            .expect("present")
-            .value,
-        c
-    );
+    assert_eq!(read_chat(&store, &c.id).await.value, c);
 }
 
-/// Fifty writers add one connection each to the same row by read-modify-write; with
-/// version checks and retries, all fifty land.
+/// Fifty writers add one connection each to the same user row: all fifty land.
 pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
-    store
-        .apply(&[Change::PutUser {
-            user: user("busy"),
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
+    insert_user(&store, &user("busy")).await;
     let writers = (0..50).map(|i| {
         let store = Arc::clone(&store);
         tokio::spawn(async move {
-            chatr::functions::process::retry_conflicts(|| async {
+            retry_conflicts(|| async {
                 let read = store.get_user(&uid("busy")).await?.expect("present");
                 let mut u = read.value;
                 u.connections
@@ -315,139 +320,22 @@ pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
     for w in futures_util::future::join_all(writers).await {
         w.expect("task").expect("write lands");
     }
-    let read = store
-        .get_user(&uid("busy"))
-        .await
-        .expect("read")
-        .expect("present");
-    assert_eq!(read.value.connections.len(), 50);
-}
-
-fn chat(id: &str) -> Chat {
-    Chat::group(
-        ChatId::parse(id).expect("id"),
-        DisplayName::parse("Room").expect("name"),
-        uid("owner"),
-    )
-}
-
-pub async fn a_chat_reads_back_and_lists_with_deleted_ones(store: SharedStore) {
-    let mut a = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
-    a.add_connection(
-        &uid("u1"),
-        &DisplayName::parse("U1").expect("name"),
-        &cid("c1"),
-    );
-    let mut b = chat("1f8fad5b-d9cb-469f-a165-70867728950e");
-    b.deleted = true;
-    let private = Chat::private(
-        ChatId::private(&uid("a"), &uid("b")).expect("id"),
-        [uid("a"), uid("b")],
-    );
-    store
-        .apply(&[
-            Change::PutChat {
-                chat: a.clone(),
-                expect: Expect::Absent,
-            },
-            Change::PutChat {
-                chat: b.clone(),
-                expect: Expect::Absent,
-            },
-            Change::PutChat {
-                chat: private.clone(),
-                expect: Expect::Absent,
-            },
-        ])
-        .await
-        .expect("insert");
-    assert_eq!(
-        store
-            .get_chat(&a.id)
-            .await
-            .expect("read")
-            .expect("present")
-            .value,
-        a
-    );
-    assert!(store
-        .get_chat(&ChatId::parse("nope").expect("id"))
-        .await
-        .expect("read")
-        .is_none());
-    let mut listed = store.list_chats().await.expect("list");
-    listed.sort_by(|x, y| x.id.cmp(&y.id));
-    let mut expected = vec![a, b, private];
-    expected.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(listed, expected);
-}
-
-pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
-    let c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
-    store
-        .apply(&[Change::PutChat {
-            chat: c.clone(),
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
-    let again = store
-        .apply(&[Change::PutChat {
-            chat: c.clone(),
-            expect: Expect::Absent,
-        }])
-        .await;
-    assert!(
-        matches!(again, Err(StoreError::Conflict)),
-        "an existing id is never overwritten"
-    );
-    let v1 = store
-        .get_chat(&c.id)
-        .await
-        .expect("read")
-        .expect("present")
-        .version;
-    let mut renamed = c.clone();
-    renamed.deleted = true;
-    store
-        .apply(&[Change::PutChat {
-            chat: renamed.clone(),
-            expect: Expect::Version(v1.clone()),
-        }])
-        .await
-        .expect("update");
-    let stale = store
-        .apply(&[Change::PutChat {
-            chat: c,
-            expect: Expect::Version(v1),
-        }])
-        .await;
-    assert!(matches!(stale, Err(StoreError::Conflict)));
+    assert_eq!(read_user(&store, "busy").await.value.connections.len(), 50);
 }
 
 /// Fifty users join one chat at once, each by read-modify-write of the chat row: all fifty
 /// are members afterwards.
 pub async fn fifty_concurrent_joins_of_one_chat_keep_all_fifty_members(store: SharedStore) {
-    let c = chat("0f8fad5b-d9cb-469f-a165-70867728950e");
+    let c = group_chat(ROOM);
     let id = c.id.clone();
-    store
-        .apply(&[Change::PutChat {
-            chat: c,
-            expect: Expect::Absent,
-        }])
-        .await
-        .expect("insert");
+    insert_chat(&store, &c).await;
     let joins = (0..50).map(|i| {
         let (store, id) = (Arc::clone(&store), id.clone());
         tokio::spawn(async move {
-            chatr::functions::process::retry_conflicts(|| async {
+            retry_conflicts(|| async {
                 let read = store.get_chat(&id).await?.expect("present");
                 let mut chat = read.value;
-                chat.add_connection(
-                    &uid(&format!("u{i}")),
-                    &DisplayName::parse("U").expect("name"),
-                    &cid(&format!("c{i}")),
-                );
+                chat.add_connection(&uid(&format!("u{i}")), &name("U"), &cid(&format!("c{i}")));
                 store
                     .apply(&[Change::PutChat {
                         chat,
@@ -461,22 +349,21 @@ pub async fn fifty_concurrent_joins_of_one_chat_keep_all_fifty_members(store: Sh
     for j in futures_util::future::join_all(joins).await {
         j.expect("task").expect("join lands");
     }
-    let read = store.get_chat(&id).await.expect("read").expect("present");
-    assert_eq!(read.value.members.len(), 50);
+    assert_eq!(read_chat(&store, &id).await.value.members.len(), 50);
 }
 
-/// Runs the whole contract, each case on a fresh store from `fresh`.
-#[macro_export]
+/// Runs the whole contract, each case on a fresh store from `fresh`, as a test named after
+/// the case in the calling module.
 macro_rules! store_contract {
     ($fresh:expr) => {
-        $crate::store_contract!(@cases $fresh;
+        $crate::store::contract::store_contract!(@cases $fresh;
             a_missing_user_reads_as_none,
             a_created_user_reads_back_with_a_version,
             creating_a_user_that_exists_is_a_conflict,
             a_write_with_a_stale_version_is_a_conflict,
             updating_a_missing_user_is_a_conflict,
-            bindings_are_idempotent,
             unicode_ids_and_names_round_trip,
+            bindings_are_idempotent,
             fifty_concurrent_writers_of_one_row_all_land,
             a_chat_reads_back_and_lists_with_deleted_ones,
             a_stale_chat_write_is_a_conflict,
@@ -494,3 +381,4 @@ macro_rules! store_contract {
         )*
     };
 }
+pub(crate) use store_contract;

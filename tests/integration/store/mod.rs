@@ -6,11 +6,12 @@ mod contract;
 mod embedded {
     use std::sync::Arc;
 
-    use chatr::chat::model::{DisplayName, Provider, UserId};
     use chatr::chat::outcome::{Change, Expect, Version};
-    use chatr::chat::user::User;
     use chatr::store::embedded::EmbeddedStore;
     use chatr::store::{SharedStore, Store};
+
+    use super::contract::store_contract;
+    use crate::support::domain::{uid, user};
 
     async fn fresh() -> (SharedStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("dir");
@@ -20,54 +21,40 @@ mod embedded {
         )
     }
 
-    crate::store_contract!(fresh());
+    store_contract!(fresh());
 
     #[tokio::test]
     async fn a_conflict_part_way_through_applies_nothing() {
         let (store, _dir) = fresh().await;
-        let u = User::new(
-            UserId::parse("a").expect("id"),
-            DisplayName::parse("a").expect("name"),
-            Provider::new("x"),
-        );
         let changes = [
             Change::PutUser {
-                user: u.clone(),
+                user: user("a"),
                 expect: Expect::Absent,
             },
             Change::PutUser {
-                user: u,
+                user: user("a"),
                 expect: Expect::Version(Version("41".into())),
             },
         ];
         assert!(store.apply(&changes).await.is_err());
-        assert!(store
-            .get_user(&UserId::parse("a").expect("id"))
-            .await
-            .expect("read")
-            .is_none());
+        assert!(store.get_user(&uid("a")).await.expect("read").is_none());
     }
 
     #[tokio::test]
     async fn the_state_is_kept_across_a_reopen() {
         let dir = tempfile::tempdir().expect("dir");
-        let u = User::new(
-            UserId::parse("a").expect("id"),
-            DisplayName::parse("a").expect("name"),
-            Provider::new("x"),
-        );
         {
             let store = EmbeddedStore::open(dir.path()).expect("open");
             store
                 .apply(&[Change::PutUser {
-                    user: u.clone(),
+                    user: user("a"),
                     expect: Expect::Absent,
                 }])
                 .await
                 .expect("insert");
         }
         let store = EmbeddedStore::open(dir.path()).expect("reopen");
-        assert_eq!(store.list_users().await.expect("list"), vec![u]);
+        assert_eq!(store.list_users().await.expect("list"), vec![user("a")]);
     }
 }
 
@@ -78,6 +65,7 @@ mod azure_tables {
     use chatr::store::table::TableStore;
     use chatr::store::SharedStore;
 
+    use super::contract::store_contract;
     use crate::support::azurite::Azurite;
 
     async fn fresh() -> (SharedStore, Azurite) {
@@ -90,5 +78,5 @@ mod azure_tables {
         )
     }
 
-    crate::store_contract!(fresh());
+    store_contract!(fresh());
 }

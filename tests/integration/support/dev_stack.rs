@@ -3,24 +3,21 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chatr::config::hub::HubName;
 use chatr::dev::swa_config::SwaConfig;
 use chatr::dev::{DevSetup, Listeners};
 use chatr::store::embedded::EmbeddedStore;
-use serde_json::Value;
-use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use serde_json::{json, Value};
 
-use super::stack::Client;
+use super::server::{bind, Server};
+use super::ws_client::Client;
 
 /// A running dev server.
 pub struct Dev {
     pub base: String,
-    pub data_dir: tempfile::TempDir,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    data_dir: tempfile::TempDir,
+    server: Server<std::io::Result<()>>,
 }
 
 impl Dev {
@@ -36,20 +33,6 @@ impl Dev {
             &std::fs::read_to_string(root.join("staticwebapp.config.json")).expect("config"),
         )
         .expect("parses");
-        let bind = || async {
-            tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind")
-        };
-        let listeners = Listeners {
-            site: bind().await,
-            emulator: Some(bind().await),
-            handler: bind().await,
-        };
-        let base = format!(
-            "http://127.0.0.1:{}",
-            listeners.site.local_addr().expect("addr").port()
-        );
         let setup = DevSetup {
             web_pubsub: None,
             hub: HubName::parse("chat").expect("hub"),
@@ -57,31 +40,32 @@ impl Dev {
             client_dir: root.join("client"),
             config,
         };
-        let (stop, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(chatr::dev::run(listeners, setup, async {
-            let _ = rx.await;
-        }));
+        let (emulator, handler) = (bind().await, bind().await);
+        let server = Server::start(|site, shutdown| {
+            let listeners = Listeners {
+                site,
+                emulator: Some(emulator),
+                handler,
+            };
+            chatr::dev::run(listeners, setup, shutdown)
+        })
+        .await;
         Self {
-            base,
+            base: server.url(),
             data_dir,
-            stop: Some(stop),
-            task: Some(task),
+            server,
         }
     }
 
     /// Stops every part and waits; returns the data folder for a restart.
-    pub async fn stop(mut self) -> tempfile::TempDir {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            tokio::time::timeout(Duration::from_secs(15), task)
-                .await
-                .expect("stops in time")
-                .expect("task")
-                .expect("clean stop");
-        }
-        std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("dir"))
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.server.stop().await.expect("a clean stop");
+        self.data_dir
+    }
+
+    /// A URL of the site.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     /// An HTTP client that keeps cookies and does not follow redirects.
@@ -93,11 +77,36 @@ impl Dev {
             .expect("client")
     }
 
+    /// A GET of the site by `browser`.
+    pub async fn get(&self, browser: &reqwest::Client, path: &str) -> reqwest::Response {
+        browser.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// `GET /api/getToken` by `browser`, with a principal header of its own if given.
+    pub async fn get_token(
+        &self,
+        browser: &reqwest::Client,
+        principal_header: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = browser.get(self.url("/api/getToken"));
+        if let Some(p) = principal_header {
+            request = request.header("x-ms-client-principal", p);
+        }
+        request.send().await.expect("GET")
+    }
+
+    /// The group chats `browser` is shown.
+    pub async fn chats(&self, browser: &reqwest::Client) -> Value {
+        let response = self.get(browser, "/api/chats").await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("JSON")
+    }
+
     /// Signs in through the login form; returns the browser holding the cookie.
     pub async fn sign_in(&self, name: &str) -> reqwest::Client {
         let browser = Self::browser();
         let response = browser
-            .post(format!("{}/.auth/login/github", self.base))
+            .post(self.url("/.auth/login/github"))
             .form(&[("userDetails", name), ("post_login_redirect_uri", "/")])
             .send()
             .await
@@ -107,77 +116,35 @@ impl Dev {
         browser
     }
 
-    /// The signed-in user's id, from `/.auth/me`.
+    /// `/.auth/me` as `browser` sees it.
     pub async fn me(&self, browser: &reqwest::Client) -> Value {
-        browser
-            .get(format!("{}/.auth/me", self.base))
-            .send()
+        self.get(browser, "/.auth/me")
             .await
-            .expect("me")
             .json()
             .await
             .expect("JSON")
     }
 
-    /// Signs in, fetches a token through the site, opens the socket and says hello.
+    /// Signs in, fetches a token through the site, opens the socket and says hello; returns
+    /// the client and the user id the site gave it.
     pub async fn client(&self, name: &str) -> (Client, String) {
         let browser = self.sign_in(name).await;
         let user_id = self.me(&browser).await["clientPrincipal"]["userId"]
             .as_str()
             .expect("userId")
             .to_string();
-        let token: Value = browser
-            .get(format!("{}/api/getToken", self.base))
-            .send()
+        let token: Value = self
+            .get_token(&browser, None)
             .await
-            .expect("token")
             .json()
             .await
             .expect("JSON");
-        let mut request = token["url"]
-            .as_str()
-            .expect("url")
-            .replace("localhost", "127.0.0.1")
-            .into_client_request()
-            .expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "json.webpubsub.azure.v1".parse().expect("header"),
-        );
-        let (ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("connect");
-        let mut client = Client {
-            ws,
-            user: name.to_string(),
-            connection_id: String::new(),
-        };
-        let connected = client.next().await;
-        assert_eq!(connected["userId"], user_id.as_str());
-        client.connection_id = connected["connectionId"].as_str().expect("id").to_string();
+        let url = token["url"].as_str().expect("url");
+        let mut client = Client::connect(url, name, &user_id).await;
         client
-            .event(
-                "userConnected",
-                "json",
-                serde_json::json!({"userName": name, "userProvider": "github"}),
-            )
+            .user_connected(json!({"userName": name, "userProvider": "github"}))
             .await;
-        client
-            .until(|f| {
-                f["data"]["chatEvent"] == "userOnline"
-                    && f["data"]["data"]
-                        .as_str()
-                        .is_some_and(|d| d.contains(&user_id))
-            })
-            .await;
+        client.user_online(&user_id).await;
         (client, user_id)
-    }
-}
-
-impl Drop for Dev {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }

@@ -32,6 +32,13 @@ impl Call {
         serde_json::from_slice(&self.body).expect("a JSON body")
     }
 
+    /// The `data` of a chat message sent, decoded from its JSON string (`chatCreated`,
+    /// `userOnline`, `joinPrivateChat`, …).
+    pub fn chat_data(&self) -> serde_json::Value {
+        let body = self.json();
+        serde_json::from_str(body["data"].as_str().expect("data is a string")).expect("JSON")
+    }
+
     /// `METHOD path` without the api-version, for compact assertions.
     pub fn line(&self) -> String {
         let query: Vec<&str> = self
@@ -75,9 +82,7 @@ impl RecordingPubSub {
     /// Starts on a free port of 127.0.0.1; stops when the test's runtime ends.
     pub async fn start(key: &str) -> Self {
         let state = Arc::new(Mutex::new(State::default()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = super::server::bind().await;
         let addr = listener.local_addr().expect("addr");
         let this = Self {
             state,

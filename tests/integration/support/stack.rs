@@ -1,45 +1,35 @@
 //! The emulator and the handler wired together in-process on free ports: the emulator's
-//! webhooks go to the handler, the handler calls the emulator's REST API. Plus a WebSocket
-//! client speaking what the original chatr client sends.
+//! webhooks go to the handler, the handler calls the emulator's REST API.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
+use chatr::emulator::service::Emulator;
 use chatr::emulator::{EmulatorConfig, DEFAULT_ACCESS_KEY};
 use chatr::functions::App;
 use chatr::store::embedded::EmbeddedStore;
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use serde_json::Value;
 
-use super::spawn::principal;
+use super::app::principal;
+use super::server::{bind, Server};
+use super::ws_client::Client;
 
 /// A running emulator + handler.
 pub struct Stack {
-    pub handler: String,
+    pub handler: Server,
+    /// The emulator's state (its registry of connections).
+    pub emulator: Emulator,
+    emulator_server: Option<Server>,
     pub http: reqwest::Client,
-    pub emulator: chatr::emulator::service::Emulator,
     _dir: tempfile::TempDir,
-    stops: Vec<oneshot::Sender<()>>,
-    pub emulator_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Stack {
     /// Starts both on free ports of 127.0.0.1.
     pub async fn start() -> Self {
-        let handler_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let (handler_listener, emulator_listener) = (bind().await, bind().await);
         let handler_port = handler_listener.local_addr().expect("addr").port();
-        let emulator_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
         let emulator_port = emulator_listener.local_addr().expect("addr").port();
 
         let config = EmulatorConfig::new(
@@ -57,38 +47,26 @@ impl Stack {
         let store = Arc::new(EmbeddedStore::open(dir.path()).expect("store"));
         let app = App::new(service, HubName::parse("chat").expect("hub"), store);
 
-        let (stop_handler, handler_rx) = oneshot::channel::<()>();
-        tokio::spawn(chatr::functions::run(handler_listener, app, async {
-            let _ = handler_rx.await;
-        }));
-        let (stop_emulator, emulator_rx) = oneshot::channel::<()>();
-        let emulator_task = tokio::spawn(chatr::emulator::run(
-            emulator_listener,
-            emulator.clone(),
-            async {
-                let _ = emulator_rx.await;
-            },
-        ));
+        let handler = Server::start_on(handler_listener, |listener, shutdown| {
+            chatr::functions::run(listener, app, shutdown)
+        });
+        let state = emulator.clone();
+        let emulator_server = Server::start_on(emulator_listener, |listener, shutdown| {
+            chatr::emulator::run(listener, state, shutdown)
+        });
         Self {
-            handler: format!("http://127.0.0.1:{handler_port}"),
-            http: reqwest::Client::new(),
+            handler,
             emulator,
+            emulator_server: Some(emulator_server),
+            http: reqwest::Client::new(),
             _dir: dir,
-            stops: vec![stop_handler, stop_emulator],
-            emulator_task: Some(emulator_task),
         }
     }
 
     /// Stops the emulator (closing its sockets) and waits for it.
     pub async fn stop_emulator(&mut self) {
-        if let Some(stop) = self.stops.pop() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.emulator_task.take() {
-            tokio::time::timeout(Duration::from_secs(10), task)
-                .await
-                .expect("emulator stops")
-                .expect("task");
+        if let Some(server) = self.emulator_server.take() {
+            server.stop().await;
         }
     }
 
@@ -96,7 +74,7 @@ impl Stack {
     pub async fn client(&self, user: &str) -> Client {
         let token: Value = self
             .http
-            .get(format!("{}/api/getToken?userId={user}", self.handler))
+            .get(format!("{}/api/getToken?userId={user}", self.handler.url()))
             .header(
                 "x-ms-client-principal",
                 principal(user, &format!("{user}-name")),
@@ -107,92 +85,6 @@ impl Stack {
             .json()
             .await
             .expect("JSON");
-        let url = token["url"]
-            .as_str()
-            .expect("url")
-            .replace("localhost", "127.0.0.1");
-        let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "json.webpubsub.azure.v1".parse().expect("header"),
-        );
-        let (ws, response) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("connect");
-        assert_eq!(
-            response.headers()["sec-websocket-protocol"],
-            "json.webpubsub.azure.v1"
-        );
-        let mut client = Client {
-            ws,
-            user: user.to_string(),
-            connection_id: String::new(),
-        };
-        let connected = client.next().await;
-        assert_eq!(connected["event"], "connected");
-        assert_eq!(connected["userId"], user);
-        client.connection_id = connected["connectionId"].as_str().expect("id").to_string();
-        client
-    }
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        for stop in self.stops.drain(..) {
-            let _ = stop.send(());
-        }
-    }
-}
-
-/// A WebSocket client of the chat.
-pub struct Client {
-    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    pub user: String,
-    pub connection_id: String,
-}
-
-impl Client {
-    /// The next JSON frame (fails after 10 s).
-    pub async fn next(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
-                .await
-                .unwrap_or_else(|_| panic!("{}: no frame within 10 s", self.user))
-                .expect("socket open")
-                .expect("frame");
-            if let Message::Text(text) = message {
-                return serde_json::from_str(&text).expect("JSON frame");
-            }
-        }
-    }
-
-    /// The next frame that satisfies `pred`, skipping others.
-    pub async fn until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let frame = self.next().await;
-            if pred(&frame) {
-                return frame;
-            }
-        }
-    }
-
-    /// The next server message with this `chatEvent`.
-    pub async fn chat_event(&mut self, event: &str) -> Value {
-        self.until(|f| f["from"] == "server" && f["data"]["chatEvent"] == event)
-            .await
-    }
-
-    /// Sends a JSON frame.
-    pub async fn send(&mut self, frame: Value) {
-        self.ws
-            .send(Message::text(frame.to_string()))
-            .await
-            .expect("send");
-    }
-
-    /// Sends a user event as the original client does.
-    pub async fn event(&mut self, name: &str, data_type: &str, data: Value) {
-        self.send(json!({"type": "event", "event": name, "dataType": data_type, "data": data}))
-            .await;
+        Client::connect(token["url"].as_str().expect("url"), user, user).await
     }
 }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 
 /// What the proxy does with traffic.
@@ -26,7 +26,7 @@ pub struct TcpProxy {
 impl TcpProxy {
     /// Starts a proxy to `upstream`.
     pub async fn start(upstream: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = super::server::bind().await;
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = watch::channel(Mode::Up);
         tokio::spawn(async move {
