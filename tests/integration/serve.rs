@@ -1,7 +1,6 @@
 //! `chatr serve` as the Functions host runs it: the real binary, settings from the
 //! environment, port 0, signals, a restart and a kill in the middle of writes.
 
-use chatr::chat::model::ConnectionId;
 use chatr::store::embedded::EmbeddedStore;
 use chatr::store::Store;
 use tokio::process::Command;
@@ -9,6 +8,7 @@ use tokio::process::Command;
 use crate::support::app::{connection_string, principal, KEY};
 use crate::support::azurite::Azurite;
 use crate::support::binary::{chatr, Running};
+use crate::support::domain::cid;
 use crate::support::recording_pubsub::RecordingPubSub;
 use crate::support::webhook::Event;
 
@@ -148,9 +148,12 @@ async fn every_acknowledged_write_survives_a_kill_in_the_middle_of_writes() {
 
     let store = EmbeddedStore::open(dir.path()).expect("the store opens after a kill");
     for connection in &acknowledged {
-        let id = ConnectionId::parse(connection.as_str()).expect("id");
         assert!(
-            store.get_binding(&id).await.expect("read").is_some(),
+            store
+                .get_binding(&cid(connection))
+                .await
+                .expect("read")
+                .is_some(),
             "{connection} was acknowledged but lost"
         );
     }

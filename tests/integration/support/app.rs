@@ -100,8 +100,17 @@ impl TestApp {
 
     /// Stops the handler and starts another over the same data folder and stand-in.
     pub async fn restart(self) -> TestApp {
-        self.server.stop().await;
-        spawn(self.pubsub, self.data_dir).await
+        let TestApp {
+            pubsub,
+            app,
+            data_dir,
+            server,
+            ..
+        } = self;
+        // The old handler lets go of the store before the new one opens it.
+        drop(app);
+        server.stop().await;
+        spawn(pubsub, data_dir).await
     }
 
     /// Posts a webhook event as the service would.
