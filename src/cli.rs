@@ -46,7 +46,7 @@ pub enum Command {
     /// Run the back end as an Azure Functions custom handler on 127.0.0.1 (the Functions host
     /// starts it with this argument; it also runs on its own for local development).
     #[command(after_help = SERVE_SETTINGS)]
-    Serve,
+    Serve(ServeArgs),
     /// Run the whole chat locally: the Web PubSub emulator, the handler and the site with
     /// Static Web Apps sign-in, in one process. No cloud account needed.
     #[command(after_help = DEV_SETTINGS)]
@@ -54,6 +54,15 @@ pub enum Command {
     /// Run a local Azure Web PubSub (client endpoint, REST API, event handler upstream) on
     /// 127.0.0.1; Microsoft's SDKs work against it with the connection string it prints.
     Emulator(EmulatorArgs),
+}
+
+/// `chatr serve` flags.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"handler":"http://127.0.0.1:PORT"}}`.
+    #[arg(long)]
+    pub ready_json: bool,
 }
 
 const DEV_SETTINGS: &str = "\
@@ -82,6 +91,11 @@ pub struct DevArgs {
     /// The Static Web Apps configuration to honour.
     #[arg(long, default_value = "staticwebapp.config.json")]
     pub config: std::path::PathBuf,
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"site":URL,"emulator":URL,"handler":URL,"connectionString":CS}}` (no
+    /// emulator nor connectionString with a real Web PubSub).
+    #[arg(long)]
+    pub ready_json: bool,
 }
 
 /// `chatr emulator` flags.
@@ -117,6 +131,10 @@ pub struct EmulatorArgs {
     /// Seconds a dropped reliable connection is kept for its client to recover.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub reconnect_window_secs: u64,
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"emulator":"http://127.0.0.1:PORT","connectionString":"Endpoint=…"}}`.
+    #[arg(long)]
+    pub ready_json: bool,
 }
 
 /// Runs a parsed command line; start-up errors are printed, not panicked.
@@ -143,9 +161,37 @@ pub fn main(cli: Cli) -> ExitCode {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve => serve().await,
+        Command::Serve(args) => serve(args).await,
         Command::Emulator(args) => emulator(args).await,
         Command::Dev(args) => dev(args).await,
+    }
+}
+
+/// Where a started subcommand listens, printed by `--ready-json` as one line of JSON so that
+/// scripts and test harnesses need not read the human banner.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Ready {
+    site: Option<String>,
+    emulator: Option<String>,
+    handler: Option<String>,
+    connection_string: Option<String>,
+}
+
+impl Ready {
+    /// `{"ready":{…}}` without a newline: only the addresses this subcommand has.
+    fn line(&self) -> String {
+        let fields: serde_json::Map<String, serde_json::Value> = [
+            ("site", &self.site),
+            ("emulator", &self.emulator),
+            ("handler", &self.handler),
+            ("connectionString", &self.connection_string),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_string(), value.clone()?.into())))
+        .collect();
+        let mut line = serde_json::Map::new();
+        line.insert("ready".to_string(), fields.into());
+        serde_json::Value::Object(line).to_string()
     }
 }
 
@@ -200,25 +246,29 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
         client_dir: args.client_dir,
         config,
     };
+    let listeners = crate::dev::Listeners {
+        site,
+        emulator,
+        handler,
+    };
+    let handler_addr = listeners.handler.local_addr()?;
     println!("chatr dev: open http://localhost:{site_port}");
     println!("  Web PubSub: {web_pubsub_text}");
-    println!(
-        "  handler:    http://{} (behind the site's /api)",
-        handler.local_addr()?
-    );
+    println!("  handler:    http://{handler_addr} (behind the site's /api)");
     println!("  state:      {store_text}");
     println!("  sign in with any name; Ctrl-C stops everything");
+    if args.ready_json {
+        let emulator = crate::dev::web_pubsub_for(&setup, &listeners)?.1;
+        let ready = Ready {
+            site: Some(format!("http://localhost:{site_port}")),
+            emulator: emulator.as_ref().map(|e| e.endpoint.clone()),
+            handler: Some(format!("http://{handler_addr}")),
+            connection_string: emulator.map(|e| e.connection_string()),
+        };
+        println!("{}", ready.line());
+    }
     std::io::stdout().flush().ok();
-    crate::dev::run(
-        crate::dev::Listeners {
-            site,
-            emulator,
-            handler,
-        },
-        setup,
-        crate::shutdown::signal(),
-    )
-    .await?;
+    crate::dev::run(listeners, setup, crate::shutdown::signal()).await?;
     Ok(())
 }
 
@@ -244,6 +294,14 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         config.event_handler.hub,
         config.event_handler.url_template.as_str()
     );
+    if args.ready_json {
+        let ready = Ready {
+            emulator: Some(format!("http://127.0.0.1:{port}")),
+            connection_string: Some(emulator.connection_string()),
+            ..Ready::default()
+        };
+        println!("{}", ready.line());
+    }
     std::io::stdout().flush().ok();
     crate::emulator::run(listener, emulator, crate::shutdown::signal()).await;
     Ok(())
@@ -278,7 +336,7 @@ async fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, St
     }
 }
 
-async fn serve() -> anyhow::Result<()> {
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = HandlerSettings::from_env()?;
     let (store, store_text) = open_store(&settings.store).await?;
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
@@ -298,6 +356,13 @@ async fn serve() -> anyhow::Result<()> {
         settings.hub
     );
     println!("  state:      {store_text}");
+    if args.ready_json {
+        let ready = Ready {
+            handler: Some(format!("http://{addr}")),
+            ..Ready::default()
+        };
+        println!("{}", ready.line());
+    }
     std::io::stdout().flush().ok();
     crate::functions::run(listener, app, crate::shutdown::signal()).await;
     Ok(())
@@ -311,6 +376,55 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_ready_line_is_one_line_of_json_with_every_address() {
+        let ready = Ready {
+            site: Some("http://localhost:4280".into()),
+            emulator: Some("http://localhost:8080".into()),
+            handler: Some("http://127.0.0.1:40000".into()),
+            connection_string: Some(
+                "Endpoint=http://localhost;Port=8080;AccessKey=k;Version=1.0;".into(),
+            ),
+        };
+        let line = ready.line();
+        assert!(!line.contains('\n'), "{line}");
+        let parsed: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(
+            parsed,
+            serde_json::json!({"ready": {
+                "site": "http://localhost:4280",
+                "emulator": "http://localhost:8080",
+                "handler": "http://127.0.0.1:40000",
+                "connectionString": "Endpoint=http://localhost;Port=8080;AccessKey=k;Version=1.0;",
+            }})
+        );
+    }
+
+    #[test]
+    fn the_ready_line_leaves_out_what_a_subcommand_does_not_run() {
+        let serve = Ready {
+            handler: Some("http://127.0.0.1:7071".into()),
+            ..Ready::default()
+        };
+        let parsed: serde_json::Value = serde_json::from_str(&serve.line()).expect("valid JSON");
+        assert_eq!(
+            parsed,
+            serde_json::json!({"ready": {"handler": "http://127.0.0.1:7071"}})
+        );
+    }
+
+    #[test]
+    fn every_subcommand_takes_ready_json() {
+        for name in ["serve", "emulator", "dev"] {
+            let help = Cli::command()
+                .find_subcommand_mut(name)
+                .expect("the subcommand exists")
+                .render_long_help()
+                .to_string();
+            assert!(help.contains("--ready-json"), "{name} --help");
+        }
     }
 
     #[test]

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, guardPage, startChatr } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { chromiumSuite, guardPage } from './harness.mjs';
 import { arrive } from './people.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -26,39 +25,25 @@ async function assertAccessible(page, what) {
 }
 
 describe('accessibility (axe-core)', () => {
-  let chatr;
-  let browser;
   const people = [];
 
-  before(async () => {
-    chatr = await startChatr();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await chatr?.stop();
-  });
-
-  afterEach(() => {
-    for (const person of people) person.check();
-  });
+  const suite = chromiumSuite(() => people);
 
   test('the login page, signed out and signed in, has no serious violation', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     const guard = guardPage(page, 'login');
-    await page.goto(`${chatr.base}/login.html`);
+    await page.goto(`${suite.chatr.base}/login.html`);
     await page.getByRole('link', { name: 'Sign in with GitHub' }).waitFor();
     await assertAccessible(page, 'login page, signed out');
     guard.check();
     await context.close();
 
-    const signedIn = await arrive(browser, chatr.base, 'ana');
+    const signedIn = await arrive(suite.browser, suite.chatr.base, 'ana');
     people.push(signedIn);
     const login = await signedIn.context.newPage();
     const loginGuard = guardPage(login, 'login signed in');
-    await login.goto(`${chatr.base}/login.html`);
+    await login.goto(`${suite.chatr.base}/login.html`);
     await login.getByRole('heading', { name: 'You are signed in' }).waitFor();
     await assertAccessible(login, 'login page, signed in');
     loginGuard.check();
@@ -67,7 +52,7 @@ describe('accessibility (axe-core)', () => {
 
   test('the main screen with chats, a private chat popup and a toast has no serious violation', async () => {
     const [ana] = people;
-    const ben = await arrive(browser, chatr.base, 'ben', { provider: 'aad' });
+    const ben = await arrive(suite.browser, suite.chatr.base, 'ben', { provider: 'aad' });
     people.push(ben);
     await ana.createChat('Design review');
     await ana.say('Hello, accessible world');

@@ -4,39 +4,24 @@
 // request that it does not name.
 
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, dropUserSockets, screenshotPath, startChatr } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { chromiumSuite, dropUserSockets, screenshotPath } from './harness.mjs';
 import { arrive } from './people.mjs';
 import { rawMember } from './raw-member.mjs';
 
 describe('the chat in Chromium', () => {
-  let chatr;
-  let browser;
   let alice;
   let bob;
   let carol;
   const everyone = () => [alice, bob, carol].filter(Boolean);
 
-  before(async () => {
-    chatr = await startChatr();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await chatr?.stop();
-  });
-
-  afterEach(() => {
-    for (const person of everyone()) person.check();
-  });
+  const suite = chromiumSuite(everyone);
 
   test('a person signs in through the login page and sees who they are', async () => {
-    alice = await arrive(browser, chatr.base, 'alice', { form: true });
+    alice = await arrive(suite.browser, suite.chatr.base, 'alice', { form: true });
     await alice.page.locator('.who-name', { hasText: 'alice' }).waitFor();
     const login = await alice.context.newPage();
-    await login.goto(`${chatr.base}/login.html`);
+    await login.goto(`${suite.chatr.base}/login.html`);
     await login.getByRole('heading', { name: 'You are signed in' }).waitFor();
     await login.locator('#me-name', { hasText: 'alice' }).waitFor();
     await login.getByText('via GitHub').waitFor();
@@ -44,8 +29,8 @@ describe('the chat in Chromium', () => {
   });
 
   test('everyone online sees everyone, with provider and their own entry marked', async () => {
-    bob = await arrive(browser, chatr.base, 'bob');
-    carol = await arrive(browser, chatr.base, 'carol', { provider: 'aad' });
+    bob = await arrive(suite.browser, suite.chatr.base, 'bob');
+    carol = await arrive(suite.browser, suite.chatr.base, 'carol', { provider: 'aad' });
     for (const person of everyone()) {
       for (const other of ['alice', 'bob', 'carol']) await person.user(other).waitFor();
       await person.user(person.name).locator('.is-you').waitFor();
@@ -146,7 +131,7 @@ describe('the chat in Chromium', () => {
   });
 
   test('the sender shown is the one the service stamps, not the one the message claims', async () => {
-    const mallory = await rawMember(chatr.base, 'mallory');
+    const mallory = await rawMember(suite.chatr.base, 'mallory');
     try {
       const lunch = Object.values(await mallory.chats()).find((c) => c.name === 'Lunch plans');
       await mallory.joinAndWait(lunch.id);
@@ -201,7 +186,7 @@ describe('the chat in Chromium', () => {
   });
 
   test('an invitation to a hidden page also comes as a browser notification, when permitted', async () => {
-    const gina = await arrive(browser, chatr.base, 'gina', {
+    const gina = await arrive(suite.browser, suite.chatr.base, 'gina', {
       permissions: ['notifications'],
       initScript: () => {
         // Records what the page shows as notifications, and lets the test hide the page.
@@ -243,7 +228,7 @@ describe('the chat in Chromium', () => {
   });
 
   test('a person idle for the timeout shows as away, and back on activity', async () => {
-    const dave = await arrive(browser, chatr.base, 'dave', { query: '?idleSeconds=2' });
+    const dave = await arrive(suite.browser, suite.chatr.base, 'dave', { query: '?idleSeconds=2' });
     try {
       await alice.user('dave').locator('.is-away-tag').waitFor();
       await dave.user('dave').locator('.is-away-tag').waitFor();
@@ -258,7 +243,7 @@ describe('the chat in Chromium', () => {
   });
 
   test('a message the service refuses is marked as not delivered', async () => {
-    const ivy = await arrive(browser, chatr.base, 'ivy', {
+    const ivy = await arrive(suite.browser, suite.chatr.base, 'ivy', {
       // Passes everything through, except that the service "refuses" one message.
       routeSocket: (ws) => {
         const service = ws.connectToServer();
@@ -289,7 +274,7 @@ describe('the chat in Chromium', () => {
   });
 
   test('a dropped socket reconnects, rejoins group and private chats, and says so', async () => {
-    await dropUserSockets(chatr.emulator, bob.id);
+    await dropUserSockets(suite.chatr.emulator, bob.id);
     await bob.page.locator('.connection-banner', { hasText: 'Connection lost' }).waitFor();
     await bob.online();
     await bob.page.locator('.toast', { hasText: 'Reconnected; back in 2 open chats.' }).waitFor();

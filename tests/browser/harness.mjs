@@ -1,19 +1,17 @@
 // What every browser suite shares: a `chatr dev` on free ports with a fresh data dir, the
-// Static Web Apps auth cookie, the emulator's REST API (to kill sockets from outside), a
-// guard that fails a test on any console error or failed request it did not name, and the
-// folder screenshots go to.
+// hooks of a Chromium suite, the Static Web Apps auth cookie, the emulator's REST API (to kill
+// sockets from outside), a guard that fails a test on any console error or failed request it
+// did not name, and the folder screenshots go to.
 
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { after, afterEach, before } from 'node:test';
+import { chromium } from 'playwright-core';
+import { REPO, spawnChatr } from '../spawn-chatr.mjs';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CHATR_BIN = process.env.CHATR_BIN ?? join(ROOT, 'target', 'debug', 'chatr');
+export const ROOT = REPO;
 /** Screenshots and other artefacts (ignored by git). */
 export const OUTPUT = join(ROOT, 'test-output', 'browser');
 /** The emulator's access key (`chatr dev` always uses it). */
@@ -21,54 +19,63 @@ const DEV_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 /** How long any single wait in a browser test may take. */
 export const WAIT_MS = 10_000;
 
-/** Starts `chatr dev`; resolves to `{base, emulator, stop()}` once it prints its URLs. */
+/** Starts `chatr dev`; resolves to `{base, emulator, stop()}` once it is ready. */
 export async function startChatr() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatr-browser-'));
-  const child = spawn(CHATR_BIN, ['dev', '--port', '0', '--emulator-port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
-  });
-  // Should the test process die without calling stop(), the server goes with it.
-  const killOnExit = () => child.kill('SIGTERM');
-  process.once('exit', killOnExit);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const lines = createInterface({ input: child.stdout });
-  const found = {};
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`chatr dev did not start:\n${stderr}`)), WAIT_MS);
-    child.once('exit', (code) => reject(new Error(`chatr dev exited (${code}):\n${stderr}`)));
-    lines.on('line', (line) => {
-      found.base ??= line.match(/^chatr dev: open (http:\/\/localhost:\d+)/)?.[1];
-      found.emulator ??= line.match(/emulator on (http:\/\/localhost:\d+)/)?.[1];
-      if (found.base && found.emulator) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  let chatr;
   try {
-    await ready;
+    chatr = await spawnChatr(['dev', '--port', '0', '--emulator-port', '0', '--data-dir', dataDir], { timeoutMs: WAIT_MS });
   } catch (error) {
-    child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   return {
-    base: found.base,
-    emulator: found.emulator,
+    base: chatr.ready.site,
+    emulator: chatr.ready.emulator,
     async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
+      try {
+        await chatr.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Chromium's command line for tests. Playwright gives every launch a fresh temporary profile
+ * itself (it refuses a `--user-data-dir` argument), so none is passed here.
+ */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * The hooks every Chromium suite shares, declared in the calling `describe`: one `chatr dev`
+ * and one Chromium for the whole suite, stopped after it, and after each test the guard of
+ * every person `people()` returns checked. Returns `{ chatr, browser }`, filled in once the
+ * suite has started.
+ */
+export function chromiumSuite(people) {
+  const suite = { chatr: undefined, browser: undefined };
+  before(async () => {
+    suite.chatr = await startChatr();
+    suite.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.chatr?.stop();
+  });
+  afterEach(() => {
+    for (const person of people()) person.check();
+  });
+  return suite;
 }
 
 /** A Static Web Apps principal for a test user. */
@@ -145,17 +152,3 @@ export function screenshotPath(name) {
   mkdirSync(OUTPUT, { recursive: true });
   return join(OUTPUT, `${name}.png`);
 }
-
-/**
- * Chromium's command line for tests. Playwright gives every launch a fresh temporary profile
- * itself (it refuses a `--user-data-dir` argument), so none is passed here.
- */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];

@@ -4,20 +4,14 @@
 // `t` and registers its own clean-up with `t.after()`, run in reverse order of creation, so
 // each test owns and stops everything it started.
 
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebPubSubServiceClient } from '@azure/web-pubsub';
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
 import express from 'express';
 import { WebSocket } from 'ws';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const REPO = path.resolve(here, '..', '..');
-export const CHATR_BIN = process.env.CHATR_BIN ?? path.join(REPO, 'target', 'debug', 'chatr');
+import { spawnChatr } from '../spawn-chatr.mjs';
 
 /** Not the emulator's default key, so that a test proves the key given is the key used. */
 export const ACCESS_KEY = 'conformance-suite-access-key-0123456789ABCDEF';
@@ -128,7 +122,8 @@ export function defer(t, fn) {
 // The emulator
 
 /**
- * Starts `chatr emulator --port 0` and waits for its banner. Options: `hub`, `eventHandler`
+ * Starts `chatr emulator --port 0` (see `spawnChatr`: `child`, `exited`, `stop()`, `stdout`)
+ * and waits until it is ready. Options: `hub`, `eventHandler`
  * (URL template), `userEvents`, `systemEvents`, `accessKey`, `timing` (e.g.
  * `{"reconnect-window-secs": 3}`: emulator flags in seconds).
  */
@@ -157,61 +152,10 @@ export async function startEmulator(t, options = {}) {
     accessKey,
     ...Object.entries(timing).flatMap(([flag, secs]) => [`--${flag}`, String(secs)]),
   ];
-  const child = spawn(CHATR_BIN, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
-  });
-  let spawnError;
-  child.on('error', (e) => (spawnError = e));
-  const emulator = {
-    child,
-    exited,
-    accessKey,
-    hub,
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
-    /** Sends SIGTERM and waits (bounded) for the process to exit. */
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return exited;
-      child.kill('SIGTERM');
-      try {
-        return await within(exited, 8000, 'the emulator to exit after SIGTERM');
-      } catch (e) {
-        child.kill('SIGKILL');
-        throw e;
-      }
-    },
-  };
+  const emulator = Object.assign(await spawnChatr(args), { accessKey, hub });
   defer(t, () => emulator.stop());
-  await waitFor(
-    () => {
-      if (spawnError) throw new Error(`cannot run ${CHATR_BIN}: ${spawnError.message}`);
-      if (child.exitCode !== null) {
-        throw new Error(`the emulator exited with ${child.exitCode}: ${stderr}`);
-      }
-      return /connection string: .+\n/.test(stdout) && /events go to .+\n/.test(stdout);
-    },
-    10000,
-    `the emulator's banner (stdout so far: ${JSON.stringify(stdout)})`,
-  );
-  const listening = stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-  const cs = stdout.match(/connection string: (\S+)/);
-  if (!listening || !cs) throw new Error(`unexpected banner: ${stdout}`);
-  emulator.port = Number(listening[1]);
-  emulator.connectionString = cs[1];
+  emulator.port = Number(new URL(emulator.ready.emulator).port);
+  emulator.connectionString = emulator.ready.connectionString;
   const fields = Object.fromEntries(
     emulator.connectionString
       .split(';')

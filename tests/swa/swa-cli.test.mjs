@@ -8,17 +8,16 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { inbox } from '../inbox.mjs';
+import { REPO, spawnChatr } from '../spawn-chatr.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const chatr = process.env.CHATR_BIN ?? path.join(root, 'target/debug/chatr');
-const swaBin = path.join(root, 'node_modules/.bin/swa');
+const swaBin = path.join(REPO, 'node_modules/.bin/swa');
 const ROOM = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const children = [];
+/** The chatr processes (emulator, handler), stopped after the suite. */
+const chatrs = [];
+let swa;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,25 +27,6 @@ function freePort() {
       srv.close(() => resolve(port));
     });
     srv.on('error', reject);
-  });
-}
-
-/** Starts a process and resolves with the first stdout line matching `pattern`. */
-function start(cmd, args, env, pattern) {
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const stderr = [];
-  child.stderr.on('data', (d) => stderr.push(String(d)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not print ${pattern} in time: ${stderr.join('')}`)), 30_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = line.match(pattern);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${stderr.join('')}`)));
   });
 }
 
@@ -77,29 +57,24 @@ let site;
 before(async () => {
   const swaPort = await freePort();
   site = `http://127.0.0.1:${swaPort}`;
-  const [, connectionString] = await start(
-    chatr,
-    ['emulator', '--port', '0', '--event-handler', `${site}/api/eventHandler`],
-    {},
-    /connection string: (\S+)/,
-  );
-  const [, handlerPort] = await start(
-    chatr,
-    ['serve'],
-    {
-      WebPubSubConnectionString: connectionString,
+  const emulator = await spawnChatr(['emulator', '--port', '0', '--event-handler', `${site}/api/eventHandler`], { timeoutMs: 30_000 });
+  chatrs.push(emulator);
+  const handler = await spawnChatr(['serve'], {
+    env: {
+      WebPubSubConnectionString: emulator.ready.connectionString,
       FUNCTIONS_CUSTOMHANDLER_PORT: '0',
       CHATR_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'chatr-swa-')),
     },
-    /listening on http:\/\/127\.0\.0\.1:(\d+)/,
-  );
-  const swa = spawn(
+    timeoutMs: 30_000,
+  });
+  chatrs.push(handler);
+  swa = spawn(
     swaBin,
     [
       'start',
       'client',
       '--api-devserver-url',
-      `http://127.0.0.1:${handlerPort}`,
+      handler.ready.handler,
       '--swa-config-location',
       '.',
       '--port',
@@ -109,25 +84,22 @@ before(async () => {
     ],
     // Its own process group: the CLI starts helpers of its own, and the whole group is stopped.
     {
-      cwd: root,
+      cwd: REPO,
       env: { ...process.env, SWA_CLI_CAPTURE_TELEMETRY: 'false', NO_UPDATE_NOTIFIER: '1' },
       stdio: ['ignore', 'ignore', 'ignore'],
       detached: true,
     },
   );
-  children.push(swa);
   await waitForHttp(`${site}/login.html`);
 });
 
-after(() => {
-  for (const c of children) {
-    try {
-      if (c.spawnargs.includes('start')) process.kill(-c.pid, 'SIGTERM');
-      else c.kill('SIGTERM');
-    } catch {
-      /* already gone */
-    }
+after(async () => {
+  try {
+    if (swa) process.kill(-swa.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
   }
+  await Promise.all(chatrs.map((c) => c.stop()));
 });
 
 test('without the cookie the SWA CLI keeps the API closed as the config says', async () => {

@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail, Context};
 use chatr::access_key::AccessKey;
 use chatr::config::connection_string::WebPubSubConnectionString;
 
-/// How long a starting emulator has to print its connection string.
+/// How long a starting emulator has to print its ready line.
 const START_TIMEOUT: Duration = Duration::from_secs(15);
 /// Clock ticks per second of `/proc/<pid>/stat` (`getconf CLK_TCK`, 100 on every Linux
 /// x86-64 and arm64 build).
@@ -45,12 +45,19 @@ fn target_of(connection_string: &str) -> anyhow::Result<Target> {
     })
 }
 
+/// The connection string of `chatr emulator --ready-json`'s ready line
+/// (`{"ready":{"emulator":…,"connectionString":…}}`); `None` for any other line.
+fn ready_connection_string(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    Some(value["ready"]["connectionString"].as_str()?.to_string())
+}
+
 impl Emulator {
-    /// Starts `chatr emulator --port 0 ARGS` and waits for its connection string. Its logs
-    /// go to this process's stderr, at its own default level (`RUST_LOG` is passed on).
+    /// Starts `chatr emulator --port 0 --ready-json ARGS` and waits for its ready line. Its
+    /// logs go to this process's stderr, at its own default level (`RUST_LOG` is passed on).
     pub fn spawn(chatr: &Path, args: &[String]) -> anyhow::Result<Self> {
         let mut child = Command::new(chatr)
-            .args(["emulator", "--port", "0"])
+            .args(["emulator", "--port", "0", "--ready-json"])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -75,8 +82,8 @@ impl Emulator {
                         return;
                     }
                     Ok(_) => {
-                        if let Some(cs) = line.trim().strip_prefix("connection string:") {
-                            let _ = tx.send(Some((cs.trim().to_string(), reader)));
+                        if let Some(cs) = ready_connection_string(&line) {
+                            let _ = tx.send(Some((cs, reader)));
                             return;
                         }
                     }
@@ -88,7 +95,7 @@ impl Emulator {
             _ => {
                 let _ = child.kill();
                 let _ = child.wait();
-                bail!("the emulator did not print its connection string");
+                bail!("the emulator did not print its ready line");
             }
         };
         Ok(Self {
@@ -179,4 +186,25 @@ pub fn ensure_descriptors(needed: u64) -> anyhow::Result<u64> {
         );
     }
     Ok(soft)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_string_is_read_from_the_ready_line_and_nowhere_else() {
+        let cs = "Endpoint=http://localhost:4000;Port=4000;AccessKey=k;Version=1.0;";
+        let ready = format!(
+            "{{\"ready\":{{\"connectionString\":\"{cs}\",\"emulator\":\"http://127.0.0.1:4000\"}}}}\n"
+        );
+        assert_eq!(ready_connection_string(&ready).as_deref(), Some(cs));
+        for other in [
+            "chatr emulator: listening on http://127.0.0.1:4000\n",
+            &format!("  connection string: {cs}\n"),
+            "{\"ready\":{\"handler\":\"http://127.0.0.1:4000\"}}\n",
+        ] {
+            assert_eq!(ready_connection_string(other), None, "{other}");
+        }
+    }
 }

@@ -1,0 +1,78 @@
+//! `createPrivateChat`: both users' connections join, nobody else ever gets in, and either
+//! user rejoins from a new tab.
+
+use serde_json::json;
+
+use crate::support::answer::Answer;
+use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::domain::ROOM;
+
+#[tokio::test]
+async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
+    let app = room_with_alice_and_bob().await;
+    app.sign_in_and_arrive("e1", "eve").await;
+    app.pubsub.clear();
+    app.create_private_chat("a1", "alice", "alice", "bob")
+        .await
+        .assert_accepted();
+    let private = "private_alice_bob";
+    assert_eq!(
+        app.pubsub.lines(),
+        vec![
+            format!("PUT /api/hubs/chat/groups/{private}/connections/a1"),
+            format!(
+                "PUT /api/hubs/chat/permissions/sendToGroup/connections/a1?targetName={private}"
+            ),
+            format!("PUT /api/hubs/chat/groups/{private}/connections/b1"),
+            format!(
+                "PUT /api/hubs/chat/permissions/sendToGroup/connections/b1?targetName={private}"
+            ),
+            "POST /api/hubs/chat/users/bob/:send".to_string(),
+            "POST /api/hubs/chat/users/alice/:send".to_string(),
+            format!("POST /api/hubs/chat/groups/{private}/:send"),
+        ]
+    );
+    let calls = app.pubsub.calls();
+    let to_bob = calls[4].json();
+    assert_eq!(to_bob["chatEvent"], "joinPrivateChat");
+    assert_eq!(
+        calls[4].chat_data(),
+        json!({"id": private, "name": "Chat with alice-name", "grabFocus": false})
+    );
+    assert_eq!(calls[6].json(), json!("💬 alice-name wants to chat"));
+    let chats = app.chats().await;
+    assert_eq!(
+        chats["chats"],
+        json!({ROOM: chats["chats"][ROOM].clone()}),
+        "never listed"
+    );
+
+    app.pubsub.clear();
+    let joined = app.join_chat("e1", "eve", private).await.refusal().await;
+    assert_eq!(joined["reason"], "notMember");
+    let forged = app
+        .create_private_chat("e1", "eve", "alice", "bob")
+        .await
+        .refusal()
+        .await;
+    assert_eq!(forged["reason"], "identityMismatch");
+    assert!(
+        app.pubsub.calls().is_empty(),
+        "eve never enters: {:?}",
+        app.pubsub.lines()
+    );
+
+    // bob rejoins from a new tab.
+    app.arrive("b2", "bob").await;
+    app.pubsub.clear();
+    app.join_chat("b2", "bob", private).await.assert_accepted();
+    assert_eq!(
+        app.pubsub.lines()[..2],
+        [
+            format!("PUT /api/hubs/chat/groups/{private}/connections/b2"),
+            format!(
+                "PUT /api/hubs/chat/permissions/sendToGroup/connections/b2?targetName={private}"
+            ),
+        ]
+    );
+}

@@ -1,0 +1,10 @@
+//! Integration tests of `chatr serve`'s handler over HTTP, on port 0, with a fresh SQLite
+//! folder and a recording stand-in for the Web PubSub REST API.
+
+mod bad_input;
+mod chats;
+mod get_token;
+mod host_contract;
+mod presence;
+mod table_store;
+mod webhook;

@@ -1,0 +1,90 @@
+//! The emulator with the real handler behind it: a round trip through every layer, and a
+//! shutdown that closes every socket with a close frame.
+
+use futures_util::StreamExt;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::support::domain::ROOM;
+use crate::support::stack::Stack;
+use crate::support::ws_client::chat_data;
+
+#[tokio::test]
+async fn a_chat_round_trip_crosses_emulator_handler_and_store() {
+    let stack = Stack::start().await;
+    let mut alice = stack.client("alice").await;
+    alice.user_connected(json!({"userName": "forged"})).await;
+    let online = alice.chat_event("userOnline").await;
+    assert_eq!(chat_data(&online)["userName"], "alice-name");
+
+    alice.create_chat(ROOM, "Room").await;
+    alice.chat_event("chatCreated").await;
+    let notice = alice
+        .until(|f| f["from"] == "group" && f["group"] == ROOM)
+        .await;
+    assert_eq!(notice["data"], "💬 alice-name has joined the chat");
+
+    let mut bob = stack.client("bob").await;
+    bob.user_connected(json!({})).await;
+    bob.chat_event("userOnline").await;
+    bob.join_chat(ROOM).await;
+    bob.until(|f| f["group"] == ROOM && f["data"] == "💬 bob-name has joined the chat")
+        .await;
+
+    bob.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "json", "data": {"message": "hi", "fromUserId": "alice"}, "ackId": 1})).await;
+    let ack = bob.ack().await;
+    assert_eq!(ack, json!({"type": "ack", "ackId": 1, "success": true}));
+    let got = alice
+        .until(|f| f["from"] == "group" && f["data"]["message"] == "hi")
+        .await;
+    assert_eq!(
+        got["fromUserId"], "bob",
+        "the service stamps the real sender, whatever the payload claims"
+    );
+
+    // A third user cannot publish into the room without joining it.
+    let mut eve = stack.client("eve").await;
+    eve.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "text", "data": "spam", "ackId": 7})).await;
+    let refused = eve.ack().await;
+    assert_eq!(refused["success"], false);
+    assert_eq!(refused["error"]["name"], "Forbidden");
+    eve.send(json!({"type": "joinGroup", "group": ROOM, "ackId": 8}))
+        .await;
+    assert_eq!(eve.ack().await["error"]["name"], "Forbidden");
+}
+
+#[tokio::test]
+async fn a_refused_user_event_comes_back_to_its_sender_as_action_refused() {
+    let stack = Stack::start().await;
+    let mut alice = stack.client("alice").await;
+    alice.delete_chat(ROOM).await;
+    let refused = alice.chat_event("actionRefused").await;
+    assert_eq!(chat_data(&refused)["reason"], "chatNotFound");
+    // The socket stays open.
+    assert_eq!(alice.pong_or(|_| false).await, json!({"type": "pong"}));
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_socket_with_a_close_frame() {
+    let mut stack = Stack::start().await;
+    let mut clients = vec![
+        stack.client("a").await,
+        stack.client("b").await,
+        stack.client("c").await,
+    ];
+    stack.stop_emulator().await;
+    for c in &mut clients {
+        let close = loop {
+            match c.ws.next().await {
+                Some(Ok(Message::Close(frame))) => break frame,
+                Some(Ok(_)) => continue,
+                other => panic!("{}: expected a close frame, got {other:?}", c.user),
+            }
+        };
+        assert_eq!(
+            u16::from(close.expect("a close frame with a code").code),
+            1001
+        );
+    }
+    assert!(stack.emulator.registry.is_empty());
+}

@@ -1,0 +1,92 @@
+//! The store contract, written once: every `Store` implementation runs these, each case on a
+//! fresh store (`store_contract!(fresh())` in the implementation's module).
+
+pub mod bindings;
+pub mod chats;
+pub mod concurrency;
+pub mod users;
+
+use chatr::chat::model::ChatId;
+use chatr::chat::outcome::{Change, Expect, Versioned};
+use chatr::chat::room::Chat;
+use chatr::chat::user::User;
+use chatr::store::SharedStore;
+
+use crate::support::domain::uid;
+
+/// `PutUser` with an expectation.
+fn put_user(user: &User, expect: Expect) -> Change {
+    Change::PutUser {
+        user: user.clone(),
+        expect,
+    }
+}
+
+/// `PutChat` with an expectation.
+fn put_chat(chat: &Chat, expect: Expect) -> Change {
+    Change::PutChat {
+        chat: chat.clone(),
+        expect,
+    }
+}
+
+/// Inserts a user that does not exist yet.
+async fn insert_user(store: &SharedStore, user: &User) {
+    store
+        .apply(&[put_user(user, Expect::Absent)])
+        .await
+        .expect("insert");
+}
+
+/// Inserts a chat that does not exist yet.
+async fn insert_chat(store: &SharedStore, chat: &Chat) {
+    store
+        .apply(&[put_chat(chat, Expect::Absent)])
+        .await
+        .expect("insert");
+}
+
+/// A user that must be there.
+async fn read_user(store: &SharedStore, id: &str) -> Versioned<User> {
+    store
+        .get_user(&uid(id))
+        .await
+        .expect("read")
+        .expect("present")
+}
+
+/// A chat that must be there.
+async fn read_chat(store: &SharedStore, id: &ChatId) -> Versioned<Chat> {
+    store.get_chat(id).await.expect("read").expect("present")
+}
+
+/// Runs the whole contract, each case on a fresh store from `fresh`, as a test named after
+/// the case in the calling module.
+macro_rules! store_contract {
+    ($fresh:expr) => {
+        $crate::store::contract::store_contract!(@cases $fresh;
+            users::a_missing_user_reads_as_none,
+            users::a_created_user_reads_back_with_a_version,
+            users::creating_a_user_that_exists_is_a_conflict,
+            users::a_write_with_a_stale_version_is_a_conflict,
+            users::updating_a_missing_user_is_a_conflict,
+            users::unicode_ids_and_names_round_trip,
+            bindings::bindings_are_idempotent,
+            concurrency::fifty_concurrent_writers_of_one_row_all_land,
+            chats::a_chat_reads_back_and_lists_with_deleted_ones,
+            chats::a_stale_chat_write_is_a_conflict,
+            concurrency::fifty_concurrent_joins_of_one_chat_keep_all_fifty_members,
+            chats::a_full_chat_with_long_names_fits_its_row,
+        );
+    };
+    (@cases $fresh:expr; $($concept:ident :: $case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let (store, _guard) = $fresh.await;
+                $crate::store::contract::$concept::$case(store).await;
+            }
+        )*
+    };
+}
+pub(crate) use store_contract;
