@@ -64,8 +64,8 @@ pub enum Function {
 }
 
 impl Function {
-    /// Every Function this handler serves, in the order routes are tried; the host-contract
-    /// test compares them with `host.json` and every `function.json`.
+    /// Every Function this handler serves; the host-contract test compares them with
+    /// `host.json` and every `function.json`, so a Function folder missing here fails it.
     pub const ALL: [Function; 4] = [
         Function::EventHandler,
         Function::GetToken,
@@ -182,28 +182,54 @@ impl Request {
 
 /// Finds the Function for a path and method, with its route parameters.
 pub fn resolve(path: &str, method: &Method) -> Result<(Function, RouteParams), ApiError> {
-    let path = path.trim_end_matches('/');
+    resolve_in(&TEMPLATES, path, method)
+}
+
+/// [`resolve`] over a given table. Of the templates that match the path, the most specific
+/// wins (a literal segment beats a parameter); Functions sharing that route are told apart
+/// by method, and a method none of them takes is 405 naming what they take.
+fn resolve_in(
+    table: &[(Function, RouteTemplate<'static>)],
+    path: &str,
+    method: &Method,
+) -> Result<(Function, RouteParams), ApiError> {
     let under_prefix = path
+        .trim_end_matches('/')
         .strip_prefix('/')
         .and_then(|p| p.split_once('/'))
         .filter(|(prefix, _)| prefix.eq_ignore_ascii_case(ROUTE_PREFIX))
         .map(|(_, rest)| rest)
         .ok_or(ApiError::NotFound)?;
-    let (function, params) = TEMPLATES
+    let matching: Vec<(Function, &RouteTemplate, RouteParams)> = table
         .iter()
-        .find_map(|(f, t)| t.matches(under_prefix).map(|p| (*f, p)))
-        .ok_or(ApiError::NotFound)?;
-    if function
-        .methods()
+        .filter_map(|(f, t)| t.matches(under_prefix).map(|p| (*f, t, p)))
+        .collect();
+    let best = matching
         .iter()
-        .any(|m| m.eq_ignore_ascii_case(method.as_str()))
-    {
-        Ok((function, params))
-    } else {
-        Err(ApiError::MethodNotAllowed {
-            allow: function.methods().join(", "),
-        })
+        .map(|(_, t, _)| t)
+        .max_by_key(|t| t.specificity())
+        .ok_or(ApiError::NotFound)?
+        .shape();
+    let same_route: Vec<(Function, RouteParams)> = matching
+        .into_iter()
+        .filter(|(_, t, _)| t.shape() == best)
+        .map(|(f, _, p)| (f, p))
+        .collect();
+    let takes = |f: &Function| {
+        f.methods()
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method.as_str()))
+    };
+    if let Some(found) = same_route.iter().find(|(f, _)| takes(f)) {
+        return Ok(found.clone());
     }
+    let allow: Vec<&str> = same_route
+        .iter()
+        .flat_map(|(f, _)| f.methods().iter().copied())
+        .collect();
+    Err(ApiError::MethodNotAllowed {
+        allow: allow.join(", "),
+    })
 }
 
 async fn dispatch(
@@ -282,11 +308,67 @@ mod tests {
     }
 
     #[test]
-    fn no_path_reaches_two_functions() {
-        for a in Function::ALL {
-            for b in Function::ALL.into_iter().filter(|&b| b != a) {
-                assert!(!a.route().eq_ignore_ascii_case(b.route()), "{a:?} {b:?}");
+    fn all_lists_each_function_once() {
+        // That ALL lists every Function with a folder is the host-contract test's to prove
+        // (it compares ALL with every function.json).
+        for (i, f) in Function::ALL.iter().enumerate() {
+            assert!(!Function::ALL[..i].contains(f), "{f:?} twice");
+        }
+    }
+
+    #[test]
+    fn no_path_and_method_reach_two_functions() {
+        for (a, ta) in TEMPLATES.iter() {
+            for (b, tb) in TEMPLATES.iter().filter(|(b, _)| b != a) {
+                if ta.overlaps(tb) && ta.shape() == tb.shape() {
+                    let shared: Vec<_> = a
+                        .methods()
+                        .iter()
+                        .filter(|m| b.methods().contains(m))
+                        .collect();
+                    assert!(shared.is_empty(), "{a:?} and {b:?} both take {shared:?}");
+                }
             }
+        }
+    }
+
+    fn table(routes: &[(Function, &'static str)]) -> Vec<(Function, RouteTemplate<'static>)> {
+        routes
+            .iter()
+            .map(|(f, t)| (*f, RouteTemplate::parse(t).expect("template")))
+            .collect()
+    }
+
+    #[test]
+    fn a_literal_route_wins_over_a_parameter_whatever_the_order() {
+        let t = table(&[
+            (Function::GetChats, "chats/{chatId}"),
+            (Function::GetUsers, "chats/mine"),
+        ]);
+        let found = |path| {
+            resolve_in(&t, path, &Method::GET)
+                .ok()
+                .map(|(f, p)| (f, p.get("chatId").map(str::to_string)))
+        };
+        assert_eq!(found("/api/chats/mine"), Some((Function::GetUsers, None)));
+        assert_eq!(
+            found("/api/chats/x%2Fy"),
+            Some((Function::GetChats, Some("x/y".into())))
+        );
+    }
+
+    #[test]
+    fn functions_sharing_a_route_are_told_apart_by_method() {
+        let t = table(&[
+            (Function::GetToken, "things"),
+            (Function::EventHandler, "things"),
+        ]);
+        let found = |m| resolve_in(&t, "/api/things", &m).map(|(f, _)| f);
+        assert_eq!(found(Method::GET).ok(), Some(Function::GetToken));
+        assert_eq!(found(Method::POST).ok(), Some(Function::EventHandler));
+        match found(Method::PUT) {
+            Err(ApiError::MethodNotAllowed { allow }) => assert_eq!(allow, "GET, POST, OPTIONS"),
+            other => panic!("PUT is 405 naming both Functions' methods, not {other:?}"),
         }
     }
 
@@ -308,6 +390,7 @@ mod tests {
 
     #[test]
     fn the_webhook_takes_a_larger_body_than_the_other_functions() {
+        const { assert!(body::MAX_WEBHOOK_BODY > body::MAX_API_BODY) };
         assert_eq!(Function::EventHandler.body_limit(), body::MAX_WEBHOOK_BODY);
         for f in [Function::GetToken, Function::GetUsers, Function::GetChats] {
             assert_eq!(f.body_limit(), body::MAX_API_BODY);

@@ -1,8 +1,12 @@
 //! Route templates as `function.json` writes them (`chats/{chatId}/messages`): literal
 //! segments matched without regard to case, as the Functions host does, and `{name}`
-//! parameters that take one non-empty segment each.
+//! parameters that take one non-empty segment each, percent-decoded. Where two templates
+//! match a path, the one with a literal at the first segment where they differ wins
+//! (`chats/mine` over `chats/{chatId}`), as in the host.
 
 use std::collections::BTreeMap;
+
+use percent_encoding::percent_decode_str;
 
 /// Why a route template cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,9 +81,46 @@ impl<'a> RouteTemplate<'a> {
     }
 }
 
+impl RouteTemplate<'_> {
+    /// Which segments are literals: of two templates matching one path, the greater is the
+    /// more specific (a literal beats a parameter at the first segment where they differ).
+    pub fn specificity(&self) -> Vec<bool> {
+        self.segments
+            .iter()
+            .map(|s| matches!(s, Segment::Literal(_)))
+            .collect()
+    }
+
+    /// The template with parameter names and the case of literals left out: two templates of
+    /// one shape match exactly the same paths.
+    pub fn shape(&self) -> Vec<Option<String>> {
+        self.segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(l) => Some(l.to_ascii_lowercase()),
+                Segment::Parameter(_) => None,
+            })
+            .collect()
+    }
+
+    /// Whether some path matches both templates.
+    pub fn overlaps(&self, other: &RouteTemplate<'_>) -> bool {
+        self.segments.len() == other.segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(&other.segments)
+                .all(|pair| match pair {
+                    (Segment::Literal(a), Segment::Literal(b)) => a.eq_ignore_ascii_case(b),
+                    _ => true,
+                })
+    }
+}
+
 impl RouteTemplate<'static> {
     /// The parameters `path` (the part after the route prefix, no leading `/`) gives this
-    /// template, or `None` when it does not match. Parameter values stay percent-encoded.
+    /// template, percent-decoded, or `None` when it does not match (a parameter that does not
+    /// decode to UTF-8 does not match).
     pub fn matches(&self, path: &str) -> Option<RouteParams> {
         let parts: Vec<&str> = path.split('/').collect();
         if parts.len() != self.segments.len() {
@@ -90,7 +131,8 @@ impl RouteTemplate<'static> {
             match segment {
                 Segment::Literal(literal) if literal.eq_ignore_ascii_case(part) => {}
                 Segment::Parameter(name) if !part.is_empty() => {
-                    params.0.insert(name, part.to_string());
+                    let value = percent_decode_str(part).decode_utf8().ok()?;
+                    params.0.insert(name, value.into_owned());
                 }
                 _ => return None,
             }
@@ -117,43 +159,62 @@ mod tests {
     }
 
     #[test]
-    fn a_parameter_takes_exactly_one_non_empty_segment() {
+    fn a_parameter_takes_exactly_one_non_empty_segment_percent_decoded() {
         let t = template("chats/{chatId}/messages");
         let params = t.matches("chats/abc%20d/messages").expect("matches");
-        assert_eq!(params.get("chatId"), Some("abc%20d"));
+        assert_eq!(params.get("chatId"), Some("abc d"));
         assert_eq!(params.get("other"), None);
-        assert_eq!(t.matches("chats//messages"), None);
-        assert_eq!(t.matches("chats/a/b/messages"), None);
-        assert_eq!(t.matches("chats/a"), None);
+        let upper = t.matches("Chats/a/MESSAGES").expect("literals ignore case");
+        assert_eq!(upper.get("chatId"), Some("a"));
+        for path in [
+            "chats//messages",
+            "chats/a/b/messages",
+            "chats/a",
+            "chats/%FF/messages",
+        ] {
+            assert_eq!(t.matches(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_literal_is_more_specific_than_a_parameter_at_the_first_difference() {
+        let (mine, any, any_mine) = (
+            template("chats/mine"),
+            template("chats/{chatId}"),
+            template("{a}/mine"),
+        );
+        assert!(mine.specificity() > any.specificity());
+        assert!(any.specificity() > any_mine.specificity());
+    }
+
+    #[test]
+    fn templates_overlap_when_some_path_matches_both() {
+        let t = template("chats/{chatId}/messages");
+        assert!(t.overlaps(&template("chats/{id}/messages")));
+        assert!(t.overlaps(&template("CHATS/mine/{x}")));
+        assert!(!t.overlaps(&template("chats/{chatId}")));
+        assert!(!t.overlaps(&template("users/{id}/messages")));
         assert_eq!(
-            t.matches("Chats/a/MESSAGES")
-                .map(|p| p.get("chatId").map(str::to_string)),
-            Some(Some("a".into()))
+            t.shape(),
+            template("Chats/{other}/messages").shape(),
+            "one shape whatever the names and case"
         );
     }
 
     #[test]
     fn malformed_templates_are_refused() {
-        assert_eq!(RouteTemplate::parse(""), Err(TemplateError::Empty));
-        assert_eq!(
-            RouteTemplate::parse("chats//x"),
-            Err(TemplateError::EmptySegment(1))
-        );
-        assert_eq!(
-            RouteTemplate::parse("chats/{}"),
-            Err(TemplateError::BadParameter("{}".into()))
-        );
-        assert_eq!(
-            RouteTemplate::parse("chats/{id:int}"),
-            Err(TemplateError::BadParameter("{id:int}".into()))
-        );
-        assert_eq!(
-            RouteTemplate::parse("chats/x{id}"),
-            Err(TemplateError::BadParameter("x{id}".into()))
-        );
-        assert_eq!(
-            RouteTemplate::parse("{a}/{a}"),
-            Err(TemplateError::DuplicateParameter("a".into()))
-        );
+        for (bad, why) in [
+            ("", TemplateError::Empty),
+            ("chats//x", TemplateError::EmptySegment(1)),
+            ("chats/{}", TemplateError::BadParameter("{}".into())),
+            (
+                "chats/{id:int}",
+                TemplateError::BadParameter("{id:int}".into()),
+            ),
+            ("chats/x{id}", TemplateError::BadParameter("x{id}".into())),
+            ("{a}/{a}", TemplateError::DuplicateParameter("a".into())),
+        ] {
+            assert_eq!(RouteTemplate::parse(bad), Err(why), "{bad}");
+        }
     }
 }
