@@ -3,7 +3,7 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let cli = chatr::cli::Cli::parse();
+    let cli = chatr::cli::args::Cli::parse();
     chatr::telemetry::init();
     chatr::cli::main(cli)
 }

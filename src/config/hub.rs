@@ -35,6 +35,14 @@ impl HubName {
     }
 }
 
+impl std::str::FromStr for HubName {
+    type Err = HubNameError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl PartialEq for HubName {
     fn eq(&self, other: &Self) -> bool {
         self.matches(&other.0)

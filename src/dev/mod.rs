@@ -4,7 +4,8 @@
 //! so they cross the same routing rules as in the cloud.
 //!
 //! # Layout
-//! - `mod.rs`: `run(listeners, setup, shutdown)` wires the parts together.
+//! - `mod.rs`: [`Dev`] builds the parts on their bound sockets, then runs them until
+//!   shutdown.
 //! - [`site`]: the one port the browser talks to; [`static_site`]: files of `client/`;
 //!   [`swa_auth`]: `/.auth/*` sign-in as the SWA CLI emulates it; [`swa_config`]:
 //!   `staticwebapp.config.json`'s routes and headers.
@@ -26,6 +27,7 @@ use crate::dev::site::Site;
 use crate::dev::swa_config::SwaConfig;
 use crate::emulator::config::{parse_access_key, EmulatorConfig};
 use crate::emulator::hub_key::HubKey;
+use crate::emulator::service::Emulator;
 use crate::functions::App;
 use crate::store::SharedStore;
 
@@ -47,18 +49,88 @@ pub struct DevSetup {
     pub config: SwaConfig,
 }
 
-/// Works out the Web PubSub connection string the handler uses: the real one, or the
-/// emulator's (whose webhooks go to the site).
-pub fn web_pubsub_for(
-    setup: &DevSetup,
-    listeners: &Listeners,
-) -> std::io::Result<(
-    WebPubSubConnectionString,
-    Option<crate::emulator::service::Emulator>,
-)> {
-    if let Some(real) = &setup.web_pubsub {
-        return Ok((real.clone(), None));
+/// Every part of `chatr dev`, built on its bound sockets and not yet serving: what it
+/// reports (the emulator's endpoint and connection string) is final once this exists.
+pub struct Dev {
+    listeners: Listeners,
+    app: App,
+    site: Site,
+    emulator: Option<Emulator>,
+}
+
+impl Dev {
+    /// Builds the emulator (unless a real service is configured), the handler and the site.
+    pub fn build(listeners: Listeners, setup: DevSetup) -> std::io::Result<Self> {
+        let (service, emulator) = match setup.web_pubsub {
+            Some(real) => (real, None),
+            None => {
+                let emulator = emulator_for(&setup.hub, &listeners)?;
+                let service = WebPubSubConnectionString::parse(&emulator.connection_string())
+                    .map_err(std::io::Error::other)?;
+                (service, Some(emulator))
+            }
+        };
+        let handler_url = format!("http://{}", listeners.handler.local_addr()?);
+        let app = App::new(service, setup.hub, setup.store).map_err(std::io::Error::other)?;
+        let site = Site::new(setup.config, setup.client_dir, handler_url)
+            .map_err(std::io::Error::other)?;
+        Ok(Self {
+            listeners,
+            app,
+            site,
+            emulator,
+        })
     }
+
+    /// The emulator, when this dev server runs one instead of a real Web PubSub.
+    pub fn emulator(&self) -> Option<&Emulator> {
+        self.emulator.as_ref()
+    }
+
+    /// Serves every part until `shutdown`, then stops them all (the emulator closes its
+    /// sockets).
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let Self {
+            listeners,
+            app,
+            site,
+            emulator,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stopped = |mut rx: watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let mut tasks = vec![
+            tokio::spawn(crate::functions::run(
+                listeners.handler,
+                app,
+                stopped(stop_rx.clone()),
+            )),
+            tokio::spawn(
+                warp::serve(site::routes(site))
+                    .incoming(listeners.site)
+                    .graceful(stopped(stop_rx.clone()))
+                    .run(),
+            ),
+        ];
+        if let (Some(emulator), Some(listener)) = (emulator, listeners.emulator) {
+            tasks.push(tokio::spawn(crate::emulator::run(
+                listener,
+                emulator,
+                stopped(stop_rx.clone()),
+            )));
+        }
+        shutdown.await;
+        stop_tx.send_replace(true);
+        for task in tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// The emulator `chatr dev` runs: the development key, `hub`'s events to the site's
+/// `/api/eventHandler`, so that webhooks cross the site's routing rules as in the cloud.
+fn emulator_for(hub: &HubName, listeners: &Listeners) -> std::io::Result<Emulator> {
     let site_port = listeners.site.local_addr()?.port();
     let emulator_port = listeners
         .emulator
@@ -71,54 +143,16 @@ pub fn web_pubsub_for(
     let handler = format!("http://127.0.0.1:{site_port}/api/eventHandler")
         .parse()
         .map_err(std::io::Error::other)?;
-    let config = EmulatorConfig::new(key, HubKey::new(setup.hub.as_str()), handler);
-    let emulator = crate::emulator::build(&config, emulator_port).map_err(std::io::Error::other)?;
-    let connection_string = WebPubSubConnectionString::parse(&emulator.connection_string())
-        .map_err(std::io::Error::other)?;
-    Ok((connection_string, Some(emulator)))
+    let config = EmulatorConfig::new(key, HubKey::from(hub), handler);
+    crate::emulator::build(&config, emulator_port).map_err(std::io::Error::other)
 }
 
-/// Runs every part until `shutdown`, then stops them all (the emulator closes its sockets).
+/// Builds every part and serves them until `shutdown` (what tests start in-process).
 pub async fn run(
     listeners: Listeners,
     setup: DevSetup,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (service, emulator) = web_pubsub_for(&setup, &listeners)?;
-    let handler_url = format!("http://{}", listeners.handler.local_addr()?);
-    let app =
-        App::new(service, setup.hub.clone(), setup.store.clone()).map_err(std::io::Error::other)?;
-    let site =
-        Site::new(setup.config, setup.client_dir, handler_url).map_err(std::io::Error::other)?;
-
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let stopped = |mut rx: watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|s| *s).await;
-    };
-    let mut tasks = vec![
-        tokio::spawn(crate::functions::run(
-            listeners.handler,
-            app,
-            stopped(stop_rx.clone()),
-        )),
-        tokio::spawn(
-            warp::serve(site::routes(site))
-                .incoming(listeners.site)
-                .graceful(stopped(stop_rx.clone()))
-                .run(),
-        ),
-    ];
-    if let (Some(emulator), Some(listener)) = (emulator, listeners.emulator) {
-        tasks.push(tokio::spawn(crate::emulator::run(
-            listener,
-            emulator,
-            stopped(stop_rx.clone()),
-        )));
-    }
-    shutdown.await;
-    stop_tx.send_replace(true);
-    for task in tasks {
-        let _ = task.await;
-    }
+    Dev::build(listeners, setup)?.run(shutdown).await;
     Ok(())
 }

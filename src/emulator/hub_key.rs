@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::config::hub::HubName;
+
 /// A hub name, lowercased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct HubKey(String);
@@ -17,6 +19,12 @@ impl HubKey {
     /// The lowercase name.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl From<&HubName> for HubKey {
+    fn from(name: &HubName) -> Self {
+        Self::new(name.as_str())
     }
 }
 

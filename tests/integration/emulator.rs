@@ -1,10 +1,11 @@
 //! The emulator with the real handler behind it: a round trip through every layer, and a
-//! shutdown that closes every socket with a close frame.
+//! shutdown that closes every socket with a close frame; its command line's refusals.
 
 use futures_util::StreamExt;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::support::binary::chatr;
 use crate::support::domain::ROOM;
 use crate::support::stack::Stack;
 use crate::support::ws_client::chat_data;
@@ -87,4 +88,31 @@ async fn shutdown_closes_every_socket_with_a_close_frame() {
         );
     }
     assert!(stack.emulator.registry.is_empty());
+}
+
+#[tokio::test]
+async fn a_refused_access_key_is_named_but_never_echoed() {
+    // A pasted connection string is the likely mistake; its key must not reach the terminal.
+    let pasted = "Endpoint=http://x;AccessKey=SECRET-0123456789abcdefghijklmnopqrstuvwxyz;";
+    let output = chatr()
+        .args(["emulator", "--port", "0", "--access-key", pasted])
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--access-key must be"), "{stderr}");
+    assert!(!stderr.contains("SECRET"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_hub_name_the_service_would_refuse_is_a_usage_error() {
+    let output = chatr()
+        .args(["emulator", "--port", "0", "--hub", "not a hub"])
+        .output()
+        .await
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is not a hub name"), "{stderr}");
 }

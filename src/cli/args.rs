@@ -1,0 +1,164 @@
+//! The command line's shape: the subcommands, their flags and the settings their `--help`
+//! explains. What each subcommand does is in `cli/mod.rs`.
+
+use clap::{Parser, Subcommand};
+
+use crate::config::hub::HubName;
+use crate::emulator::config::{SystemEvents, UrlTemplate, UserEvents};
+
+pub(crate) const SERVE_SETTINGS: &str = "\
+Settings (environment variables, read once at start-up):
+  WebPubSubConnectionString     required: Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;
+                                (optional Port=<n>; keys in any order and case)
+  WebPubSubHub                  the hub the chat uses (default: chat)
+  TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
+  CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
+  FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
+  RUST_LOG                      log filter (default: info)";
+
+/// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
+/// handler, a local Web PubSub emulator and a one-command dev server.
+#[derive(Debug, Parser)]
+#[command(name = "chatr", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the back end as an Azure Functions custom handler on 127.0.0.1 (the Functions host
+    /// starts it with this argument; it also runs on its own for local development).
+    #[command(after_help = SERVE_SETTINGS)]
+    Serve(ServeArgs),
+    /// Run the whole chat locally: the Web PubSub emulator, the handler and the site with
+    /// Static Web Apps sign-in, in one process. No cloud account needed.
+    #[command(after_help = DEV_SETTINGS)]
+    Dev(DevArgs),
+    /// Run a local Azure Web PubSub (client endpoint, REST API, event handler upstream) on
+    /// 127.0.0.1; Microsoft's SDKs work against it with the connection string it prints.
+    Emulator(EmulatorArgs),
+}
+
+/// `chatr serve` flags.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"handler":"http://127.0.0.1:PORT"}}`.
+    #[arg(long)]
+    pub ready_json: bool,
+}
+
+pub(crate) const DEV_SETTINGS: &str = "\
+Settings (environment variables, all optional):
+  WebPubSubConnectionString     use this real Azure Web PubSub instead of the emulator (its hub's event
+                                handler must reach this machine: see README)
+  WebPubSubHub                  the hub (default: chat)
+  TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
+  RUST_LOG                      log filter (default: info)";
+
+/// `chatr dev` flags.
+#[derive(Debug, clap::Args)]
+pub struct DevArgs {
+    /// Port of the site (client, /.auth, /api) on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 4280)]
+    pub port: u16,
+    /// Port of the emulator's client and REST endpoint (0: any free port).
+    #[arg(long, default_value_t = crate::emulator::DEFAULT_PORT)]
+    pub emulator_port: u16,
+    /// Folder of the embedded store, kept across restarts.
+    #[arg(long, default_value = crate::config::DEFAULT_DATA_DIR)]
+    pub data_dir: std::path::PathBuf,
+    /// Folder of the static client.
+    #[arg(long, default_value = "client")]
+    pub client_dir: std::path::PathBuf,
+    /// The Static Web Apps configuration to honour.
+    #[arg(long, default_value = "staticwebapp.config.json")]
+    pub config: std::path::PathBuf,
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"site":URL,"emulator":URL,"handler":URL,"connectionString":CS}}` (no
+    /// emulator nor connectionString with a real Web PubSub).
+    #[arg(long)]
+    pub ready_json: bool,
+}
+
+/// `chatr emulator` flags.
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = crate::emulator::DEFAULT_PORT)]
+    pub port: u16,
+    /// HMAC key for tokens, REST calls and webhook signatures (at least 32 characters). The
+    /// default is a fixed, public development key, so the connection string is the same every run.
+    ///
+    /// Checked after parsing, so that a refused key (a pasted connection string, say) is
+    /// never echoed in the error.
+    #[arg(long, default_value = crate::emulator::DEFAULT_ACCESS_KEY, hide_default_value = true)]
+    pub access_key: String,
+    /// The hub whose event handler is configured (any case); any other hub works without an
+    /// upstream.
+    #[arg(long, default_value = "chat")]
+    pub hub: HubName,
+    /// Event handler URL template; `{hub}` and `{event}` are filled in.
+    #[arg(long, default_value = crate::emulator::DEFAULT_EVENT_HANDLER)]
+    pub event_handler: UrlTemplate,
+    /// User events sent upstream: `*`, or a comma-separated list of names.
+    #[arg(long, default_value = "*")]
+    pub user_events: UserEvents,
+    /// System events sent upstream: any of connect, connected, disconnected (comma-separated).
+    #[arg(long, default_value = "connected,disconnected")]
+    pub system_events: SystemEvents,
+    /// Seconds between the WebSocket pings the service sends (the hub's keep-alive interval).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub keep_alive_secs: u64,
+    /// Seconds of silence (no frame, no pong) after which a connection is dropped; also the
+    /// longest a write may wait on a client that does not read.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: u64,
+    /// Seconds a dropped reliable connection is kept for its client to recover.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub reconnect_window_secs: u64,
+    /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
+    /// `{"ready":{"emulator":"http://127.0.0.1:PORT","connectionString":"Endpoint=…"}}`.
+    #[arg(long)]
+    pub ready_json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_takes_ready_json() {
+        for name in ["serve", "emulator", "dev"] {
+            let help = Cli::command()
+                .find_subcommand_mut(name)
+                .expect("the subcommand exists")
+                .render_long_help()
+                .to_string();
+            assert!(help.contains("--ready-json"), "{name} --help");
+        }
+    }
+
+    #[test]
+    fn serve_help_explains_every_setting() {
+        let help = Cli::command()
+            .find_subcommand_mut("serve")
+            .expect("serve exists")
+            .render_long_help()
+            .to_string();
+        for (name, _) in crate::config::HANDLER_SETTINGS {
+            assert!(
+                help.contains(name),
+                "{name} missing from `chatr serve --help`"
+            );
+        }
+    }
+}
