@@ -28,7 +28,7 @@ fn port_and_path(url: &str) -> Option<(u16, String, String)> {
     let path = percent_encoding::percent_decode_str(u.path().trim_end_matches('/'))
         .decode_utf8()
         .ok()?
-        .to_lowercase();
+        .to_ascii_lowercase();
     let mut query: Vec<(String, String)> = u
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))

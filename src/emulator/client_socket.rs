@@ -19,9 +19,6 @@ use crate::emulator::service::Emulator;
 use crate::emulator::upstream::{EventKind, EventRequest};
 use crate::emulator::websocket::{self, Upgrade};
 
-/// Largest WebSocket message read; anything over 1 MiB is then closed with 1009.
-pub const MAX_READ_MESSAGE: usize = 4 * 1024 * 1024;
-
 /// What a `connect` handler may answer.
 #[derive(Debug, Default, Deserialize)]
 struct ConnectResponse {

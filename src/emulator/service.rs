@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::access_key::AccessKey;
+use crate::emulator::config::Timing;
 use crate::emulator::connection::Live;
 use crate::emulator::hub::Registry;
-use crate::emulator::session::Timing;
 use crate::emulator::upstream::Upstream;
 
 /// Everything the sockets and the REST API share.

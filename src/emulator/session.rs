@@ -17,38 +17,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use crate::emulator::config::Timing;
 use crate::emulator::mailbox::{Control, Mail, Outgoing, SimpleFrame, Sink};
 use crate::emulator::protocol::Protocol;
 use crate::emulator::signals::Signals;
 use crate::emulator::websocket::{CloseFrame, Message, WsError};
-
-/// Timings of the service, configurable for tests.
-#[derive(Debug, Clone, Copy)]
-pub struct Timing {
-    /// WebSocket ping interval (the hub's `webSocketKeepAliveIntervalInSeconds`, default 20).
-    pub keep_alive: Duration,
-    /// A connection that sends nothing (no frame, no pong) this long is dead; so is one whose
-    /// socket takes none of a write for this long.
-    pub idle_timeout: Duration,
-    /// How long a dropped reliable session waits for its client to recover (at least 30 s).
-    pub reconnect_window: Duration,
-    /// Unacked messages a reliable session keeps.
-    pub max_buffered_messages: usize,
-    /// Unacked bytes a reliable session keeps.
-    pub max_buffered_bytes: usize,
-}
-
-impl Default for Timing {
-    fn default() -> Self {
-        Self {
-            keep_alive: Duration::from_secs(20),
-            idle_timeout: Duration::from_secs(120),
-            reconnect_window: Duration::from_secs(30),
-            max_buffered_messages: 1000,
-            max_buffered_bytes: 16 * 1024 * 1024,
-        }
-    }
-}
 
 /// Why a session ended.
 pub struct Ended {

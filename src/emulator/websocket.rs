@@ -18,6 +18,9 @@ use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
+/// Largest WebSocket message read; the reader then closes anything over 1 MiB with 1009.
+pub const MAX_READ_MESSAGE: usize = 4 * 1024 * 1024;
+
 pub use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 pub use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 pub use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -68,7 +71,7 @@ impl Upgrade {
     {
         let config = WebSocketConfig::default()
             .read_buffer_size(READ_BUFFER)
-            .max_message_size(Some(crate::emulator::client_socket::MAX_READ_MESSAGE));
+            .max_message_size(Some(MAX_READ_MESSAGE));
         let on_upgrade = self.on_upgrade;
         tokio::spawn(async move {
             match on_upgrade.await {
