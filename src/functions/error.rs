@@ -24,14 +24,27 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     /// The store failed; the cause was logged when this error was made from it.
     #[error("the state store is unavailable")]
-    StoreUnavailable(#[source] StoreError),
+    StoreUnavailable(#[source] LoggedCause),
+}
+
+/// A store failure that has been logged: only `From<StoreError> for ApiError` makes one, so
+/// no 503 leaves without its cause in the log.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct LoggedCause(StoreError);
+
+impl LoggedCause {
+    /// The store's error.
+    pub fn cause(&self) -> &StoreError {
+        &self.0
+    }
 }
 
 impl From<StoreError> for ApiError {
     /// Logs the store's failure with its cause; the client gets only the fixed text.
     fn from(cause: StoreError) -> Self {
         tracing::error!(error = %cause, "the store failed; answering 503");
-        Self::StoreUnavailable(cause)
+        Self::StoreUnavailable(LoggedCause(cause))
     }
 }
 
