@@ -26,6 +26,7 @@ test: ## Run every test: npm ci, lints, cargo test, then the Node suites
 	$(MAKE) --no-print-directory lint
 	cargo test
 	$(MAKE) --no-print-directory test-deploy
+	$(MAKE) --no-print-directory test-scripts
 	@suites=$$(find tests -name '*.test.mjs' -not -path '*/node_modules/*' | sort); \
 	if [ -n "$$suites" ]; then node --test --test-force-exit $$suites; else echo "no Node suites yet"; fi
 
@@ -49,10 +50,14 @@ clean: ## Remove build output, node_modules and the local store
 	cargo clean
 	rm -rf node_modules .chatr test-output
 
-.PHONY: test-deploy release deploy tunnel
+.PHONY: test-deploy test-scripts release deploy tunnel
 
 $(PYTHON):
 	python3 -m venv $(VENV)
+
+test-scripts: | $(PYTHON) ## Test the repository's own scripts (the architecture check of make lint)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests/scripts -q -p no:cacheprovider
 
 test-deploy: | $(PYTHON) ## Check the deployment: Bicep, settings, /api routes, workflow, staged API
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt

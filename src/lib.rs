@@ -7,7 +7,7 @@
 //! against; `chatr dev` runs both with the site in one process.
 //!
 //! # Layout
-//! Floors, top to bottom; a module imports only from its own floor or below
+//! Floors, top to bottom; a module imports only from the floors below its own
 //! (`scripts/check-layers.py`, run by `make lint`, checks it).
 //! - `main.rs`, [`cli`]: parse the command line, bind sockets, print banners.
 //! - [`dev`]: `chatr dev`, the emulator, the handler and the site with Static Web Apps'
@@ -21,7 +21,8 @@
 //!   PubSub REST client with retries.
 //! - [`chat`]: the pure rules (event + state in, changes + service calls out) and the typed
 //!   domain values; [`webhook`]: CloudEvents parsing, `ce-signature`, abuse protection;
-//!   [`token`]: HS256 tokens; [`config`]: settings, read once.
+//!   [`token`]: HS256 tokens.
+//! - [`config`]: settings, read once, with the typed values they parse into.
 //! - [`access_key`], [`clock`], [`shutdown`], [`telemetry`]; [`http_body`]: request bodies
 //!   read with a size limit; [`http_client`]: the error of an outgoing client that cannot be
 //!   built.
