@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -36,8 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 # The Function folders, one per route (src/functions/mod.rs has the route table).
 FUNCTION_FOLDERS = ("eventHandler", "getToken", "getUsers", "getChats")
 
-# What the handler prints once it listens (src/cli.rs).
-BANNER = re.compile(r"chatr serve: listening on http://127\.0\.0\.1:(\d+)")
+# The flag after host.json's arguments that makes the handler print where it listens as one
+# line of JSON once it does (src/cli/ready.rs): {"ready":{"handler":"http://127.0.0.1:PORT"}}.
+READY_FLAG = "--ready-json"
 
 # A connection string the handler accepts; nothing is ever sent to it.
 DUMMY_WEB_PUBSUB = "Endpoint=http://localhost;Port=1;AccessKey=dummy;Version=1.0;"
@@ -120,10 +122,21 @@ def newest_glibc(binary: Path) -> tuple[int, ...] | None:
     return max(versions, default=None)
 
 
+def ready_port(line: str) -> int | None:
+    """The handler's port from its ready line; None for any other line."""
+    try:
+        handler = json.loads(line)["ready"]["handler"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    port = urllib.parse.urlsplit(handler).port if isinstance(handler, str) else None
+    return port
+
+
 def start_handler(api: Path, data_dir: Path) -> tuple[subprocess.Popen, int]:
     """Starts the staged handler as the Functions host would (host.json's executable, arguments
     and working directory, a port in FUNCTIONS_CUSTOMHANDLER_PORT) on a free port, and waits for
-    its banner. Returns the process and its port; the caller stops the process."""
+    its ready line (host.json's arguments, then --ready-json). Returns the process and its port;
+    the caller stops the process."""
     api = api.resolve()  # the executable's path must not depend on the working directory
     host = json.loads((api / "host.json").read_text())["customHandler"]["description"]
     env = {
@@ -134,7 +147,7 @@ def start_handler(api: Path, data_dir: Path) -> tuple[subprocess.Popen, int]:
         "RUST_LOG": "warn",
     }
     process = subprocess.Popen(
-        [str(api / host["defaultExecutablePath"]), *host.get("arguments", [])],
+        [str(api / host["defaultExecutablePath"]), *host.get("arguments", []), READY_FLAG],
         cwd=api / host.get("workingDirectory", ""),
         env=env,
         stdin=subprocess.DEVNULL,
@@ -147,20 +160,20 @@ def start_handler(api: Path, data_dir: Path) -> tuple[subprocess.Popen, int]:
     found: list[int] = []
     output: list[str] = []
 
-    def read_until_banner() -> None:
+    def read_until_ready() -> None:
         for line in stdout:
             output.append(line)
-            if match := BANNER.search(line):
-                found.append(int(match.group(1)))
+            if port := ready_port(line):
+                found.append(port)
                 return
 
-    reader = threading.Thread(target=read_until_banner, daemon=True)
+    reader = threading.Thread(target=read_until_ready, daemon=True)
     reader.start()
     reader.join(START_TIMEOUT_S)
     if not found:
         stop(process)
         raise RuntimeError(
-            f"the staged handler printed no banner within {START_TIMEOUT_S} s:\n" + "".join(output)
+            f"the staged handler printed no ready line within {START_TIMEOUT_S} s:\n" + "".join(output)
         )
     # Keep draining the pipe so that the handler never blocks on a full one.
     threading.Thread(target=stdout.read, daemon=True).start()

@@ -4,14 +4,20 @@
 
 /**
  * Watches `socket` (a `ws` WebSocket). `next(test, what)` resolves with the first frame not yet
- * taken that passes `test`, taking it and every frame before it; it rejects after `timeoutMs`,
- * naming `what` it waited for.
+ * taken that passes `test`, taking it and every frame before it (frames are read in order, as a
+ * client reads them: wait for one thing at a time); it rejects after `timeoutMs`, naming `what`
+ * it waited for. A frame that is not JSON is kept as `{ text }`.
  */
 export function inbox(socket, timeoutMs = 10_000) {
   const frames = [];
   const waiters = new Set();
   socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()));
+    const text = data.toString();
+    try {
+      frames.push(JSON.parse(text));
+    } catch {
+      frames.push({ text });
+    }
     for (const waiter of [...waiters]) waiter();
   });
   const take = (test) => {

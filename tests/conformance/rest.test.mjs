@@ -50,7 +50,7 @@ describe("the emulator's banner and health endpoint", () => {
     // The ready line is for scripts; the banner, for people, still says the same.
     assert.ok(
       emulator.stdout.startsWith(
-        `chatr emulator: listening on http://127.0.0.1:${emulator.port}\n  connection string: ${emulator.connectionString}\n`,
+        `chatr emulator: listening on http://127.0.0.1:${emulator.port}\n  connection string: ${emulator.connectionString}\n  hub chat: events go to `,
       ),
       emulator.stdout,
     );

@@ -6,7 +6,7 @@ use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 /// How long a starting `chatr` may take to print its ready line.
@@ -46,14 +46,22 @@ impl Running {
         let ready = tokio::time::timeout(READY_TIMEOUT, async {
             while let Some(line) = lines.next_line().await.expect("read stdout") {
                 match serde_json::from_str::<Value>(&line) {
-                    Ok(json) if json.get("ready").is_some() => return json["ready"].clone(),
+                    Ok(json) if json.get("ready").is_some() => return Some(json["ready"].clone()),
                     _ => banner.push(line),
                 }
             }
-            panic!("chatr exited before its ready line; it printed {banner:?}")
+            None
         })
         .await
         .expect("the ready line in time");
+        let Some(ready) = ready else {
+            // stdout ended: the process is exiting, and its cause is on stderr.
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = pipe.read_to_string(&mut stderr).await;
+            }
+            panic!("chatr exited before its ready line; it printed {banner:?} and on stderr:\n{stderr}")
+        };
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Self {
             child,
