@@ -19,15 +19,26 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
       return send(userEvent('createChat', { name: trimmed, id }));
     },
 
+    /** Opens a chat's tab, joining it first unless we are a member (membership lasts). */
     joinChat(id) {
       if (findTab(state, id)) return activateTab(state, id, true);
       const chat = state.chats[id];
-      if (chat && send(userEvent('joinChat', id))) openTab(state, id, chat.name, true);
+      if (!chat) return;
+      if (chat.members?.[me.userId] || send(userEvent('joinChat', id))) {
+        chat.members = { ...chat.members, [me.userId]: { userId: me.userId, userName: me.userDetails } };
+        openTab(state, id, chat.name, true);
+      }
     },
 
-    /** Leaves a chat and closes its tab. */
+    /** Leaves a chat (we are no longer a member) and closes its tab. */
     leaveChat(id) {
-      if (send(userEvent('leaveChat', { chatId: id, userName: me.userDetails }))) closeTab(state, id);
+      if (!send(userEvent('leaveChat', { chatId: id, userName: me.userDetails }))) return;
+      const chat = state.chats[id];
+      if (chat?.members) {
+        const { [me.userId]: _left, ...others } = chat.members;
+        chat.members = others;
+      }
+      closeTab(state, id);
     },
 
     /** Asks the server to delete a chat we own; `chatDeleted` removes it everywhere. */

@@ -3,7 +3,7 @@
 
 import { otherUserOf } from './protocol.js';
 import { describeRefusal } from './refusals.js';
-import { addMessage, closeTab, findTab, openTab, toast } from './state.js';
+import { closeTab, findTab, openTab, toast } from './state.js';
 
 function userOnline(ctx, user) {
   const { state } = ctx;
@@ -12,17 +12,10 @@ function userOnline(ctx, user) {
   if (user.userId === ctx.me.userId) ctx.meOnline(user);
 }
 
-/** Someone left: gone from the list, and a note in our private chat with them. */
+/** Someone left: gone from the people list (their chats say nothing: presence is not news). */
 function userOffline(ctx, userId) {
-  const { state } = ctx;
-  const user = state.users[userId];
-  if (!user || userId === ctx.me.userId) return;
-  delete state.users[userId];
-  for (const tab of state.tabs) {
-    if (otherUserOf(tab.id, ctx.me.userId) === userId) {
-      addMessage(state, tab.id, { kind: 'notice', text: `${user.userName} went offline.` });
-    }
-  }
+  if (userId === ctx.me.userId) return;
+  delete ctx.state.users[userId];
 }
 
 function setIdle(ctx, userId, idle) {

@@ -21,7 +21,7 @@ const REASONS = {
   chatExists: 'a chat with that id exists already. Please try again.',
   notOwner: 'only the person who created a chat can delete it.',
   notMember: 'you are not in that chat. Join it first.',
-  userOffline: 'that person is not online any more.',
+  unknownUser: 'nobody by that id has signed in to chatr.',
   chatFull: 'that chat is full.',
   identityMismatch: 'this connection belongs to another account. Reload the page.',
   notSignedIn: 'you are not signed in. Please sign in again.',

@@ -4,8 +4,9 @@
 // Every time a socket opens (the first time and after each reconnect): announce the user
 // (`userConnected`), reload both lists while holding back server events (then replay them,
 // which is safe because each one sets or removes a single entry), wait for the server's
-// `userOnline` about us, then rejoin every open tab, group and private, with `joinChat`, and
-// count as online once the handler has answered those joins (or after REJOIN_WAIT_MS).
+// `userOnline` about us, and count as online. Nothing is rejoined: membership is kept by the
+// server, which puts every new connection of a member in their chats as it opens. A lost
+// connection shows in the header, never as lines in the chats.
 
 import { createActions } from './actions.js';
 import * as api from './api.js';
@@ -15,9 +16,6 @@ import { applyServerEvent } from './events.js';
 import { watchIdle } from './idle.js';
 import { groupMessage, isPrivateChatId, parseFrame, userEvent } from './protocol.js';
 import { activateTab, addMessage, closeTab, createState, findTab, nameOf, toast } from './state.js';
-
-/** How long a reconnect waits for its rejoins to be answered before going on regardless. */
-const REJOIN_WAIT_MS = 5000;
 
 export function createSession(me, settings) {
   const state = createState(me);
@@ -93,22 +91,10 @@ export function createSession(me, settings) {
       return;
     }
     if (socket !== socketCount) return;
-    if (state.tabs.length > 0) {
-      const { ackId, done } = deliveries.marker();
-      state.tabs.forEach((tab, i) => {
-        connection.send(userEvent('joinChat', tab.id, i === state.tabs.length - 1 ? ackId : undefined));
-      });
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, REJOIN_WAIT_MS))]);
-      if (socket !== socketCount) return;
-    }
     if (idle.isIdle() !== !!meUser.idle) {
       connection.send(userEvent(idle.isIdle() ? 'userEnterIdle' : 'userExitIdle', me.userId));
     }
-    if (state.started) {
-      for (const tab of state.tabs) addMessage(state, tab.id, { kind: 'notice', text: 'Reconnected.', local: true });
-      const n = state.tabs.length;
-      toast(state, 'success', n ? `Reconnected; back in ${n} open chat${n === 1 ? '' : 's'}.` : 'Reconnected.');
-    }
+    if (state.started) toast(state, 'success', 'Reconnected.');
     state.online = true;
     state.started = true;
     connection.healthy();
@@ -121,9 +107,6 @@ export function createSession(me, settings) {
     deliveries.dropAll();
     if (!state.online) return;
     state.online = false;
-    for (const tab of state.tabs) {
-      addMessage(state, tab.id, { kind: 'notice', text: 'Connection lost. Reconnecting…', local: true });
-    }
     toast(state, 'warning', 'Connection lost. Reconnecting…');
   }
 

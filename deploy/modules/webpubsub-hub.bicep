@@ -1,4 +1,4 @@
-// The chat hub: every user event and the connected/disconnected system events go to the
+// The chat hub: every user event and the connect/connected/disconnected system events go to the
 // handler through the Static Web App, which forwards /api to the linked Functions app.
 
 param webPubSubName string
@@ -19,7 +19,9 @@ resource chatHub 'Microsoft.SignalRService/webPubSub/hubs@2024-03-01' = {
       {
         urlTemplate: 'https://${siteHostname}/api/eventHandler'
         userEventPattern: '*'
+        // connect: a member's new connection is put in their chats' groups by the answer.
         systemEvents: [
+          'connect'
           'connected'
           'disconnected'
         ]

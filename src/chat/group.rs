@@ -1,10 +1,16 @@
-//! Group chats: create, join, leave, delete. Membership and publishing rights are per
-//! connection; a user is a member while any of their connections is in the chat.
+//! Group chats: create, join, leave, delete. Membership is per user and lasts until they
+//! leave or the chat is deleted; every connection of a member is in the chat's group and may
+//! publish there (a connection that arrives later is put in by the `connect` answer).
 
+use std::collections::BTreeSet;
+
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, UserId};
-use crate::chat::outcome::{Action, ChatEvent, Outcome, Reason, Refusal, ServerMessage, Versioned};
+use crate::chat::outcome::{
+    Action, Change, ChatEvent, Expect, Outcome, Reason, Refusal, ServerMessage, Versioned,
+};
 use crate::chat::presence::{left_notice, user_or_new};
-use crate::chat::room::Chat;
+use crate::chat::room::{Chat, MAX_MEMBERS};
 use crate::chat::user::User;
 
 /// The sender of an event: their connection and their record as read.
@@ -19,6 +25,19 @@ impl Sender<'_> {
     pub fn user(&self) -> User {
         user_or_new(self.id, self.read)
     }
+
+    /// The sender's live connections, the sending one included.
+    pub fn connections(&self) -> BTreeSet<ConnectionId> {
+        let mut all = connections_of(self.read);
+        all.insert(self.connection.clone());
+        all
+    }
+}
+
+/// The live connections of a stored user (none when there is no record).
+pub fn connections_of(user: Option<&Versioned<User>>) -> BTreeSet<ConnectionId> {
+    user.map(|u| u.value.connections.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The notice a chat hears when a user joins.
@@ -26,27 +45,27 @@ pub fn joined_notice(name: &DisplayName) -> String {
     format!("💬 {name} has joined the chat")
 }
 
-/// Puts `connection` of `user` in `chat`: group membership, the right to publish there, the
-/// user's index, and (when the user just became a member and `announce`) a notice.
-pub fn join_connection(
-    chat: &mut Chat,
-    user: &mut User,
-    connection: &ConnectionId,
-    announce: bool,
-) -> Vec<Action> {
-    let became_member = chat.add_connection(&user.id, &user.name, connection);
-    user.connections
-        .entry(connection.clone())
-        .or_default()
-        .chats
-        .insert(chat.id.clone());
-    let mut actions = vec![
-        Action::AddToGroup(chat.id.clone(), connection.clone()),
-        Action::Grant(connection.clone(), chat.id.clone()),
-    ];
-    if became_member && announce {
-        actions.push(Action::Notice(chat.id.clone(), joined_notice(&user.name)));
-    }
+/// The service calls that put every connection of `user` in `chat`'s group, each allowed to
+/// publish there.
+pub fn enter(chat: &ChatId, user: &UserId, connections: BTreeSet<ConnectionId>) -> Vec<Action> {
+    let mut actions = vec![Action::AddUserToGroup(chat.clone(), user.clone())];
+    actions.extend(
+        connections
+            .into_iter()
+            .map(|c| Action::Grant(c, chat.clone())),
+    );
+    actions
+}
+
+/// The service calls that take every connection of `user` out of `chat`'s group and its
+/// right to publish there.
+pub fn exit(chat: &ChatId, user: &UserId, connections: BTreeSet<ConnectionId>) -> Vec<Action> {
+    let mut actions = vec![Action::RemoveUserFromGroup(chat.clone(), user.clone())];
+    actions.extend(
+        connections
+            .into_iter()
+            .map(|c| Action::Revoke(c, chat.clone())),
+    );
     actions
 }
 
@@ -63,7 +82,7 @@ fn live<'a>(
     })
 }
 
-/// `createChat`: a new group chat owned by the sender, who joins it at once.
+/// `createChat`: a new group chat owned by the sender, who is its first member.
 pub fn create(
     sender: &Sender,
     id: &ChatId,
@@ -77,92 +96,109 @@ pub fn create(
             "A chat with that id exists already.",
         ));
     }
-    let mut user = sender.user();
-    let mut chat = Chat::group(id.clone(), name.clone(), sender.id.clone());
+    let user = sender.user();
+    let chat = Chat::group(id.clone(), name.clone(), sender.id.clone());
+    let member = Member::new(id, sender.id, &user.name);
+    let announced = Chat {
+        member_count: 1,
+        ..chat.clone()
+    };
     // The creator is in the group, and may publish there, before anybody learns that the
     // chat exists: someone who joins at once is heard by them, and their first message is
     // not refused. The joined notice follows `chatCreated`, which opens the creator's tab.
-    let (notices, membership): (Vec<Action>, Vec<Action>) =
-        join_connection(&mut chat, &mut user, sender.connection, true)
-            .into_iter()
-            .partition(|a| matches!(a, Action::Notice(..)));
-    let mut outcome = Outcome {
-        actions: membership,
-        ..Outcome::default()
-    };
-    outcome
-        .actions
-        .push(Action::SendToAll(ServerMessage::chat_created(&chat)));
-    outcome.actions.extend(notices);
-    outcome.put_user(user, sender.read);
-    outcome.put_chat(chat, None);
-    Ok(outcome)
+    let mut actions = enter(id, sender.id, sender.connections());
+    actions.push(Action::SendToAll(ServerMessage::chat_created(
+        &announced, &member,
+    )));
+    actions.push(Action::Notice(id.clone(), joined_notice(&user.name)));
+    Ok(Outcome {
+        changes: vec![
+            Change::PutChat {
+                chat,
+                expect: Expect::Absent,
+            },
+            Change::AddMember { member },
+        ],
+        actions,
+    })
 }
 
-/// `joinChat`: the sending connection joins an existing chat (a private one only if it is
-/// the sender's).
-pub fn join(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, Refusal> {
+/// `joinChat`: the sender becomes a member (a private chat's two users are already) and all
+/// their connections enter the chat's group. A member joining again only puts their
+/// connections back in, announcing nothing.
+pub fn join(
+    sender: &Sender,
+    chat: Option<&Versioned<Chat>>,
+    membership: Option<&Member>,
+) -> Result<Outcome, Refusal> {
     let read = live("joinChat", chat)?;
-    if !read.value.may_join(sender.id) {
+    let chat = &read.value;
+    if !chat.may_join(sender.id) {
         return Err(Refusal::new(
             "joinChat",
             Reason::NotMember,
             "That private chat belongs to two other users.",
         ));
     }
-    if read.value.is_full_for(sender.id) {
-        return Err(Refusal::new(
-            "joinChat",
-            Reason::ChatFull,
-            "That chat is full.",
-        ));
-    }
-    let (mut chat, mut user) = (read.value.clone(), sender.user());
     let mut outcome = Outcome {
-        actions: join_connection(&mut chat, &mut user, sender.connection, true),
+        actions: enter(&chat.id, sender.id, sender.connections()),
         ..Outcome::default()
     };
-    outcome.put_user(user, sender.read);
-    outcome.put_chat(chat, Some(read));
+    if membership.is_none() {
+        if chat.member_count >= MAX_MEMBERS {
+            return Err(Refusal::new(
+                "joinChat",
+                Reason::ChatFull,
+                "That chat is full.",
+            ));
+        }
+        let name = sender.user().name;
+        if Chat::announces(chat.member_count + 1) {
+            outcome
+                .actions
+                .push(Action::Notice(chat.id.clone(), joined_notice(&name)));
+        }
+        outcome.changes.push(Change::AddMember {
+            member: Member::new(&chat.id, sender.id, &name),
+        });
+    }
     Ok(outcome)
 }
 
-/// `leaveChat`: the sending connection leaves; the user leaves the members when none of
-/// their connections remains.
-pub fn leave(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, Refusal> {
+/// `leaveChat`: the sender is no longer a member, and none of their connections is in the
+/// chat's group or may publish there.
+pub fn leave(
+    sender: &Sender,
+    chat: Option<&Versioned<Chat>>,
+    membership: Option<&Member>,
+) -> Result<Outcome, Refusal> {
     let read = live("leaveChat", chat)?;
-    if !read.value.has_connection(sender.id, sender.connection) {
+    let Some(member) = membership else {
         return Err(Refusal::new(
             "leaveChat",
             Reason::NotMember,
             "You are not in that chat.",
         ));
-    }
-    let (mut chat, mut user) = (read.value.clone(), sender.user());
-    let left = chat.remove_connection(sender.id, sender.connection);
-    if let Some(state) = user.connections.get_mut(sender.connection) {
-        state.chats.remove(&chat.id);
-    }
-    let mut outcome = Outcome::default();
-    outcome.actions.push(Action::RemoveFromGroup(
-        chat.id.clone(),
-        sender.connection.clone(),
-    ));
-    outcome
-        .actions
-        .push(Action::Revoke(sender.connection.clone(), chat.id.clone()));
-    if let Some(name) = left {
+    };
+    let chat = &read.value;
+    let mut outcome = Outcome {
+        changes: vec![Change::RemoveMember {
+            chat: chat.id.clone(),
+            user: sender.id.clone(),
+        }],
+        actions: exit(&chat.id, sender.id, sender.connections()),
+    };
+    if Chat::announces(chat.member_count) {
         outcome
             .actions
-            .push(Action::Notice(chat.id.clone(), left_notice(&name)));
+            .push(Action::Notice(chat.id.clone(), left_notice(&member.name)));
     }
-    outcome.put_chat(chat, Some(read));
-    outcome.put_user(user, sender.read);
     Ok(outcome)
 }
 
-/// `deleteChat`: only the owner. Every connection leaves the group and loses its right to
-/// publish, everyone hears `chatDeleted`, and the id stays taken.
+/// `deleteChat`: only the owner. The chat's group is emptied in one call, everyone hears
+/// `chatDeleted`, and the id stays taken. The member rows go in the sweep, not here, so that
+/// deleting costs the same whatever the chat's size.
 pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, Refusal> {
     let read = live("deleteChat", chat)?;
     if read.value.owner() != Some(sender.id) {
@@ -173,21 +209,18 @@ pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome
         ));
     }
     let mut chat = read.value.clone();
-    let mut outcome = Outcome::default();
-    for (_, connection) in chat.connections() {
-        outcome
-            .actions
-            .push(Action::RemoveFromGroup(chat.id.clone(), connection.clone()));
-        outcome
-            .actions
-            .push(Action::Revoke(connection.clone(), chat.id.clone()));
-    }
-    outcome.actions.push(Action::SendToAll(ServerMessage::bare(
-        ChatEvent::ChatDeleted,
-        chat.id.as_str(),
-    )));
     chat.deleted = true;
-    chat.members.clear();
+    let actions = vec![
+        Action::EmptyGroup(chat.id.clone()),
+        Action::SendToAll(ServerMessage::bare(
+            ChatEvent::ChatDeleted,
+            chat.id.as_str(),
+        )),
+    ];
+    let mut outcome = Outcome {
+        actions,
+        ..Outcome::default()
+    };
     outcome.put_chat(chat, Some(read));
     Ok(outcome)
 }

@@ -18,6 +18,7 @@
 
 pub mod event;
 pub mod group;
+pub mod member;
 pub mod model;
 pub mod outcome;
 pub mod presence;
@@ -32,8 +33,10 @@ use std::collections::BTreeMap;
 
 use crate::chat::event::ClientEvent;
 use crate::chat::group::Sender;
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
+use crate::chat::private::Opening;
 use crate::chat::room::Chat;
 use crate::chat::user::User;
 
@@ -61,6 +64,14 @@ pub struct Snapshot {
     pub other_user: Option<Versioned<User>>,
     /// The chats the event touches, by id (absent: no such chat).
     pub chats: BTreeMap<ChatId, Versioned<Chat>>,
+    /// The memberships the event touches, by (chat, user) (absent: not a member).
+    pub members: BTreeMap<(ChatId, UserId), Member>,
+}
+
+impl Snapshot {
+    fn member(&self, chat: &ChatId, user: &UserId) -> Option<&Member> {
+        self.members.get(&(chat.clone(), user.clone()))
+    }
 }
 
 /// What an event needs read beyond the binding and its user's record.
@@ -68,6 +79,8 @@ pub struct Snapshot {
 pub struct Needs {
     pub other_user: Option<UserId>,
     pub chats: Vec<ChatId>,
+    /// Memberships, as (chat, user).
+    pub members: Vec<(ChatId, UserId)>,
 }
 
 /// The user whose record an event needs: the binding wins over what the event claims.
@@ -75,34 +88,42 @@ pub fn subject(binding: Option<&UserId>, claimed: Option<&UserId>) -> Option<Use
     binding.or(claimed).cloned()
 }
 
-/// The rows an event reads, given its user's record.
-pub fn needs(connection: &ConnectionId, incoming: &Incoming, user: Option<&User>) -> Needs {
+/// The rows an event of `user` reads.
+pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
+    let Incoming::User(event) = incoming else {
+        return Needs::default();
+    };
     let chat = |id: &ChatId| Needs {
         chats: vec![id.clone()],
+        ..Needs::default()
+    };
+    let with_membership = |id: &ChatId| Needs {
+        chats: vec![id.clone()],
+        members: user.map(|u| (id.clone(), u.clone())).into_iter().collect(),
         other_user: None,
     };
-    match incoming {
-        Incoming::Connected => Needs::default(),
-        Incoming::Disconnected => Needs {
-            chats: user
-                .and_then(|u| u.connections.get(connection))
-                .map(|state| state.chats.iter().cloned().collect())
-                .unwrap_or_default(),
-            other_user: None,
-        },
-        Incoming::User(event) => match event {
-            ClientEvent::CreateChat { id, .. }
-            | ClientEvent::JoinChat(id)
-            | ClientEvent::LeaveChat(id)
-            | ClientEvent::DeleteChat(id) => chat(id),
-            ClientEvent::CreatePrivateChat { initiator, target } => Needs {
-                chats: ChatId::private(initiator, target).into_iter().collect(),
+    match event {
+        ClientEvent::CreateChat { id, .. } | ClientEvent::DeleteChat(id) => chat(id),
+        ClientEvent::JoinChat(id) | ClientEvent::LeaveChat(id) => with_membership(id),
+        ClientEvent::CreatePrivateChat { initiator, target } => {
+            let id = ChatId::private(initiator, target).ok();
+            Needs {
+                chats: id.iter().cloned().collect(),
+                members: id
+                    .iter()
+                    .flat_map(|id| {
+                        [
+                            (id.clone(), initiator.clone()),
+                            (id.clone(), target.clone()),
+                        ]
+                    })
+                    .collect(),
                 other_user: Some(target.clone()),
-            },
-            ClientEvent::UserConnected | ClientEvent::UserEnterIdle | ClientEvent::UserExitIdle => {
-                Needs::default()
             }
-        },
+        }
+        ClientEvent::UserConnected | ClientEvent::UserEnterIdle | ClientEvent::UserExitIdle => {
+            Needs::default()
+        }
     }
 }
 
@@ -126,7 +147,7 @@ pub fn handle(
         };
     }
     match incoming {
-        Incoming::Disconnected => Ok(presence::disconnected(connection, user, &snapshot.chats)),
+        Incoming::Disconnected => Ok(presence::disconnected(connection, user)),
         Incoming::Connected => {
             let Some(claimed) = claimed else {
                 return Ok(Outcome::default()); // anonymous connections take no part in chat
@@ -163,25 +184,24 @@ pub fn handle(
                 read: user,
             };
             let chat = |id: &ChatId| snapshot.chats.get(id);
+            let member = |id: &ChatId| snapshot.member(id, claimed);
             let outcome = match event {
                 ClientEvent::UserConnected => presence::user_connected(connection, claimed, user),
                 ClientEvent::UserEnterIdle => presence::set_idle(claimed, true, user),
                 ClientEvent::UserExitIdle => presence::set_idle(claimed, false, user),
                 ClientEvent::CreateChat { id, name } => group::create(&sender, id, name, chat(id))?,
-                ClientEvent::JoinChat(id) => group::join(&sender, chat(id))?,
-                ClientEvent::LeaveChat(id) => group::leave(&sender, chat(id))?,
+                ClientEvent::JoinChat(id) => group::join(&sender, chat(id), member(id))?,
+                ClientEvent::LeaveChat(id) => group::leave(&sender, chat(id), member(id))?,
                 ClientEvent::DeleteChat(id) => group::delete(&sender, chat(id))?,
                 ClientEvent::CreatePrivateChat { initiator, target } => {
-                    let existing = ChatId::private(initiator, target)
-                        .ok()
-                        .and_then(|id| snapshot.chats.get(&id));
-                    private::create(
-                        &sender,
-                        initiator,
-                        target,
-                        snapshot.other_user.as_ref(),
-                        existing,
-                    )?
+                    let id = ChatId::private(initiator, target).ok();
+                    let opening = Opening {
+                        target: snapshot.other_user.as_ref(),
+                        existing: id.as_ref().and_then(chat),
+                        sender_member: id.as_ref().and_then(member),
+                        target_member: id.as_ref().and_then(|id| snapshot.member(id, target)),
+                    };
+                    private::create(&sender, initiator, target, &opening)?
                 }
             };
             Ok(bound(connection, claimed, snapshot, outcome))
@@ -317,32 +337,34 @@ mod tests {
     }
 
     #[test]
-    fn a_disconnect_reads_the_chats_its_connection_is_in() {
-        let mut user = crate::chat::test_support::user("u", &["c"]);
-        let room = crate::chat::test_support::chat_id(crate::chat::test_support::ROOM);
-        user.value
-            .connections
-            .get_mut(&cid("c"))
-            .expect("c")
-            .chats
-            .insert(room.clone());
-        let needs = needs(&cid("c"), &Incoming::Disconnected, Some(&user.value));
-        assert_eq!(needs.chats, vec![room]);
+    fn a_disconnect_reads_no_chat_and_a_join_reads_the_senders_membership() {
         assert_eq!(
-            super::needs(&cid("other"), &Incoming::Disconnected, Some(&user.value)),
+            needs(&Incoming::Disconnected, Some(&uid("u"))),
             Needs::default()
+        );
+        let room = crate::chat::test_support::chat_id(crate::chat::test_support::ROOM);
+        let join = Incoming::User(ClientEvent::JoinChat(room.clone()));
+        assert_eq!(
+            needs(&join, Some(&uid("u"))),
+            Needs {
+                chats: vec![room.clone()],
+                members: vec![(room, uid("u"))],
+                other_user: None,
+            }
         );
     }
 
     #[test]
-    fn opening_a_private_chat_reads_the_target_and_the_chat() {
+    fn opening_a_private_chat_reads_the_target_the_chat_and_both_memberships() {
         let event = Incoming::User(ClientEvent::CreatePrivateChat {
             initiator: uid("b"),
             target: uid("a"),
         });
-        let needs = needs(&cid("c"), &event, None);
+        let needs = needs(&event, Some(&uid("b")));
+        let id = ChatId::parse("private_a_b").expect("id");
         assert_eq!(needs.other_user, Some(uid("a")));
-        assert_eq!(needs.chats, vec![ChatId::parse("private_a_b").expect("id")]);
+        assert_eq!(needs.chats, vec![id.clone()]);
+        assert_eq!(needs.members, vec![(id.clone(), uid("b")), (id, uid("a"))]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
@@ -38,8 +39,13 @@ impl Expect {
 pub enum Change {
     /// Create or replace a user.
     PutUser { user: User, expect: Expect },
-    /// Create or replace a chat.
+    /// Create or replace a chat (its member count is the store's: a replace keeps it).
     PutChat { chat: Chat, expect: Expect },
+    /// Make a user a member of a chat; the chat's count grows when they were not one
+    /// (idempotent).
+    AddMember { member: Member },
+    /// A user is no longer a member; the count shrinks when they were one (idempotent).
+    RemoveMember { chat: ChatId, user: UserId },
     /// Remember which user a connection belongs to (idempotent).
     BindConnection {
         connection: ConnectionId,
@@ -123,11 +129,12 @@ impl ServerMessage {
         }
     }
 
-    /// `chatCreated` with the JSON string of the chat in the original's shape.
-    pub fn chat_created(chat: &Chat) -> Self {
+    /// `chatCreated` with the JSON string of the chat in the original's shape, its creator
+    /// as the one member shown.
+    pub fn chat_created(chat: &Chat, creator: &Member) -> Self {
         Self {
             chat_event: ChatEvent::ChatCreated,
-            data: json_string(&chat.view()),
+            data: json_string(&chat.view(Some(creator))),
         }
     }
 
@@ -153,10 +160,12 @@ pub enum Action {
     SendToConnection(ConnectionId, ServerMessage),
     /// Send a plain-text notice to a chat's group.
     Notice(ChatId, String),
-    /// Put a connection in a chat's group.
-    AddToGroup(ChatId, ConnectionId),
-    /// Take a connection out of a chat's group.
-    RemoveFromGroup(ChatId, ConnectionId),
+    /// Put every current connection of a user in a chat's group (a user with none: nothing).
+    AddUserToGroup(ChatId, UserId),
+    /// Take every current connection of a user out of a chat's group.
+    RemoveUserFromGroup(ChatId, UserId),
+    /// Take every connection out of a chat's group, in one call whatever the chat's size.
+    EmptyGroup(ChatId),
     /// Let a connection publish to a chat's group (and nothing else).
     Grant(ConnectionId, ChatId),
     /// Take that right back.
@@ -212,8 +221,8 @@ pub enum Reason {
     NotOwner,
     /// Only a member may do this.
     NotMember,
-    /// The other user is not online.
-    UserOffline,
+    /// Nobody with that user id has signed in here.
+    UnknownUser,
     /// The chat has reached its member limit.
     ChatFull,
     /// The connection belongs to another user than the event claims.

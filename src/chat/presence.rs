@@ -1,10 +1,7 @@
 //! Presence: which users are online, through which connections, who is told, and idle.
 
-use std::collections::BTreeMap;
-
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use crate::chat::outcome::{Action, Change, ChatEvent, Expect, Outcome, ServerMessage, Versioned};
-use crate::chat::room::Chat;
 use crate::chat::user::{ConnectionState, User};
 
 /// The stored user, or a fresh record named after its id when the user never asked for a
@@ -78,32 +75,15 @@ pub fn user_connected(
     }
 }
 
-/// `disconnected` (or a dead connection found by the sweep): the connection leaves every
-/// chat it was in (a user whose last connection there goes leaves the members, and the chat
-/// hears it) and the user's set of connections; when the user's last announced connection
-/// goes, everyone hears one `userOffline`. A repeated `disconnected` changes nothing.
-pub fn disconnected(
-    connection: &ConnectionId,
-    stored: Option<&Versioned<User>>,
-    chats: &BTreeMap<ChatId, Versioned<Chat>>,
-) -> Outcome {
+/// `disconnected` (or a dead connection found by the sweep): the connection leaves the
+/// user's set of live connections (the service has taken it out of its groups: membership of
+/// chats is untouched); when the user's last connection goes, everyone hears one
+/// `userOffline`. A repeated `disconnected` changes nothing.
+pub fn disconnected(connection: &ConnectionId, stored: Option<&Versioned<User>>) -> Outcome {
     let mut outcome = Outcome::default();
     if let Some(stored) = stored {
         let mut user = stored.value.clone();
-        if let Some(state) = user.connections.remove(connection) {
-            // The chats first: they are the truth, the user's index only points at them.
-            for id in &state.chats {
-                let Some(read) = chats.get(id) else { continue };
-                let mut chat = read.value.clone();
-                if let Some(name) = chat.remove_connection(&user.id, connection) {
-                    if !chat.deleted {
-                        outcome
-                            .actions
-                            .push(Action::Notice(chat.id.clone(), left_notice(&name)));
-                    }
-                }
-                outcome.put_chat(chat, Some(read));
-            }
+        if user.connections.remove(connection).is_some() {
             if !user.is_online() {
                 user.idle = false;
                 if user.online_announced {
@@ -123,6 +103,28 @@ pub fn disconnected(
         connection: connection.clone(),
     });
     outcome
+}
+
+/// What the `connect` event is answered with: the groups a new connection of a member joins
+/// as it opens (its chats'), and the right to publish in each. The service applies it before
+/// the client hears `connected`, so no message of a member's chats misses the connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectAnswer {
+    pub groups: Vec<String>,
+    pub roles: Vec<String>,
+}
+
+impl ConnectAnswer {
+    /// The answer for a user who is a member of `chats`.
+    pub fn for_chats(chats: &[ChatId]) -> Self {
+        Self {
+            groups: chats.iter().map(|c| c.as_str().to_string()).collect(),
+            roles: chats
+                .iter()
+                .map(|c| format!("webpubsub.sendToGroup.{}", c.as_str()))
+                .collect(),
+        }
+    }
 }
 
 /// The notice a chat hears when a member leaves.

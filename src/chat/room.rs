@@ -1,14 +1,21 @@
-//! A chat room as stored: group or private, its members and, per member, the connections
-//! that are in it (membership and publishing rights are per connection in Web PubSub).
+//! A chat as stored: group or private, its name, whether it was deleted, and how many members
+//! it has. Who the members are is kept in rows of their own ([`crate::chat::member`]), so
+//! that a chat's record does not grow with it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, UserId};
+use crate::chat::member::Member;
+use crate::chat::model::{ChatId, DisplayName, UserId};
 
-/// Most members a chat holds: keeps a chat row inside Table Storage's 64 KiB property limit.
-pub const MAX_MEMBERS: usize = 500;
+/// Most members a chat holds (`chatFull` past it): a bound on what one chat's join, leave and
+/// delete may cost, far above any chat people hold a conversation in.
+pub const MAX_MEMBERS: u64 = 100_000;
+
+/// Chats of more members than this announce no joins and leaves (the member count changes
+/// instead): in a big chat the notices would drown the conversation.
+pub const NOTICE_MAX_MEMBERS: u64 = 200;
 
 /// Who a chat belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,15 +23,9 @@ pub const MAX_MEMBERS: usize = 500;
 pub enum ChatKind {
     /// A group chat anyone may join; only its owner deletes it.
     Group { owner: UserId },
-    /// A private chat of exactly two users; nobody else ever joins.
+    /// A private chat of exactly two users, both members from its creation; nobody else
+    /// ever joins.
     Private { users: [UserId; 2] },
-}
-
-/// A member: their name at joining, and their connections in the chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
-    pub name: DisplayName,
-    pub connections: BTreeSet<ConnectionId>,
 }
 
 /// A chat room.
@@ -34,13 +35,18 @@ pub struct Chat {
     pub name: DisplayName,
     #[serde(flatten)]
     pub kind: ChatKind,
-    pub members: BTreeMap<UserId, Member>,
     /// A deleted chat keeps its row so that its id is never reused.
     #[serde(default)]
     pub deleted: bool,
+    /// How many members it has: the store keeps it beside the row as members come and go,
+    /// and fills it in on reading (it is not part of the row's JSON).
+    #[serde(skip)]
+    pub member_count: u64,
 }
 
-/// A chat as the original client reads it: `{id, name, members:{<id>:{userId,userName}}, owner}`.
+/// A chat as the original client reads it, `{id, name, members:{<id>:{userId,userName}},
+/// owner}`, plus `memberCount`. `members` holds at most the viewer's own entry (enough for a
+/// client to know where it belongs), never the whole membership.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatView<'a> {
@@ -48,6 +54,7 @@ pub struct ChatView<'a> {
     pub name: &'a str,
     pub members: BTreeMap<&'a str, MemberView<'a>>,
     pub owner: &'a str,
+    pub member_count: u64,
 }
 
 /// A member as the original client reads it.
@@ -59,30 +66,30 @@ pub struct MemberView<'a> {
 }
 
 impl Chat {
-    /// A new, empty group chat.
+    /// A new group chat with no members yet.
     pub fn group(id: ChatId, name: DisplayName, owner: UserId) -> Self {
         Self {
             id,
             name,
             kind: ChatKind::Group { owner },
-            members: BTreeMap::new(),
             deleted: false,
+            member_count: 0,
         }
     }
 
-    /// A new, empty private chat of two users.
+    /// A new private chat of two users, with no members yet.
     pub fn private(id: ChatId, users: [UserId; 2]) -> Self {
         #[expect(
             clippy::expect_used,
-            reason = "a constant name, parsed by only_its_two_users_may_join_a_private_chat"
+            reason = "a constant name, parsed by a_private_chat_is_named_private_chat"
         )]
         let name = DisplayName::parse("Private chat").expect("a valid constant name");
         Self {
             id,
             name,
             kind: ChatKind::Private { users },
-            members: BTreeMap::new(),
             deleted: false,
+            member_count: 0,
         }
     }
 
@@ -94,7 +101,8 @@ impl Chat {
         }
     }
 
-    /// Whether `user` may join: anyone for a group chat, its two users for a private one.
+    /// Whether `user` may be a member: anyone for a group chat, its two users for a private
+    /// one.
     pub fn may_join(&self, user: &UserId) -> bool {
         match &self.kind {
             ChatKind::Group { .. } => true,
@@ -102,78 +110,31 @@ impl Chat {
         }
     }
 
-    /// Whether the chat has no room for one more user.
-    pub fn is_full_for(&self, user: &UserId) -> bool {
-        !self.members.contains_key(user) && self.members.len() >= MAX_MEMBERS
+    /// Whether a join or leave is announced to the chat: only in chats small enough to talk
+    /// in (`count` is the member count around the change, the larger side).
+    pub fn announces(count: u64) -> bool {
+        count <= NOTICE_MAX_MEMBERS
     }
 
-    /// Adds a connection; true when the user became a member by it.
-    pub fn add_connection(
-        &mut self,
-        user: &UserId,
-        name: &DisplayName,
-        connection: &ConnectionId,
-    ) -> bool {
-        let new_member = !self.members.contains_key(user);
-        self.members
-            .entry(user.clone())
-            .or_insert_with(|| Member {
-                name: name.clone(),
-                connections: BTreeSet::new(),
-            })
-            .connections
-            .insert(connection.clone());
-        new_member
-    }
-
-    /// Whether this connection is in the chat.
-    pub fn has_connection(&self, user: &UserId, connection: &ConnectionId) -> bool {
-        self.members
-            .get(user)
-            .is_some_and(|m| m.connections.contains(connection))
-    }
-
-    /// Removes a connection; `Some(name)` when the user left the members by it.
-    pub fn remove_connection(
-        &mut self,
-        user: &UserId,
-        connection: &ConnectionId,
-    ) -> Option<DisplayName> {
-        let member = self.members.get_mut(user)?;
-        member.connections.remove(connection);
-        if member.connections.is_empty() {
-            self.members.remove(user).map(|m| m.name)
-        } else {
-            None
-        }
-    }
-
-    /// Every connection in the chat with its user.
-    pub fn connections(&self) -> impl Iterator<Item = (&UserId, &ConnectionId)> {
-        self.members
-            .iter()
-            .flat_map(|(u, m)| m.connections.iter().map(move |c| (u, c)))
-    }
-
-    /// The original client's view of a group chat.
-    pub fn view(&self) -> ChatView<'_> {
+    /// The client's view of the chat, with `viewer`'s own membership when there is one.
+    pub fn view<'a>(&'a self, viewer: Option<&'a Member>) -> ChatView<'a> {
         ChatView {
             id: self.id.as_str(),
             name: self.name.as_str(),
-            members: self
-                .members
-                .iter()
-                .map(|(id, m)| {
+            members: viewer
+                .map(|m| {
                     (
-                        id.as_str(),
+                        m.user.as_str(),
                         MemberView {
-                            user_id: id.as_str(),
+                            user_id: m.user.as_str(),
                             user_name: m.name.as_str(),
                         },
                     )
                 })
+                .into_iter()
                 .collect(),
             owner: self.owner().map(UserId::as_str).unwrap_or_default(),
+            member_count: self.member_count,
         }
     }
 }
@@ -181,39 +142,28 @@ impl Chat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::test_support::{cid, name, uid};
+    use crate::chat::test_support::{chat_id, name, uid, ROOM};
+
     fn chat() -> Chat {
-        Chat::group(
-            ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
-            name("Room"),
-            uid("owner"),
-        )
+        Chat::group(chat_id(ROOM), name("Room"), uid("owner"))
     }
 
     #[test]
-    fn a_user_stays_a_member_while_any_of_their_connections_is_in() {
+    fn the_view_is_the_original_shape_with_only_the_viewer_as_member() {
         let mut c = chat();
-        assert!(c.add_connection(&uid("a"), &name("A"), &cid("c1")));
-        assert!(!c.add_connection(&uid("a"), &name("A"), &cid("c2")));
-        assert_eq!(c.remove_connection(&uid("a"), &cid("c1")), None);
-        assert!(c.members.contains_key(&uid("a")));
-        assert_eq!(c.remove_connection(&uid("a"), &cid("c2")), Some(name("A")));
-        assert!(c.members.is_empty());
-    }
-
-    #[test]
-    fn the_view_is_the_original_shape() {
-        let mut c = chat();
-        c.add_connection(&uid("a"), &name("A"), &cid("c1"));
-        let json = serde_json::to_value(c.view()).expect("JSON");
+        c.member_count = 7;
+        let me = Member::new(&c.id, &uid("a"), &name("A"));
+        let json = serde_json::to_value(c.view(Some(&me))).expect("JSON");
         assert_eq!(
             json,
-            serde_json::json!({"id":"0f8fad5b-d9cb-469f-a165-70867728950e","name":"Room","members":{"a":{"userId":"a","userName":"A"}},"owner":"owner"})
+            serde_json::json!({"id": ROOM, "name": "Room", "members": {"a": {"userId": "a", "userName": "A"}}, "owner": "owner", "memberCount": 7})
         );
+        let anonymous = serde_json::to_value(c.view(None)).expect("JSON");
+        assert_eq!(anonymous["members"], serde_json::json!({}));
     }
 
     #[test]
-    fn only_its_two_users_may_join_a_private_chat() {
+    fn a_private_chat_is_named_private_chat_and_only_its_two_users_may_join() {
         let c = Chat::private(
             ChatId::private(&uid("a"), &uid("b")).expect("id"),
             [uid("a"), uid("b")],
@@ -225,21 +175,21 @@ mod tests {
     }
 
     #[test]
-    fn a_full_chat_still_takes_another_connection_of_a_member() {
-        let mut c = chat();
-        for i in 0..MAX_MEMBERS {
-            c.add_connection(&uid(&format!("u{i}")), &name("U"), &cid(&format!("c{i}")));
-        }
-        assert!(c.is_full_for(&uid("newcomer")));
-        assert!(!c.is_full_for(&uid("u0")));
+    fn joins_and_leaves_are_announced_up_to_two_hundred_members() {
+        assert!(Chat::announces(1));
+        assert!(Chat::announces(NOTICE_MAX_MEMBERS));
+        assert!(!Chat::announces(NOTICE_MAX_MEMBERS + 1));
     }
 
     #[test]
-    fn a_chat_round_trips_through_json() {
-        let mut c = chat();
-        c.add_connection(&uid("a"), &name("A"), &cid("c1"));
+    fn a_chat_round_trips_through_json_and_an_old_row_with_members_still_reads() {
+        let c = chat();
         let back: Chat =
             serde_json::from_str(&serde_json::to_string(&c).expect("JSON")).expect("parse");
         assert_eq!(back, c);
+        let old = serde_json::json!({"id": ROOM, "name": "Room", "kind": "group", "owner": "owner",
+            "members": {"a": {"name": "A", "connections": ["c1"]}}, "deleted": false});
+        let read: Chat = serde_json::from_value(old).expect("an old row parses");
+        assert_eq!(read.member_count, 0, "the migration counts the members");
     }
 }

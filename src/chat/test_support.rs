@@ -1,5 +1,6 @@
 //! Builders shared by the chat core's unit tests.
 
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use crate::chat::outcome::{Change, Version, Versioned};
 use crate::chat::room::Chat;
@@ -28,13 +29,8 @@ pub(crate) fn user(id: &str, connections: &[&str]) -> Versioned<User> {
         Provider::new("github"),
     );
     for c in connections {
-        u.connections.insert(
-            cid(c),
-            ConnectionState {
-                announced: true,
-                ..Default::default()
-            },
-        );
+        u.connections
+            .insert(cid(c), ConnectionState { announced: true });
     }
     u.online_announced = !u.connections.is_empty();
     Versioned {
@@ -43,16 +39,19 @@ pub(crate) fn user(id: &str, connections: &[&str]) -> Versioned<User> {
     }
 }
 
-/// A stored group chat owned by `owner` with these (user, connection) pairs in it.
-pub(crate) fn room(owner: &str, members: &[(&str, &str)]) -> Versioned<Chat> {
+/// The stored group chat ROOM owned by `owner`, of `members` members.
+pub(crate) fn room(owner: &str, members: u64) -> Versioned<Chat> {
     let mut chat = Chat::group(chat_id(ROOM), name("Room"), uid(owner));
-    for (u, c) in members {
-        chat.add_connection(&uid(u), &name(&format!("{u}-name")), &cid(c));
-    }
+    chat.member_count = members;
     Versioned {
         value: chat,
         version: Version("c1".into()),
     }
+}
+
+/// `user`'s membership of ROOM.
+pub(crate) fn member(user: &str) -> Member {
+    Member::new(&chat_id(ROOM), &uid(user), &name(&format!("{user}-name")))
 }
 
 /// The chat written by an outcome.
@@ -64,15 +63,4 @@ pub(crate) fn written_chat(changes: &[Change]) -> &Chat {
             _ => None,
         })
         .expect("a PutChat change")
-}
-
-/// The users written by an outcome.
-pub(crate) fn written_users(changes: &[Change]) -> Vec<&User> {
-    changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::PutUser { user, .. } => Some(user),
-            _ => None,
-        })
-        .collect()
 }

@@ -1,20 +1,18 @@
 //! What the chat keeps about a user: name and provider from their principal, the idle
-//! flag, and their live connections with the chats each one is in.
+//! flag, and their live connections (at most the per-user connection cap of them). Which
+//! chats they are in is kept in member rows, not here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::model::{ConnectionId, DisplayName, Provider, UserId};
 
 /// What the chat knows of one live connection of a user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionState {
     /// The connection said `userConnected`.
     pub announced: bool,
-    /// The chats this connection is in (an index; the chat rows are the truth).
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
-    pub chats: BTreeSet<ChatId>,
 }
 
 /// Everything stored about a user: the name and provider from their principal, the idle

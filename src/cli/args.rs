@@ -107,7 +107,7 @@ pub struct EmulatorArgs {
     #[arg(long, default_value = "*")]
     pub user_events: UserEvents,
     /// System events sent upstream: any of connect, connected, disconnected (comma-separated).
-    #[arg(long, default_value = "connected,disconnected")]
+    #[arg(long, default_value = "connect,connected,disconnected")]
     pub system_events: SystemEvents,
     /// Seconds between the WebSocket pings the service sends (the hub's keep-alive interval).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=120))]

@@ -39,9 +39,10 @@ pub struct SystemEvents {
 }
 
 impl SystemEvents {
-    /// `connected` and `disconnected`: what a chat needs, and the command line's default.
-    pub const CONNECTED_DISCONNECTED: Self = Self {
-        connect: false,
+    /// All three: what the chat needs (`connect` puts a member's new connection in their
+    /// chats' groups), and the command line's default.
+    pub const ALL: Self = Self {
+        connect: true,
         connected: true,
         disconnected: true,
     };
@@ -182,7 +183,7 @@ pub struct EmulatorConfig {
 }
 
 impl EmulatorConfig {
-    /// An emulator whose `hub` sends every user event, `connected` and `disconnected` to
+    /// An emulator whose `hub` sends every user event and every system event to
     /// `url_template`, with the default timing.
     pub fn new(access_key: AccessKey, hub: HubKey, url_template: UrlTemplate) -> Self {
         Self {
@@ -191,7 +192,7 @@ impl EmulatorConfig {
                 hub,
                 url_template,
                 user_events: UserEvents::All,
-                system_events: SystemEvents::CONNECTED_DISCONNECTED,
+                system_events: SystemEvents::ALL,
             },
             timing: Timing::default(),
         }
@@ -206,16 +207,16 @@ mod tests {
     fn system_events_are_a_comma_list_in_any_case() {
         assert_eq!(
             "connected, DISCONNECTED".parse(),
-            Ok(SystemEvents::CONNECTED_DISCONNECTED)
+            Ok(SystemEvents {
+                connect: false,
+                connected: true,
+                disconnected: true
+            })
         );
         assert_eq!("".parse(), Ok(SystemEvents::default()));
         assert_eq!(
             "connect,connected,disconnected".parse::<SystemEvents>(),
-            Ok(SystemEvents {
-                connect: true,
-                connected: true,
-                disconnected: true
-            })
+            Ok(SystemEvents::ALL)
         );
         assert_eq!(
             "connected,message".parse::<SystemEvents>(),

@@ -13,6 +13,7 @@ use warp::Reply;
 use crate::chat::event::{ClientEvent, Payload};
 use crate::chat::model::{ConnectionId, UserId};
 use crate::chat::outcome::{Reason, Refusal};
+use crate::chat::presence::ConnectAnswer;
 use crate::chat::Incoming;
 use crate::functions::error::ApiError;
 use crate::functions::process::process;
@@ -52,7 +53,7 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
         })
         .transpose();
     let incoming = match &event.event_type {
-        EventType::Connect => return Ok(StatusCode::NO_CONTENT.into_response()),
+        EventType::Connect => return connect(app, claimed?).await,
         EventType::Connected => Incoming::Connected,
         EventType::Disconnected => Incoming::Disconnected,
         EventType::User(name) => {
@@ -80,6 +81,20 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
         }
     };
     run(app, &connection, claimed?.as_ref(), &incoming).await
+}
+
+/// `connect` (blocking): a signed-in user's new connection is answered with the groups of
+/// their chats and the right to publish in each, which the service applies before the client
+/// hears `connected`; an anonymous one, or a user in no chat, gets 204 (nothing to add).
+async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> {
+    let Some(user) = user else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    let chats = app.store.chats_of(&user).await?;
+    if chats.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Ok(warp::reply::json(&ConnectAnswer::for_chats(&chats)).into_response())
 }
 
 async fn run(

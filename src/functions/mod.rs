@@ -29,11 +29,12 @@ pub mod get_users;
 pub mod principal;
 pub mod process;
 pub mod route;
+pub mod row_locks;
 pub mod sweep;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method};
@@ -47,6 +48,7 @@ use crate::config::hub::HubName;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
 use crate::functions::route::{RouteParams, RouteTemplate};
+use crate::functions::row_locks::RowLocks;
 use crate::http_client::HttpClientError;
 use crate::pubsub::PubSubClient;
 use crate::store::SharedStore;
@@ -135,6 +137,8 @@ pub struct App {
     /// How often dead connections are swept (at start-up, then at this interval); `None`
     /// turns the sweep off (tests that run it by hand).
     pub sweep_interval: Option<std::time::Duration>,
+    /// One event at a time per user and per chat.
+    pub row_locks: Arc<RowLocks>,
 }
 
 impl App {
@@ -151,6 +155,7 @@ impl App {
             store,
             pubsub,
             sweep_interval: Some(sweep::INTERVAL),
+            row_locks: Arc::default(),
         })
     }
 }

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::chat::model::{ConnectionId, UserId};
 use crate::chat::outcome::Refusal;
-use crate::chat::{self, Incoming, Snapshot};
+use crate::chat::{self, Incoming, Needs, Snapshot};
 use crate::functions::App;
 use crate::store::StoreError;
 
@@ -43,30 +43,41 @@ where
 }
 
 /// Handles an event from `connection` whose verified user is `claimed`. `Ok(Err(refusal))`
-/// is a refused user event; `Err` is a store fault (the caller answers 503).
+/// is a refused user event; `Err` is a store fault (the caller answers 503). The rows the
+/// event writes are locked first (`row_locks`), so events of one user or one chat take turns
+/// here instead of colliding in the store.
 pub async fn process(
     app: &App,
     connection: &ConnectionId,
     claimed: Option<&UserId>,
     incoming: &Incoming,
 ) -> Result<Result<(), Refusal>, StoreError> {
+    let found = app.store.get_binding(connection).await?;
+    let subject = chat::subject(found.as_ref().map(|b| &b.user), claimed);
+    let needs = chat::needs(incoming, subject.as_ref());
+    let _held = app.row_locks.lock(row_keys(subject.as_ref(), &needs)).await;
     let decided = retry_conflicts(|| async {
         let found = app.store.get_binding(connection).await?;
         let closed = found.as_ref().is_some_and(|b| b.closed);
         let binding = found.map(|b| b.user);
-        let user = match chat::subject(binding.as_ref(), claimed) {
-            Some(id) => app.store.get_user(&id).await?,
+        let user = match &subject {
+            Some(id) => app.store.get_user(id).await?,
             None => None,
         };
-        let needs = chat::needs(connection, incoming, user.as_ref().map(|u| &u.value));
         let other_user = match &needs.other_user {
             Some(id) => app.store.get_user(id).await?,
             None => None,
         };
         let mut chats = BTreeMap::new();
-        for id in needs.chats {
-            if let Some(chat) = app.store.get_chat(&id).await? {
-                chats.insert(id, chat);
+        for id in &needs.chats {
+            if let Some(chat) = app.store.get_chat(id).await? {
+                chats.insert(id.clone(), chat);
+            }
+        }
+        let mut members = BTreeMap::new();
+        for (chat, user) in &needs.members {
+            if let Some(member) = app.store.get_member(chat, user).await? {
+                members.insert((chat.clone(), user.clone()), member);
             }
         }
         let snapshot = Snapshot {
@@ -75,6 +86,7 @@ pub async fn process(
             user,
             other_user,
             chats,
+            members,
         };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),
@@ -91,9 +103,19 @@ pub async fn process(
             if let Err(e) = app.pubsub.run(&actions).await {
                 // The state is stored; a lost notification is logged, not turned into a
                 // non-2xx that would make the service drop the user's socket.
-                tracing::error!(error = %e, connection_id = %connection, "a Web PubSub call failed after the change was stored");
+                tracing::error!(error = %e, "a Web PubSub call failed after the change was stored");
             }
             Ok(Ok(()))
         }
     }
+}
+
+/// The rows an event may write: its user's, the other user's, and its chats'.
+fn row_keys(subject: Option<&UserId>, needs: &Needs) -> Vec<String> {
+    subject
+        .into_iter()
+        .chain(needs.other_user.as_ref())
+        .map(|u| format!("user:{}", u.as_str()))
+        .chain(needs.chats.iter().map(|c| format!("chat:{}", c.as_str())))
+        .collect()
 }

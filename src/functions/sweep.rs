@@ -1,6 +1,7 @@
-//! The ghost sweep: `disconnected` is fire-and-forget, so one can be lost. At start-up and
-//! every few minutes each stored connection is checked against the service, and the dead
-//! ones are handled exactly as if their `disconnected` had arrived.
+//! The sweep, at start-up and every few minutes. Ghosts: `disconnected` is fire-and-forget,
+//! so one can be lost; each stored connection is checked against the service, and the dead
+//! ones are handled exactly as if their `disconnected` had arrived. Purges: the member rows
+//! of deleted chats are removed here, in batches, not in the webhook that deleted them.
 
 use std::time::Duration;
 
@@ -11,6 +12,10 @@ use crate::store::StoreError;
 
 /// Time between sweeps.
 pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// Member rows of deleted chats removed per store call.
+pub const PURGE_BATCH: usize = 500;
+/// Member rows of deleted chats removed per sweep at most (the rest wait for the next one).
+pub const PURGE_PER_SWEEP: usize = 50_000;
 
 /// What one sweep did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -19,6 +24,8 @@ pub struct SweepReport {
     pub removed: usize,
     /// Connections whose existence the service could not tell; kept for the next sweep.
     pub unknown: usize,
+    /// Member rows of deleted chats removed.
+    pub purged: usize,
 }
 
 /// Checks every stored connection once.
@@ -43,6 +50,13 @@ pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
             }
         }
     }
+    while report.purged < PURGE_PER_SWEEP {
+        let removed = app.store.purge_deleted(PURGE_BATCH).await?;
+        report.purged += removed;
+        if removed < PURGE_BATCH {
+            break;
+        }
+    }
     Ok(report)
 }
 
@@ -52,12 +66,13 @@ pub async fn run_forever(app: App, every: Duration) {
     loop {
         ticker.tick().await;
         match sweep_once(&app).await {
-            Ok(report) if report.removed > 0 || report.unknown > 0 => {
+            Ok(report) if report.removed > 0 || report.unknown > 0 || report.purged > 0 => {
                 tracing::info!(
                     checked = report.checked,
                     removed = report.removed,
                     unknown = report.unknown,
-                    "swept connections"
+                    purged = report.purged,
+                    "swept connections and deleted chats"
                 );
             }
             Ok(_) => {}

@@ -14,10 +14,13 @@ impl PubSubClient {
                 Action::SendToUser(u, m) => self.send_to_user(u, m).await,
                 Action::SendToConnection(c, m) => self.send_to_connection(c, m).await,
                 Action::Notice(chat, text) => self.send_text_to_group(chat.as_str(), text).await,
-                Action::AddToGroup(chat, c) => self.add_connection_to_group(chat.as_str(), c).await,
-                Action::RemoveFromGroup(chat, c) => {
-                    self.remove_connection_from_group(chat.as_str(), c).await
+                Action::AddUserToGroup(chat, user) => {
+                    self.add_user_to_group(chat.as_str(), user).await
                 }
+                Action::RemoveUserFromGroup(chat, user) => {
+                    self.remove_user_from_group(chat.as_str(), user).await
+                }
+                Action::EmptyGroup(chat) => self.empty_group(chat.as_str()).await,
                 Action::Grant(c, chat) => {
                     self.grant_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await

@@ -63,6 +63,55 @@ impl PubSubClient {
         self.delete("removeConnectionFromGroup", url).await
     }
 
+    /// `PUT /users/{user}/groups/{group}`: every current connection of the user joins the
+    /// group. A user with no connection (404) has nothing to add: that is no failure.
+    pub async fn add_user_to_group(&self, group: &str, user: &UserId) -> Result<(), PubSubError> {
+        let url = self.user_group_url(group, user);
+        let operation = "addUserToGroup";
+        match self
+            .call(operation, Method::PUT, url, Body::None)
+            .await?
+            .as_u16()
+        {
+            200 | 404 => Ok(()),
+            status => Err(PubSubError::Status { operation, status }),
+        }
+    }
+
+    /// `DELETE /users/{user}/groups/{group}`: every current connection of the user leaves it.
+    pub async fn remove_user_from_group(
+        &self,
+        group: &str,
+        user: &UserId,
+    ) -> Result<(), PubSubError> {
+        let url = self.user_group_url(group, user);
+        self.delete("removeUserFromGroup", url).await
+    }
+
+    fn user_group_url(&self, group: &str, user: &UserId) -> String {
+        let path = format!("/users/{}/groups/{}", enc(user.as_str()), enc(group));
+        self.url(&path, &[])
+    }
+
+    /// `POST /:removeFromGroups` with the filter `'<group>' in groups`: every connection in the
+    /// group leaves it, in one call whatever the group's size.
+    pub async fn empty_group(&self, group: &str) -> Result<(), PubSubError> {
+        let literal = group.replace('\'', "''");
+        let body =
+            serde_json::json!({"groups": [group], "filter": format!("'{literal}' in groups")});
+        #[expect(clippy::expect_used, reason = "a JSON value always serialises")]
+        let body = Body::Json(serde_json::to_vec(&body).expect("a JSON body"));
+        let url = self.url("/:removeFromGroups", &[]);
+        self.expect(
+            "removeConnectionsFromGroups",
+            Method::POST,
+            url,
+            body,
+            &[200, 204],
+        )
+        .await
+    }
+
     fn group_connection_url(&self, group: &str, connection: &ConnectionId) -> String {
         let path = format!(
             "/groups/{}/connections/{}",

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
@@ -47,6 +48,20 @@ pub trait Store: Send + Sync {
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError>;
     /// Every chat, deleted ones included.
     async fn list_chats(&self) -> Result<Vec<Chat>, StoreError>;
+    /// A user's membership of a chat.
+    async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError>;
+    /// The chats a user is a member of, deleted ones left out (one partition: the user's).
+    async fn chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError>;
+    /// Up to `limit` members of a chat, by user id, after `after` (a page; one partition).
+    async fn members_of(
+        &self,
+        chat: &ChatId,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<Member>, StoreError>;
+    /// Removes up to `limit` memberships of deleted chats (the sweep's work, so that deleting
+    /// a chat costs the same whatever its size); returns how many went.
+    async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError>;
     /// Applies changes in order. All or nothing where the store allows (SQLite: one
     /// transaction); a conflict leaves the state as if nothing had been applied there.
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError>;

@@ -213,7 +213,8 @@ describe('the chat in Chromium', () => {
       await gina.context.close();
     }
     await bob.page.getByRole('tab', { name: /Chat with gina/ }).click();
-    await bob.notice('gina went offline.').waitFor();
+    await bob.user('gina').waitFor({ state: 'detached' });
+    assert.equal(await bob.notice('went offline').count(), 0, 'presence is the people list, not a chat line');
     await bob.pane().getByRole('button', { name: 'Leave Chat with gina' }).click();
     await bob.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
   });
@@ -273,13 +274,26 @@ describe('the chat in Chromium', () => {
     }
   });
 
-  test('a dropped socket reconnects, rejoins group and private chats, and says so', async () => {
+  /** How many notice lines each open chat of each person shows (hidden panes included). */
+  async function noticeCounts(people) {
+    const counts = {};
+    for (const person of people) {
+      for (const pane of await person.page.locator('.chat-pane').all()) {
+        counts[`${person.name} ${await pane.getAttribute('id')}`] = await pane.locator('.notice-text').count();
+      }
+    }
+    return counts;
+  }
+
+  test('a dropped socket reconnects and is still in every chat, with no line in any of them', async () => {
+    const before = await noticeCounts([alice, bob, carol]);
     await dropUserSockets(suite.chatr.emulator, bob.id);
     await bob.page.locator('.connection-banner', { hasText: 'Connection lost' }).waitFor();
     await bob.online();
-    await bob.page.locator('.toast', { hasText: 'Reconnected; back in 2 open chats.' }).waitFor();
+    await bob.page.locator('.toast', { hasText: 'Reconnected.' }).waitFor();
+    assert.deepEqual(await noticeCounts([alice, bob, carol]), before, 'no joined, left or reconnected lines');
     await bob.tab('Lunch plans').click();
-    await bob.notice('Reconnected.').waitFor();
+    await alice.tab('Lunch plans').click();
     await alice.say('Still there, bob?');
     await bob.message('alice', 'Still there, bob?').waitFor();
     await bob.say('Back again');
@@ -288,6 +302,23 @@ describe('the chat in Chromium', () => {
     await carol.say('Private still works?');
     await bob.tab('Chat with carol').click();
     await bob.message('carol', 'Private still works?').waitFor();
+  });
+
+  test('after a server restart everyone is back in every chat, with no line in any of them', async () => {
+    const before = await noticeCounts([alice, bob, carol]);
+    await suite.chatr.restart();
+    for (const person of [alice, bob, carol]) await person.online();
+    assert.deepEqual(await noticeCounts([alice, bob, carol]), before, 'no joined, left or reconnected lines');
+    await bob.tab('Lunch plans').click();
+    await alice.tab('Lunch plans').click();
+    await alice.say('Hello after the restart');
+    await bob.message('alice', 'Hello after the restart').waitFor();
+    await bob.say('Still here');
+    await alice.message('bob', 'Still here').waitFor();
+    await carol.tab('Chat with bob').click();
+    await carol.say('Private after the restart');
+    await bob.tab('Chat with carol').click();
+    await bob.message('carol', 'Private after the restart').waitFor();
   });
 
   test('only the owner can delete a chat, after confirming, and members see its tab close', async () => {

@@ -131,15 +131,6 @@ describe('deliveries', () => {
       ['unanswered', 'the connection dropped before it was confirmed'],
     ]);
   });
-
-  test('a marker resolves true on its ack and false when the socket drops first', async () => {
-    const deliveries = createDeliveries(() => assert.fail('markers are not messages'));
-    const acked = deliveries.marker();
-    const dropped = deliveries.marker();
-    deliveries.settle({ ackId: acked.ackId, success: true, error: null });
-    deliveries.dropAll();
-    assert.deepEqual(await Promise.all([acked.done, dropped.done]), [true, false]);
-  });
 });
 
 describe('refusals in words', () => {
@@ -152,7 +143,7 @@ describe('refusals in words', () => {
     'chatExists',
     'notOwner',
     'notMember',
-    'userOffline',
+    'unknownUser',
     'chatFull',
     'identityMismatch',
     'notSignedIn',

@@ -19,19 +19,32 @@ const DEV_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 /** How long any single wait in a browser test may take. */
 export const WAIT_MS = 10_000;
 
-/** Starts `chatr dev`; resolves to `{base, emulator, stop()}` once it is ready. */
+const portOf = (url) => new URL(url).port;
+
+/**
+ * Starts `chatr dev`; resolves to `{base, emulator, restart(), stop()}` once it is ready.
+ * `restart()` stops it and starts it again on the same ports and data, as a server restart
+ * looks to the pages that use it.
+ */
 export async function startChatr() {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatr-browser-'));
+  const start = (site, emulator) =>
+    spawnChatr(['dev', '--port', site, '--emulator-port', emulator, '--data-dir', dataDir], { timeoutMs: WAIT_MS });
   let chatr;
   try {
-    chatr = await spawnChatr(['dev', '--port', '0', '--emulator-port', '0', '--data-dir', dataDir], { timeoutMs: WAIT_MS });
+    chatr = await start('0', '0');
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  const { site: base, emulator } = chatr.ready;
   return {
-    base: chatr.ready.site,
-    emulator: chatr.ready.emulator,
+    base,
+    emulator,
+    async restart() {
+      await chatr.stop();
+      chatr = await start(portOf(base), portOf(emulator));
+    },
     async stop() {
       try {
         await chatr.stop();

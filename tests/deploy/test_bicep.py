@@ -128,7 +128,7 @@ def test_the_chat_hub_sends_every_user_event_and_connected_and_disconnected_to_t
     [handler] = bicep.items(bicep.prop(hub, "properties", "eventHandlers"))
     assert bicep.text(bicep.prop(handler, "urlTemplate")) == "'https://${siteHostname}/api/eventHandler'"
     assert bicep.string_value(bicep.prop(handler, "userEventPattern")) == "*"
-    assert bicep.string_items(bicep.prop(handler, "systemEvents")) == ["connected", "disconnected"]
+    assert bicep.string_items(bicep.prop(handler, "systemEvents")) == ["connect", "connected", "disconnected"]
 
     main = bicep.load(MAIN)
     assert bicep.string_value(bicep.declared_value(main.declaration("param", "hub"))) == "chat"

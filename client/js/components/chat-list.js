@@ -16,8 +16,9 @@ export const ChatList = {
     },
   },
   methods: {
+    /** A member (membership lasts across reloads), or its tab is open. */
     joined(id) {
-      return findTab(this.state, id) !== null;
+      return findTab(this.state, id) !== null || !!this.state.chats[id]?.members?.[this.state.me.userId];
     },
     join(id) {
       this.actions.joinChat(id);

@@ -13,7 +13,6 @@ fn stored(conns: &[(&str, bool)]) -> Versioned<User> {
             cid(c),
             ConnectionState {
                 announced: *announced,
-                ..Default::default()
             },
         );
     }
@@ -119,7 +118,7 @@ fn a_returning_user_is_no_longer_idle() {
 #[test]
 fn closing_one_of_two_connections_says_nothing() {
     let s = stored(&[("c1", true), ("c2", true)]);
-    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    let outcome = disconnected(&cid("c1"), Some(&s));
     assert!(outcome.actions.is_empty());
     let (user, _) = put_user(&outcome);
     assert_eq!(
@@ -134,7 +133,7 @@ fn closing_one_of_two_connections_says_nothing() {
 #[test]
 fn closing_the_last_connection_broadcasts_one_user_offline() {
     let s = stored(&[("c1", true)]);
-    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    let outcome = disconnected(&cid("c1"), Some(&s));
     assert_eq!(
         outcome.actions,
         vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]
@@ -145,15 +144,13 @@ fn closing_the_last_connection_broadcasts_one_user_offline() {
 #[test]
 fn closing_a_connection_that_never_said_hello_tells_nobody() {
     let s = stored(&[("c1", false)]);
-    assert!(disconnected(&cid("c1"), Some(&s), &BTreeMap::new())
-        .actions
-        .is_empty());
+    assert!(disconnected(&cid("c1"), Some(&s)).actions.is_empty());
 }
 
 #[test]
 fn a_repeated_disconnected_only_forgets_the_binding() {
     let s = stored(&[("c2", true)]);
-    let outcome = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    let outcome = disconnected(&cid("c1"), Some(&s));
     assert!(outcome.actions.is_empty());
     assert_eq!(
         outcome.changes,
@@ -165,7 +162,7 @@ fn a_repeated_disconnected_only_forgets_the_binding() {
 
 #[test]
 fn disconnected_of_an_unknown_user_only_forgets_the_binding() {
-    let outcome = disconnected(&cid("c1"), None, &BTreeMap::new());
+    let outcome = disconnected(&cid("c1"), None);
     assert_eq!(
         outcome.changes,
         vec![Change::UnbindConnection {
@@ -224,66 +221,35 @@ fn signing_in_for_the_first_time_creates_the_user() {
     ));
 }
 
-fn room_with(members: &[(&str, &[&str])]) -> Versioned<Chat> {
-    let mut chat = Chat::group(
-        ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
-        DisplayName::parse("Room").expect("name"),
-        uid("owner"),
-    );
-    for (u, conns) in members {
-        for c in *conns {
-            chat.add_connection(&uid(u), &DisplayName::parse(u).expect("name"), &cid(c));
-        }
-    }
-    Versioned {
-        value: chat,
-        version: Version("7".into()),
-    }
-}
-
-/// The stored user with connection c1 in `room`.
-fn with_c1_in(mut user: Versioned<User>, room: &Versioned<Chat>) -> Versioned<User> {
-    user.value
-        .connections
-        .get_mut(&cid("c1"))
-        .expect("c1")
-        .chats
-        .insert(room.value.id.clone());
-    user
-}
-
 #[test]
-fn closing_the_last_connection_in_a_chat_leaves_it_and_tells_the_chat() {
-    let room = room_with(&[("u", &["c1"]), ("v", &["c9"])]);
-    let s = with_c1_in(stored(&[("c1", true)]), &room);
-    let chats = BTreeMap::from([(room.value.id.clone(), room.clone())]);
-    let outcome = disconnected(&cid("c1"), Some(&s), &chats);
-    let Change::PutChat { chat, expect } = &outcome.changes[0] else {
-        panic!("chat first: {:?}", outcome.changes)
-    };
-    assert!(!chat.members.contains_key(&uid("u")));
-    assert!(chat.members.contains_key(&uid("v")));
-    assert_eq!(expect, &Expect::Version(Version("7".into())));
-    assert!(outcome.actions.contains(&Action::Notice(
-        room.value.id.clone(),
-        "💨 u has left the chat".into()
-    )));
+fn closing_the_last_connection_leaves_every_chat_membership_as_it_is() {
+    // Membership lasts until leaveChat: a disconnect writes the user and the binding only.
+    let s = stored(&[("c1", true)]);
+    let outcome = disconnected(&cid("c1"), Some(&s));
     assert!(outcome
+        .changes
+        .iter()
+        .all(|c| matches!(c, Change::PutUser { .. } | Change::UnbindConnection { .. })));
+    assert!(!outcome
         .actions
-        .contains(&Action::SendToAll(ServerMessage::user_offline(&uid("u")))));
+        .iter()
+        .any(|a| matches!(a, Action::Notice(..))));
 }
 
 #[test]
-fn closing_one_of_two_connections_in_a_chat_keeps_the_member() {
-    let room = room_with(&[("u", &["c1", "c2"])]);
-    let s = with_c1_in(stored(&[("c1", true), ("c2", true)]), &room);
-    let chats = BTreeMap::from([(room.value.id.clone(), room)]);
-    let outcome = disconnected(&cid("c1"), Some(&s), &chats);
-    assert!(outcome.actions.is_empty(), "{:?}", outcome.actions);
-    let Change::PutChat { chat, .. } = &outcome.changes[0] else {
-        panic!()
-    };
-    assert_eq!(chat.members[&uid("u")].connections.len(), 1);
+fn a_connect_answer_puts_the_connection_in_every_chat_with_the_right_to_publish() {
+    let chats = [
+        ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
+        ChatId::parse("private_a_b").expect("id"),
+    ];
+    let answer = ConnectAnswer::for_chats(&chats);
+    assert_eq!(
+        serde_json::to_value(&answer).expect("JSON"),
+        serde_json::json!({
+            "groups": ["0f8fad5b-d9cb-469f-a165-70867728950e", "private_a_b"],
+            "roles": ["webpubsub.sendToGroup.0f8fad5b-d9cb-469f-a165-70867728950e", "webpubsub.sendToGroup.private_a_b"],
+        })
+    );
 }
 
 #[test]
@@ -321,7 +287,7 @@ fn going_idle_twice_says_nothing_the_second_time() {
 fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello() {
     // c1 announced the user to everyone and closed; c2 never said hello and closes last.
     let s = stored(&[("c1", true), ("c2", false)]);
-    let first = disconnected(&cid("c1"), Some(&s), &BTreeMap::new());
+    let first = disconnected(&cid("c1"), Some(&s));
     assert!(first.actions.is_empty(), "still online through c2");
     let Change::PutUser { user, .. } = &first.changes[0] else {
         panic!("user written")
@@ -330,7 +296,7 @@ fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello
         value: user.clone(),
         version: Version("v2".into()),
     };
-    let last = disconnected(&cid("c2"), Some(&after), &BTreeMap::new());
+    let last = disconnected(&cid("c2"), Some(&after));
     assert_eq!(
         last.actions,
         vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]

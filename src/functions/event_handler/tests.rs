@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method};
 
 use super::*;
+use crate::chat::member::Member;
 use crate::chat::model::ChatId;
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
@@ -44,6 +45,23 @@ impl Store for Down {
         down()
     }
     async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
+        down()
+    }
+    async fn get_member(&self, _: &ChatId, _: &UserId) -> Result<Option<Member>, StoreError> {
+        down()
+    }
+    async fn chats_of(&self, _: &UserId) -> Result<Vec<ChatId>, StoreError> {
+        down()
+    }
+    async fn members_of(
+        &self,
+        _: &ChatId,
+        _: Option<&UserId>,
+        _: usize,
+    ) -> Result<Vec<Member>, StoreError> {
+        down()
+    }
+    async fn purge_deleted(&self, _: usize) -> Result<usize, StoreError> {
         down()
     }
     async fn apply(&self, _: &[Change]) -> Result<(), StoreError> {

@@ -1,10 +1,15 @@
-//! The rows chatr keeps in Azure Table Storage, all in partition `chatr` as the original did:
-//! `users` (name, provider, idle, connections as JSON), `chats` (the chat as JSON in `data`,
-//! split over `data`, `data1`, … when it outgrows one 64 KiB string property) and
-//! `connections` (the user each connection belongs to).
+//! The rows chatr keeps in Azure Table Storage. In partition `chatr`, as the original had
+//! them: `users` (name, provider, idle, connections as JSON), `chats` (the chat as JSON in
+//! `data`, and `memberCount`; rows written before member rows existed may split a long JSON
+//! over `data`, `data1`, …) and `connections` (the user each connection belongs to). Member
+//! rows: `members` (PartitionKey = chat id, RowKey = user id, the name they joined with) and
+//! its reverse index `memberships` (PartitionKey = user id, RowKey = chat id), so that a chat's
+//! members and a user's chats are each one partition; `purges` lists deleted chats whose
+//! member rows the sweep has yet to remove.
 
 use serde::{Deserialize, Serialize};
 
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
@@ -53,7 +58,8 @@ pub struct ConnectionEntity {
     pub closed: bool,
 }
 
-/// A `chats` row: the chat's JSON in `data` (and `data1`… when long), `parts` saying how many.
+/// A `chats` row: the chat's JSON in `data` (and `data1`… in an old long row), `parts` saying
+/// how many, and the member count. A write without a count (a merge) leaves the stored one.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ChatEntity {
     #[serde(rename = "PartitionKey")]
@@ -61,6 +67,12 @@ pub struct ChatEntity {
     #[serde(rename = "RowKey")]
     pub row_key: String,
     pub parts: i32,
+    #[serde(
+        rename = "memberCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub member_count: Option<i64>,
     #[serde(flatten)]
     pub data: serde_json::Map<String, serde_json::Value>,
     #[serde(rename = "odata.etag", default, skip_serializing)]
@@ -130,34 +142,30 @@ fn part_name(i: usize) -> String {
 }
 
 impl ChatEntity {
-    /// The row for a chat, its JSON split into parts that each fit a string property.
+    /// The row for a chat: its JSON, without a member count (the store keeps that).
     pub fn from_chat(chat: &Chat) -> Result<Self, StoreError> {
         let json = serde_json::to_string(chat).map_err(|e| corrupt("chat", e))?;
-        let chars: Vec<char> = json.chars().collect();
-        let parts: Vec<String> = chars
-            .chunks(PART_CHARS)
-            .map(|c| c.iter().collect())
-            .collect();
-        if parts.len() > MAX_PARTS {
-            return Err(corrupt("chat", "the chat is too large for one row"));
+        if json.chars().count() > PART_CHARS {
+            return Err(corrupt("chat", "the chat is too large for one property"));
         }
-        let data = parts
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (part_name(i), serde_json::Value::String(p)))
-            .collect();
         Ok(Self {
             partition_key: PARTITION.into(),
             row_key: chat.id.as_str().into(),
-            parts: i32::try_from(chars.len().div_ceil(PART_CHARS).max(1)).unwrap_or(i32::MAX),
-            data,
+            parts: 1,
+            member_count: None,
+            data: [(part_name(0), serde_json::Value::String(json))]
+                .into_iter()
+                .collect(),
             etag: None,
         })
     }
 
-    /// The chat of a row.
-    pub fn into_chat(self) -> Result<Chat, StoreError> {
+    /// The JSON of a row, its parts joined.
+    pub fn json(&self) -> Result<String, StoreError> {
         let parts = usize::try_from(self.parts).map_err(|e| corrupt("parts", e))?;
+        if parts > MAX_PARTS {
+            return Err(corrupt("chat", format!("{parts} parts")));
+        }
         let mut json = String::new();
         for i in 0..parts.max(1) {
             match self.data.get(&part_name(i)) {
@@ -165,12 +173,78 @@ impl ChatEntity {
                 _ => return Err(corrupt("chat", format!("part {i} is missing"))),
             }
         }
-        let chat: Chat = serde_json::from_str(&json).map_err(|e| corrupt("chat data", e))?;
-        let id = ChatId::parse(self.row_key).map_err(|e| corrupt("chat RowKey", e))?;
+        Ok(json)
+    }
+
+    /// The chat of a row, with its member count.
+    pub fn into_chat(self) -> Result<Chat, StoreError> {
+        let mut chat: Chat =
+            serde_json::from_str(&self.json()?).map_err(|e| corrupt("chat data", e))?;
+        let id = ChatId::parse(self.row_key.as_str()).map_err(|e| corrupt("chat RowKey", e))?;
         if chat.id != id {
             return Err(corrupt("chat", "RowKey and data disagree"));
         }
+        chat.member_count =
+            u64::try_from(self.member_count.unwrap_or_default()).unwrap_or_default();
         Ok(chat)
+    }
+}
+
+/// A `members` row: one member of one chat (PartitionKey = chat id, RowKey = user id).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MemberEntity {
+    #[serde(rename = "PartitionKey")]
+    pub partition_key: String,
+    #[serde(rename = "RowKey")]
+    pub row_key: String,
+    /// The name they joined with.
+    pub name: String,
+}
+
+/// A `memberships` row: one chat of one user (PartitionKey = user id, RowKey = chat id).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MembershipEntity {
+    #[serde(rename = "PartitionKey")]
+    pub partition_key: String,
+    #[serde(rename = "RowKey")]
+    pub row_key: String,
+}
+
+/// A `purges` row: a deleted chat whose member rows are still to go (RowKey = chat id).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PurgeEntity {
+    #[serde(rename = "PartitionKey")]
+    pub partition_key: String,
+    #[serde(rename = "RowKey")]
+    pub row_key: String,
+}
+
+impl MemberEntity {
+    /// The rows of a membership: the member row and its reverse index.
+    pub fn rows(member: &Member) -> (Self, MembershipEntity) {
+        (
+            Self {
+                partition_key: member.chat.as_str().into(),
+                row_key: member.user.as_str().into(),
+                name: member.name.as_str().into(),
+            },
+            MembershipEntity {
+                partition_key: member.user.as_str().into(),
+                row_key: member.chat.as_str().into(),
+            },
+        )
+    }
+
+    /// The member of a row (a name that no longer parses reads as "Someone").
+    pub fn into_member(self) -> Result<Member, StoreError> {
+        Ok(Member {
+            chat: ChatId::parse(self.partition_key)
+                .map_err(|e| corrupt("member PartitionKey", e))?,
+            user: UserId::parse(self.row_key).map_err(|e| corrupt("member RowKey", e))?,
+            name: DisplayName::parse(&self.name)
+                .or_else(|_| DisplayName::parse("Someone"))
+                .map_err(|e| corrupt("member name", e))?,
+        })
     }
 }
 
@@ -179,29 +253,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_large_chat_is_split_into_parts_and_joined_back() {
-        let mut chat = Chat::group(
+    fn an_old_row_split_into_parts_is_joined_back_and_a_new_row_has_one_part() {
+        let chat = Chat::group(
             ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
             DisplayName::parse("Room").expect("name"),
             UserId::parse("owner").expect("id"),
         );
-        for i in 0..500 {
-            let name = DisplayName::parse(&format!("{i:03}{}", "é".repeat(61))).expect("name");
-            chat.add_connection(
-                &UserId::parse(format!("user-{i:04}-{}", "x".repeat(28))).expect("id"),
-                &name,
-                &ConnectionId::parse(format!("conn-{i}-{}", "y".repeat(30))).expect("id"),
-            );
-        }
         let entity = ChatEntity::from_chat(&chat).expect("fits");
-        assert!(entity.parts > 1, "500 long members need several parts");
-        for v in entity.data.values() {
-            assert!(v.as_str().expect("string").encode_utf16().count() <= 32 * 1024);
-        }
-        let json = serde_json::to_value(&entity).expect("serialises");
-        assert!(json.get("data").is_some() && json.get("data1").is_some());
-        let back: ChatEntity = serde_json::from_value(json).expect("parses");
-        assert_eq!(back.into_chat().expect("joins"), chat);
+        assert_eq!(entity.parts, 1);
+        let json = entity.json().expect("json");
+        let (a, b) = json.split_at(10);
+        let old = serde_json::json!({"PartitionKey": "chatr", "RowKey": chat.id.as_str(),
+            "parts": 2, "data": a, "data1": b, "memberCount": 3});
+        let read: ChatEntity = serde_json::from_value(old).expect("parses");
+        let back = read.into_chat().expect("joins");
+        assert_eq!(back.member_count, 3);
+        assert_eq!(
+            Chat {
+                member_count: 0,
+                ..back
+            },
+            chat
+        );
+        let written = serde_json::to_value(&entity).expect("JSON");
+        assert!(
+            written.get("memberCount").is_none(),
+            "a write leaves the count alone"
+        );
     }
 
     #[test]

@@ -3,8 +3,18 @@
 //! read. No `$batch`: Azurite mishandles `If-Match` there. Calls time out after a few
 //! seconds with two quick retries, so an outage is answered fast (503) and the store works
 //! again as soon as the service is back.
+//!
+//! # Layout
+//! - `mod.rs`: [`TableStore`]: connect (tables, migration), rows read and written, the
+//!   `Store` methods.
+//! - [`entity`]: the rows as Table Storage holds them.
+//! - `members.rs`: member rows, their reverse index, the member count, the purge of deleted
+//!   chats.
+//! - `migrate.rs`: chat rows of the old shape (members inside) to member rows.
 
 pub mod entity;
+mod members;
+mod migrate;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,23 +27,29 @@ use azure_storage::{CloudLocation, StorageCredentials};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
 use crate::config::table_connection_string::TableConnectionString;
-use crate::store::table::entity::{ChatEntity, ConnectionEntity, UserEntity, PARTITION};
+use crate::store::table::entity::{
+    ChatEntity, ConnectionEntity, MemberEntity, UserEntity, PARTITION,
+};
 use crate::store::{Binding, Store, StoreError};
 
 /// Timeout of one HTTP attempt.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The three tables.
+/// The tables.
 #[derive(Clone)]
 pub struct TableStore {
     users: TableClient,
     chats: TableClient,
     connections: TableClient,
+    members: TableClient,
+    memberships: TableClient,
+    purges: TableClient,
 }
 
 fn unavailable(e: azure_core::Error) -> StoreError {
@@ -110,14 +126,25 @@ impl TableStore {
             users: service.table_client("users"),
             chats: service.table_client("chats"),
             connections: service.table_client("connections"),
+            members: service.table_client("members"),
+            memberships: service.table_client("memberships"),
+            purges: service.table_client("purges"),
         };
         store.create_tables().await?;
+        store.migrate().await?;
         Ok(store)
     }
 
     /// Creates the tables that are missing.
     async fn create_tables(&self) -> Result<(), StoreError> {
-        for table in [&self.users, &self.chats, &self.connections] {
+        for table in [
+            &self.users,
+            &self.chats,
+            &self.connections,
+            &self.members,
+            &self.memberships,
+            &self.purges,
+        ] {
             match table.create().await {
                 Ok(_) => tracing::info!(table = table.table_name(), "created table"),
                 Err(e) if status(&e) == Some(StatusCode::Conflict) => {}
@@ -128,8 +155,12 @@ impl TableStore {
     }
 
     fn entity(table: &TableClient, key: &str) -> EntityClient {
+        Self::entity_in(table, PARTITION, key)
+    }
+
+    fn entity_in(table: &TableClient, partition: &str, key: &str) -> EntityClient {
         table
-            .partition_key_client(PARTITION)
+            .partition_key_client(key_literal(partition))
             .entity_client(key_literal(key))
     }
 
@@ -200,14 +231,27 @@ impl TableStore {
                 .await
             }
             Change::PutChat { chat, expect } => {
-                Self::put(
-                    &self.chats,
-                    chat.id.as_str(),
-                    &ChatEntity::from_chat(chat)?,
-                    expect,
-                )
-                .await
+                let mut row = ChatEntity::from_chat(chat)?;
+                match expect {
+                    Expect::Absent => {
+                        row.member_count = Some(0);
+                        Self::put(&self.chats, chat.id.as_str(), &row, expect).await?;
+                    }
+                    // A merge: the member count, kept beside the chat, stays as it is.
+                    Expect::Version(v) => Self::entity(&self.chats, chat.id.as_str())
+                        .merge(&row, IfMatchCondition::Etag(v.0.clone().into()))
+                        .map_err(unavailable)?
+                        .await
+                        .map(drop)
+                        .map_err(|e| write_failure(e, false))?,
+                }
+                if chat.deleted {
+                    self.mark_purge(&chat.id).await?;
+                }
+                Ok(())
             }
+            Change::AddMember { member } => self.add_member(member).await,
+            Change::RemoveMember { chat, user } => self.remove_member(chat, user).await,
             Change::BindConnection { connection, user } => {
                 let inserted = self
                     .connections
@@ -328,6 +372,43 @@ impl Store for TableStore {
             .into_iter()
             .map(ChatEntity::into_chat)
             .collect()
+    }
+
+    async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError> {
+        match Self::entity_in(&self.members, chat.as_str(), user.as_str())
+            .get::<MemberEntity>()
+            .await
+        {
+            Ok(r) => r.entity.into_member().map(Some),
+            Err(e) if status(&e) == Some(StatusCode::NotFound) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError> {
+        self.live_chats_of(user).await
+    }
+
+    async fn members_of(
+        &self,
+        chat: &ChatId,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<Member>, StoreError> {
+        Self::partition::<MemberEntity>(
+            &self.members,
+            chat.as_str(),
+            after.map(UserId::as_str),
+            limit,
+        )
+        .await?
+        .into_iter()
+        .map(MemberEntity::into_member)
+        .collect()
+    }
+
+    async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError> {
+        self.purge(limit).await
     }
 
     /// Applies changes one by one, in order (Table Storage has no multi-table transaction).

@@ -17,7 +17,7 @@ use chatr::store::SharedStore;
 use serde_json::{json, Value};
 
 use super::answer::Answer;
-use super::domain::uid;
+use super::domain::{chat_id, uid};
 use super::recording_pubsub::RecordingPubSub;
 use super::server::Server;
 use super::webhook::Event;
@@ -226,13 +226,24 @@ impl TestApp {
         self.users().await["users"].get(user_id).is_some()
     }
 
-    /// The user ids of a listed chat's members, as a signed-in viewer sees them.
+    /// The user ids of a chat's members, as the store holds them.
     pub async fn members(&self, chat: &str) -> Vec<String> {
+        self.app
+            .store
+            .members_of(&chat_id(chat), None, usize::MAX)
+            .await
+            .expect("members")
+            .into_iter()
+            .map(|m| m.user.as_str().to_string())
+            .collect()
+    }
+
+    /// A chat's member count as `/api/chats` lists it.
+    pub async fn member_count(&self, chat: &str) -> u64 {
         let chats = self.chats().await;
-        let members = chats["chats"][chat]["members"]
-            .as_object()
-            .unwrap_or_else(|| panic!("{chat} is not listed: {chats}"));
-        members.keys().cloned().collect()
+        chats["chats"][chat]["memberCount"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{chat} is not listed: {chats}"))
     }
 
     /// A user as the store holds it.

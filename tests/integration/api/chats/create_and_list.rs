@@ -17,7 +17,7 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     assert_eq!(
         app.pubsub.lines(),
         vec![
-            format!("PUT /api/hubs/chat/groups/{ROOM}/connections/a1"),
+            format!("PUT /api/hubs/chat/users/alice/groups/{ROOM}"),
             format!("PUT /api/hubs/chat/permissions/sendToGroup/connections/a1?targetName={ROOM}"),
             "POST /api/hubs/chat/:send".to_string(),
             format!("POST /api/hubs/chat/groups/{ROOM}/:send"),
@@ -29,7 +29,7 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     let data = calls[2].chat_data();
     assert_eq!(
         data,
-        json!({"id": ROOM, "name": "Room", "owner": "alice", "members": {"alice": {"userId": "alice", "userName": "alice-name"}}})
+        json!({"id": ROOM, "name": "Room", "owner": "alice", "memberCount": 1, "members": {"alice": {"userId": "alice", "userName": "alice-name"}}})
     );
     assert_eq!(calls[3].json(), json!("💬 alice-name has joined the chat"));
     for call in &calls {
@@ -43,5 +43,15 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
             )
         );
     }
-    assert_eq!(app.chats().await, json!({"chats": {ROOM: data}}));
+    // Listed with its count; `members` holds only the caller's own entry.
+    assert_eq!(
+        app.chats().await,
+        json!({"chats": {ROOM: {"id": ROOM, "name": "Room", "owner": "alice", "memberCount": 1, "members": {}}}})
+    );
+    let alice = crate::support::app::principal("alice", "alice-name");
+    let as_alice = app.get_chats(Some(&alice)).await.json_with(200).await;
+    assert_eq!(
+        as_alice["chats"][ROOM], data,
+        "alice sees herself as a member"
+    );
 }

@@ -1,11 +1,11 @@
-//! `createPrivateChat`: both users' connections join, nobody else ever gets in, and either
-//! user rejoins from a new tab.
+//! `createPrivateChat`: both users are members and their connections join, nobody else ever
+//! gets in, either user rejoins from a new tab, and a user who is offline is written to.
 
 use serde_json::json;
 
 use crate::support::answer::Answer;
 use crate::support::chat_events::room_with_alice_and_bob;
-use crate::support::domain::ROOM;
+use crate::support::domain::{chat_id, uid, ROOM};
 
 #[tokio::test]
 async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
@@ -19,11 +19,11 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
     assert_eq!(
         app.pubsub.lines(),
         vec![
-            format!("PUT /api/hubs/chat/groups/{private}/connections/a1"),
+            format!("PUT /api/hubs/chat/users/alice/groups/{private}"),
             format!(
                 "PUT /api/hubs/chat/permissions/sendToGroup/connections/a1?targetName={private}"
             ),
-            format!("PUT /api/hubs/chat/groups/{private}/connections/b1"),
+            format!("PUT /api/hubs/chat/users/bob/groups/{private}"),
             format!(
                 "PUT /api/hubs/chat/permissions/sendToGroup/connections/b1?targetName={private}"
             ),
@@ -67,12 +67,39 @@ async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
     app.pubsub.clear();
     app.join_chat("b2", "bob", private).await.assert_accepted();
     assert_eq!(
-        app.pubsub.lines()[..2],
+        app.pubsub.lines(),
         [
-            format!("PUT /api/hubs/chat/groups/{private}/connections/b2"),
+            format!("PUT /api/hubs/chat/users/bob/groups/{private}"),
+            format!(
+                "PUT /api/hubs/chat/permissions/sendToGroup/connections/b1?targetName={private}"
+            ),
             format!(
                 "PUT /api/hubs/chat/permissions/sendToGroup/connections/b2?targetName={private}"
             ),
-        ]
+        ],
+        "a member coming back announces nothing"
     );
+    assert_eq!(app.members(private).await, ["alice", "bob"]);
+}
+
+#[tokio::test]
+async fn a_private_chat_with_an_offline_user_makes_them_a_member_to_find_it_later() {
+    let app = room_with_alice_and_bob().await;
+    app.sign_in_and_arrive("c1", "carol").await;
+    app.disconnected("c1", "carol").await.assert_accepted();
+    app.pubsub.clear();
+    app.create_private_chat("a1", "alice", "alice", "carol")
+        .await
+        .assert_accepted();
+    assert_eq!(app.members("private_alice_carol").await, ["alice", "carol"]);
+    assert_eq!(
+        app.app.store.chats_of(&uid("carol")).await.expect("read"),
+        vec![chat_id("private_alice_carol")]
+    );
+    let nobody = app
+        .create_private_chat("a1", "alice", "alice", "nobody-ever")
+        .await
+        .refusal()
+        .await;
+    assert_eq!(nobody["reason"], "unknownUser");
 }

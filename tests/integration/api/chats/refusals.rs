@@ -31,7 +31,7 @@ async fn refusals_are_answered_200_with_action_refused_and_send_nothing() {
         ("joinChat", json!("a/b"), "invalidId"),
         ("leaveChat", json!({"chatId": ROOM}), "notMember"),
         ("deleteChat", json!(ROOM), "notOwner"),
-        ("createPrivateChat", private("bob", "carol"), "userOffline"),
+        ("createPrivateChat", private("bob", "carol"), "unknownUser"),
         (
             "createPrivateChat",
             private("alice", "bob"),

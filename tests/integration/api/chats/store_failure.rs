@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chatr::chat::member::Member;
 use chatr::chat::model::{ChatId, ConnectionId, UserId};
 use chatr::chat::outcome::{Change, Versioned};
 use chatr::chat::room::Chat;
@@ -36,6 +37,23 @@ impl Store for BrokenWrites {
     }
     async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
         self.0.list_chats().await
+    }
+    async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError> {
+        self.0.get_member(chat, user).await
+    }
+    async fn chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError> {
+        self.0.chats_of(user).await
+    }
+    async fn members_of(
+        &self,
+        chat: &ChatId,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Vec<Member>, StoreError> {
+        self.0.members_of(chat, after, limit).await
+    }
+    async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError> {
+        self.0.purge_deleted(limit).await
     }
     async fn apply(&self, _changes: &[Change]) -> Result<(), StoreError> {
         Err(StoreError::Unavailable("disk on fire".into()))

@@ -1,16 +1,15 @@
-//! Chats: read back, listed with deleted and private ones, versioned writes, a full row.
+//! Chats: read back, listed with deleted and private ones, versioned writes.
 
 use chatr::chat::model::ChatId;
 use chatr::chat::outcome::Expect;
-use chatr::chat::room::{Chat, MAX_MEMBERS};
+use chatr::chat::room::Chat;
 use chatr::store::{SharedStore, StoreError};
 
 use super::{insert_chat, put_chat, read_chat};
-use crate::support::domain::{chat_id, cid, group_chat, name, uid, OTHER_ROOM, ROOM};
+use crate::support::domain::{chat_id, group_chat, uid, OTHER_ROOM, ROOM};
 
 pub async fn a_chat_reads_back_and_lists_with_deleted_ones(store: SharedStore) {
-    let mut a = group_chat(ROOM);
-    a.add_connection(&uid("u1"), &name("U1"), &cid("c1"));
+    let a = group_chat(ROOM);
     let mut b = group_chat(OTHER_ROOM);
     b.deleted = true;
     let private = Chat::private(
@@ -55,21 +54,4 @@ pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
         .expect("update");
     let stale = store.apply(&[put_chat(&c, Expect::Version(v1))]).await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
-}
-
-/// A chat of 500 members with the longest names still fits one row.
-pub async fn a_full_chat_with_long_names_fits_its_row(store: SharedStore) {
-    let mut c = group_chat(ROOM);
-    for i in 0..MAX_MEMBERS {
-        c.add_connection(
-            &uid(&format!("user-{i:04}-{}", "x".repeat(28))),
-            &name(&format!("{i:03}{}", "ü".repeat(61))),
-            &cid(&format!("conn-{i:04}-{}", "y".repeat(30))),
-        );
-    }
-    store
-        .apply(&[put_chat(&c, Expect::Absent)])
-        .await
-        .expect("a full chat is stored");
-    assert_eq!(read_chat(&store, &c.id).await.value, c);
 }

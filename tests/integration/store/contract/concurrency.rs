@@ -9,7 +9,7 @@ use chatr::functions::process::retry_conflicts;
 use chatr::store::SharedStore;
 
 use super::{insert_chat, insert_user, read_chat, read_user};
-use crate::support::domain::{cid, group_chat, name, uid, user, ROOM};
+use crate::support::domain::{chat_id, cid, group_chat, uid, user, ROOM};
 
 /// Fifty writers add one connection each to the same user row: all fifty land.
 pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
@@ -38,31 +38,28 @@ pub async fn fifty_concurrent_writers_of_one_row_all_land(store: SharedStore) {
     assert_eq!(read_user(&store, "busy").await.value.connections.len(), 50);
 }
 
-/// Fifty users join one chat at once, each by read-modify-write of the chat row: all fifty
-/// are members afterwards.
+/// Fifty users join one chat at once (member rows, the count beside the chat): all fifty are
+/// members afterwards and the count says fifty.
 pub async fn fifty_concurrent_joins_of_one_chat_keep_all_fifty_members(store: SharedStore) {
-    let c = group_chat(ROOM);
-    let id = c.id.clone();
-    insert_chat(&store, &c).await;
+    insert_chat(&store, &group_chat(ROOM)).await;
     let joins = (0..50).map(|i| {
-        let (store, id) = (Arc::clone(&store), id.clone());
+        let store = Arc::clone(&store);
         tokio::spawn(async move {
-            retry_conflicts(|| async {
-                let read = store.get_chat(&id).await?.expect("present");
-                let mut chat = read.value;
-                chat.add_connection(&uid(&format!("u{i}")), &name("U"), &cid(&format!("c{i}")));
-                store
-                    .apply(&[Change::PutChat {
-                        chat,
-                        expect: Expect::Version(read.version),
-                    }])
-                    .await
-            })
-            .await
+            store
+                .apply(&[super::members::add(ROOM, &format!("u{i:02}"))])
+                .await
         })
     });
     for j in futures_util::future::join_all(joins).await {
         j.expect("task").expect("join lands");
     }
-    assert_eq!(read_chat(&store, &id).await.value.members.len(), 50);
+    let members = store
+        .members_of(&chat_id(ROOM), None, 100)
+        .await
+        .expect("read");
+    assert_eq!(members.len(), 50);
+    assert_eq!(
+        read_chat(&store, &chat_id(ROOM)).await.value.member_count,
+        50
+    );
 }

@@ -4,6 +4,7 @@
 pub mod bindings;
 pub mod chats;
 pub mod concurrency;
+pub mod members;
 pub mod users;
 
 use chatr::chat::model::ChatId;
@@ -76,7 +77,11 @@ macro_rules! store_contract {
             chats::a_chat_reads_back_and_lists_with_deleted_ones,
             chats::a_stale_chat_write_is_a_conflict,
             concurrency::fifty_concurrent_joins_of_one_chat_keep_all_fifty_members,
-            chats::a_full_chat_with_long_names_fits_its_row,
+            members::a_member_reads_back_and_is_counted_once,
+            members::leaving_counts_down_once_and_again_is_no_error,
+            members::members_page_in_user_order_across_pages,
+            members::a_chat_write_keeps_its_member_count,
+            members::a_users_chats_leave_out_deleted_ones_and_the_purge_removes_their_members,
         );
     };
     (@cases $fresh:expr; $($concept:ident :: $case:ident),* $(,)?) => {

@@ -19,13 +19,8 @@ pub async fn a_missing_user_reads_as_none(store: SharedStore) {
 pub async fn a_created_user_reads_back_with_a_version(store: SharedStore) {
     let mut u = user("alice");
     u.idle = true;
-    u.connections.insert(
-        cid("c1"),
-        ConnectionState {
-            announced: true,
-            ..Default::default()
-        },
-    );
+    u.connections
+        .insert(cid("c1"), ConnectionState { announced: true });
     insert_user(&store, &u).await;
     assert_eq!(read_user(&store, "alice").await.value, u);
     assert_eq!(store.list_users().await.expect("list"), vec![u]);
@@ -76,13 +71,8 @@ pub async fn unicode_ids_and_names_round_trip(store: SharedStore) {
         "it''s",
     ] {
         let mut u = User::new(uid(id), name("Zoë <b>"), Provider::new("aad"));
-        u.connections.insert(
-            cid(id),
-            ConnectionState {
-                announced: true,
-                ..Default::default()
-            },
-        );
+        u.connections
+            .insert(cid(id), ConnectionState { announced: true });
         store
             .apply(&[put_user(&u, Expect::Absent)])
             .await
