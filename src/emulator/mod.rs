@@ -31,6 +31,7 @@ pub mod client_socket;
 pub mod config;
 pub mod connection;
 pub mod events;
+pub mod filter;
 pub mod hub;
 pub mod hub_key;
 pub mod mailbox;
