@@ -283,4 +283,59 @@ fn the_filters_of_the_service_documentation_parse() {
     }
 }
 
+/// Tokens that filters are made of, for random filters.
+const WORDS: &[&str] = &[
+    "(",
+    ")",
+    ",",
+    "'a'",
+    "''''",
+    "'x y'",
+    "'",
+    "0",
+    "-1",
+    "5",
+    "userId",
+    "connectionId",
+    "groups",
+    "null",
+    "true",
+    "false",
+    "not",
+    "and",
+    "or",
+    "eq",
+    "ne",
+    "gt",
+    "le",
+    "in",
+    "startswith",
+    "contains",
+    "length",
+    "substring",
+    "concat",
+    "indexof",
+    "tolower",
+    "trim",
+];
+
+proptest::proptest! {
+    #[test]
+    fn parsing_never_panics_on_any_text(text in ".{0,200}") {
+        let _ = Filter::parse(&text);
+    }
+
+    #[test]
+    fn a_random_filter_parses_or_is_refused_and_evaluates_without_panicking(
+        words in proptest::collection::vec(proptest::sample::select(WORDS), 0..40)
+    ) {
+        if let Ok(filter) = Filter::parse(&words.join(" ")) {
+            let groups: HashSet<String> = ["a".to_string()].into();
+            for user_id in [None, Some("a"), Some("x y")] {
+                let _ = filter.matches(&Subject { connection_id: "a", user_id, groups: &groups });
+            }
+        }
+    }
+}
+
 mod rejections;
