@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::emulator::filter::{Filter, Subject};
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Mailbox, Outgoing};
 use crate::emulator::permissions::{ClientPermission, Rights};
@@ -38,6 +39,19 @@ pub struct Registry {
     state: Arc<Mutex<Maps>>,
 }
 
+impl Entry {
+    /// Whether a REST call's filter, if it has one, matches this connection.
+    fn admitted_by(&self, id: &str, filter: Option<&Filter>) -> bool {
+        filter.is_none_or(|f| {
+            f.matches(&Subject {
+                connection_id: id,
+                user_id: self.user.as_deref(),
+                groups: &self.groups,
+            })
+        })
+    }
+}
+
 impl Maps {
     fn join(&mut self, id: &str, group: &str) {
         if let Some(e) = self.connections.get_mut(id) {
@@ -69,6 +83,15 @@ impl Maps {
             .get(&(hub.clone(), user.to_string()))
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default()
+    }
+
+    /// The connections of `hub` that `filter` matches.
+    fn matching(&self, hub: &HubKey, filter: &Filter) -> Vec<String> {
+        self.connections
+            .iter()
+            .filter(|(id, e)| e.hub == *hub && e.admitted_by(id, Some(filter)))
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     fn send(&self, id: &str, out: Outgoing) {
@@ -171,38 +194,82 @@ impl Registry {
         }
     }
 
-    /// Sends to every connection of a hub but the excluded.
-    pub fn to_all(&self, hub: &HubKey, out: &Outgoing, excluded: &[String]) {
+    /// Sends to every connection of a hub but the excluded that the filter matches.
+    pub fn to_all(
+        &self,
+        hub: &HubKey,
+        out: &Outgoing,
+        excluded: &[String],
+        filter: Option<&Filter>,
+    ) {
         let s = self.lock();
         for (id, e) in &s.connections {
-            if e.hub == *hub && !excluded.contains(id) {
+            if e.hub == *hub && !excluded.contains(id) && e.admitted_by(id, filter) {
                 let _ = e.tx.send(out.clone());
             }
         }
     }
 
-    /// Sends to every connection of a user.
-    pub fn to_user(&self, hub: &HubKey, user: &str, out: &Outgoing) {
+    /// Sends to every connection of a user that the filter matches.
+    pub fn to_user(&self, hub: &HubKey, user: &str, out: &Outgoing, filter: Option<&Filter>) {
         let s = self.lock();
         for id in s.user_connections(hub, user) {
-            s.send(&id, out.clone());
+            if let Some(e) = s.connections.get(&id) {
+                if e.admitted_by(&id, filter) {
+                    let _ = e.tx.send(out.clone());
+                }
+            }
         }
     }
 
-    /// Sends to every connection in a group but the excluded; returns how many got it.
-    pub fn to_group(&self, hub: &HubKey, group: &str, out: &Outgoing, excluded: &[&str]) -> usize {
+    /// Sends to every connection in a group but the excluded that the filter matches; returns
+    /// how many got it.
+    pub fn to_group(
+        &self,
+        hub: &HubKey,
+        group: &str,
+        out: &Outgoing,
+        excluded: &[&str],
+        filter: Option<&Filter>,
+    ) -> usize {
         let s = self.lock();
         let Some(members) = s.groups.get(&(hub.clone(), group.to_string())) else {
             return 0;
         };
         let mut n = 0;
         for id in members {
-            if !excluded.contains(&id.as_str()) {
-                s.send(id, out.clone());
+            let Some(e) = s.connections.get(id) else {
+                continue;
+            };
+            if !excluded.contains(&id.as_str()) && e.admitted_by(id, filter) {
+                let _ = e.tx.send(out.clone());
                 n += 1;
             }
         }
         n
+    }
+
+    /// Puts every connection of `hub` that `filter` matches in each of `groups`
+    /// (`:addToGroups`), or takes it out of each (`:removeFromGroups`); returns how many
+    /// matched. The filter sees the groups as they were before the call.
+    pub fn change_matching(
+        &self,
+        hub: &HubKey,
+        groups: &[String],
+        filter: &Filter,
+        change: Membership,
+    ) -> usize {
+        let mut s = self.lock();
+        let ids = s.matching(hub, filter);
+        for id in &ids {
+            for g in groups {
+                match change {
+                    Membership::Join => s.join(id, g),
+                    Membership::Leave => s.leave(id, g),
+                }
+            }
+        }
+        ids.len()
     }
 
     /// Adds a user's current connections to a group (`false`: the user has none).
@@ -306,6 +373,13 @@ impl Registry {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Which way a call changes group memberships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    Join,
+    Leave,
 }
 
 /// Which connections a REST call is about.

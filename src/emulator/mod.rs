@@ -17,7 +17,8 @@
 //!   and granted rights; [`protocol`]: the JSON subprotocols' frames.
 //! - Upstream: [`events`] (one connection's events, in order), [`upstream`] (CloudEvents over
 //!   HTTP, abuse protection).
-//! - [`rest`]: the data-plane REST API.
+//! - [`rest`]: the data-plane REST API (`rest/batch.rs`: `:addToGroups`, `:removeFromGroups`);
+//!   [`filter`]: the OData `filter` its sends and batch group calls take.
 //!
 //! # The life of a connection
 //! `client_socket` checks the handshake (and asks the upstream on `connect`) → `connection`
@@ -31,6 +32,7 @@ pub mod client_socket;
 pub mod config;
 pub mod connection;
 pub mod events;
+pub mod filter;
 pub mod hub;
 pub mod hub_key;
 pub mod mailbox;

@@ -249,6 +249,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
                     &group,
                     &Outgoing::Message(delivery),
                     excluded,
+                    None,
                 );
                 ack(tx, ack_id, None);
             } else {

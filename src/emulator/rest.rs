@@ -1,7 +1,8 @@
 //! The data-plane REST API under `/api/hubs/{hub}/…` (swagger 2024-01-01, any `api-version`),
 //! each call authorised by a server token whose `aud` is the full request URL. Success codes
 //! are the service's: 202 for sends, 200 for adds and checks, 204 for removals and closes,
-//! 404 for checks that find nothing.
+//! 404 for checks that find nothing. A `filter` on a send, or in the body of
+//! `:addToGroups`/`:removeFromGroups` (`rest/batch.rs`), is the OData subset of `filter.rs`.
 
 use std::convert::Infallible;
 
@@ -10,10 +11,11 @@ use serde_json::json;
 use warp::filters::path::FullPath;
 use warp::http::{HeaderMap, Method, StatusCode};
 use warp::reply::Response;
-use warp::{Filter, Reply};
+use warp::{Filter as _, Reply};
 
 use crate::emulator::auth;
-use crate::emulator::hub::Scope;
+use crate::emulator::filter::{Filter, FilterError};
+use crate::emulator::hub::{Membership, Scope};
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Delivery, Outgoing};
 use crate::emulator::permissions::ClientPermission;
@@ -21,6 +23,8 @@ use crate::emulator::protocol::{valid_group_name, Data, From};
 use crate::emulator::service::Emulator;
 use crate::http_body::{self, BodyError};
 use crate::token::{self, Claims};
+
+pub mod batch;
 
 /// Largest REST body.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -33,6 +37,12 @@ fn error(code: StatusCode, error_code: &str, message: &str) -> Response {
     let body = warp::reply::json(&json!({"code": error_code, "message": message}));
     let reply = warp::reply::with_header(body, "x-ms-error-code", error_code);
     warp::reply::with_status(reply, code).into_response()
+}
+
+/// The 400 of a filter that does not parse.
+fn invalid_filter(e: &FilterError) -> Response {
+    let message = format!("Invalid filter: {e}.");
+    error(StatusCode::BAD_REQUEST, "InvalidFilter", &message)
 }
 
 /// A parsed request.
@@ -60,6 +70,16 @@ impl Call {
             .collect()
     }
 
+    /// The `filter` query parameter; an empty one filters nothing, as in Microsoft's emulator.
+    fn filter(&self) -> Result<Option<Filter>, Box<Response>> {
+        match self.param("filter") {
+            None | Some("") => Ok(None),
+            Some(text) => Filter::parse(text)
+                .map(Some)
+                .map_err(|e| Box::new(invalid_filter(&e))),
+        }
+    }
+
     fn data(&self) -> Result<Data, Box<Response>> {
         match Data::from_body(self.content_type.as_deref(), &self.body) {
             Some(Ok(d)) => Ok(d),
@@ -80,7 +100,7 @@ impl Call {
 /// The REST routes (`/api/…`).
 pub fn routes(
     emulator: Emulator,
-) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+) -> impl warp::Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::path("api")
         .and(warp::method())
@@ -183,13 +203,15 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
     let strs: Vec<&str> = rest.iter().map(String::as_str).collect();
     let m = &call.method;
     let send = |scope: Scope<'_>| -> Response {
-        if call.param("filter").is_some() {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "NotSupported",
-                "The emulator does not evaluate OData filters.",
-            );
-        }
+        // The swagger gives every send a filter but the one to a single connection.
+        let filter = match scope {
+            Scope::Connection(_) => None,
+            _ => match call.filter() {
+                Ok(f) => f,
+                Err(resp) => return *resp,
+            },
+        };
+        let filter = filter.as_ref();
         let data = match call.data() {
             Ok(d) => d,
             Err(resp) => return *resp,
@@ -205,12 +227,12 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
             &data,
         ));
         match scope {
-            Scope::All => r.to_all(hub, &out, &excluded),
-            Scope::User(u) => r.to_user(hub, u, &out),
+            Scope::All => r.to_all(hub, &out, &excluded, filter),
+            Scope::User(u) => r.to_user(hub, u, &out, filter),
             Scope::Connection(c) => r.to_connection(hub, c, out),
             Scope::Group(g) => {
                 let ex: Vec<&str> = excluded.iter().map(String::as_str).collect();
-                r.to_group(hub, g, &out, &ex);
+                r.to_group(hub, g, &out, &ex, filter);
             }
         }
         status(StatusCode::ACCEPTED)
@@ -231,6 +253,8 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
         ("POST", ["users", u, ":send"]) => send(Scope::User(u)),
         ("POST", ["connections", c, ":send"]) => send(Scope::Connection(c)),
         ("POST", ["groups", g, ":send"]) => send(Scope::Group(g)),
+        ("POST", [":addToGroups"]) => batch::change_groups(r, hub, call, Membership::Join),
+        ("POST", [":removeFromGroups"]) => batch::change_groups(r, hub, call, Membership::Leave),
         ("POST", [":closeConnections"]) => close(Scope::All),
         ("POST", ["groups", g, ":closeConnections"]) => close(Scope::Group(g)),
         ("POST", ["users", u, ":closeConnections"]) => close(Scope::User(u)),

@@ -38,7 +38,7 @@ fn group_membership_is_per_connection() {
     let mut a2 = connect(&r, "a2", "chat", Some("alice"), &[]);
     assert!(r.join(&HubKey::new("chat"), "a1", "g"));
     let msg = Outgoing::Frame("x".into());
-    assert_eq!(r.to_group(&HubKey::new("chat"), "g", &msg, &[]), 1);
+    assert_eq!(r.to_group(&HubKey::new("chat"), "g", &msg, &[], None), 1);
     assert_eq!((drain(&mut a1), drain(&mut a2)), (1, 0));
 }
 
@@ -63,7 +63,12 @@ fn hubs_are_separate_and_case_insensitive() {
     let r = Registry::default();
     let mut c = connect(&r, "c1", "Chat", Some("u"), &[]);
     let mut o = connect(&r, "o1", "other", Some("u"), &[]);
-    r.to_all(&HubKey::new("CHAT"), &Outgoing::Frame("x".into()), &[]);
+    r.to_all(
+        &HubKey::new("CHAT"),
+        &Outgoing::Frame("x".into()),
+        &[],
+        None,
+    );
     assert_eq!((drain(&mut c), drain(&mut o)), (1, 0));
     assert!(
         !r.join(&HubKey::new("other"), "c1", "g"),
@@ -97,6 +102,7 @@ fn excluded_connections_are_skipped() {
         &HubKey::new("chat"),
         &Outgoing::Frame("x".into()),
         &["a".to_string()],
+        None,
     );
     assert_eq!((drain(&mut a), drain(&mut b)), (0, 1));
 }
@@ -128,4 +134,97 @@ fn closing_sends_disconnected_then_a_close_frame() {
     assert!(
         matches!(c.try_recv(), Ok(Mail::Out(Outgoing::Close(1000, reason))) if reason == "bye")
     );
+}
+
+fn filter(text: &str) -> Filter {
+    Filter::parse(text).expect("a valid filter")
+}
+
+#[test]
+fn a_filtered_send_reaches_only_the_matching_connections_of_its_scope() {
+    let r = Registry::default();
+    let hub = HubKey::new("chat");
+    let mut a = connect(&r, "a", "chat", Some("alice"), &[]);
+    let mut b = connect(&r, "b", "chat", Some("bob"), &[]);
+    let mut anon = connect(&r, "n", "chat", None, &[]);
+    let mut other = connect(&r, "o", "other", Some("alice"), &[]);
+    r.join(&hub, "a", "g");
+    r.join(&hub, "b", "g");
+    let msg = Outgoing::Frame("x".into());
+
+    r.to_all(&hub, &msg, &[], Some(&filter("userId ne 'bob'")));
+    assert_eq!(
+        (
+            drain(&mut a),
+            drain(&mut b),
+            drain(&mut anon),
+            drain(&mut other)
+        ),
+        (1, 0, 1, 0)
+    );
+    r.to_all(&hub, &msg, &["a".into()], Some(&filter("userId ne null")));
+    assert_eq!((drain(&mut a), drain(&mut b), drain(&mut anon)), (0, 1, 0));
+
+    let to_g = |f: &str, excluded: &[&str]| r.to_group(&hub, "g", &msg, excluded, Some(&filter(f)));
+    assert_eq!(to_g("startswith(userId, 'a')", &[]), 1);
+    assert_eq!(to_g("'g' in groups", &["b"]), 1);
+    assert_eq!((drain(&mut a), drain(&mut b)), (2, 0));
+
+    let _a2 = connect(&r, "a2", "chat", Some("alice"), &[]);
+    r.to_user(&hub, "alice", &msg, Some(&filter("connectionId eq 'a2'")));
+    assert_eq!(
+        drain(&mut a),
+        0,
+        "alice's other connection was filtered out"
+    );
+}
+
+#[test]
+fn joining_by_filter_puts_every_matching_connection_of_the_hub_in_every_group() {
+    let r = Registry::default();
+    let hub = HubKey::new("chat");
+    let _a = connect(&r, "a", "chat", Some("alice"), &[]);
+    let _b = connect(&r, "b", "chat", Some("bob"), &[]);
+    let _o = connect(&r, "o", "other", Some("alice"), &[]);
+    let groups = ["g1".to_string(), "g2".to_string()];
+    assert_eq!(
+        r.change_matching(
+            &hub,
+            &groups,
+            &filter("userId eq 'alice'"),
+            Membership::Join
+        ),
+        1
+    );
+    for g in ["g1", "g2"] {
+        assert_eq!(r.select(&hub, Scope::Group(g), &[]), vec!["a".to_string()]);
+    }
+    assert!(r
+        .select(&HubKey::new("other"), Scope::Group("g1"), &[])
+        .is_empty());
+    assert_eq!(
+        r.change_matching(&hub, &groups, &filter("false"), Membership::Join),
+        0
+    );
+}
+
+#[test]
+fn leaving_by_filter_takes_the_matching_connections_out_as_the_groups_were_before() {
+    let r = Registry::default();
+    let hub = HubKey::new("chat");
+    for id in ["a", "b", "c"] {
+        let _rx = connect(&r, id, "chat", Some(id), &[]);
+        r.join(&hub, id, "g1");
+    }
+    r.join(&hub, "a", "g2");
+    let groups = ["g1".to_string(), "g2".to_string()];
+    let matching = filter("'g1' in groups and userId ne 'c'");
+    let removed = r.change_matching(&hub, &groups, &matching, Membership::Leave);
+    assert_eq!(removed, 2);
+    assert_eq!(
+        r.select(&hub, Scope::Group("g1"), &[]),
+        vec!["c".to_string()]
+    );
+    assert!(r.select(&hub, Scope::Group("g2"), &[]).is_empty());
+    assert_eq!(r.len(), 3, "leaving groups closes nothing");
 }
