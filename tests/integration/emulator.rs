@@ -55,6 +55,46 @@ async fn a_chat_round_trip_crosses_emulator_handler_and_store() {
 }
 
 #[tokio::test]
+async fn a_members_new_connection_is_in_their_chats_as_it_opens_and_a_delete_empties_the_group() {
+    let stack = Stack::start().await;
+    let mut alice = stack.client("alice").await;
+    alice.user_connected(json!({})).await;
+    alice.chat_event("userOnline").await;
+    alice.create_chat(ROOM, "Room").await;
+    alice.chat_event("chatCreated").await;
+    let mut bob = stack.client("bob").await;
+    bob.user_connected(json!({})).await;
+    bob.chat_event("userOnline").await;
+    bob.join_chat(ROOM).await;
+    bob.until(|f| f["group"] == ROOM && f["data"] == "💬 bob-name has joined the chat")
+        .await;
+    drop(bob);
+
+    // bob comes back on a new socket and joins nothing: the connect answer put him in.
+    let mut bob = stack.client("bob").await;
+    bob.user_connected(json!({})).await;
+    bob.chat_event("userOnline").await;
+    alice.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "text", "data": "welcome back", "ackId": 2})).await;
+    assert_eq!(alice.ack().await["success"], true);
+    bob.until(|f| f["group"] == ROOM && f["data"] == "welcome back")
+        .await;
+    bob.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "text", "data": "hi again", "ackId": 3})).await;
+    assert_eq!(bob.ack().await["success"], true, "and may publish there");
+
+    alice.delete_chat(ROOM).await;
+    bob.chat_event("chatDeleted").await;
+    let hub = chatr::emulator::hub_key::HubKey::new("chat");
+    let left = stack
+        .emulator
+        .registry
+        .select(&hub, chatr::emulator::hub::Scope::Group(ROOM), &[]);
+    assert!(
+        left.is_empty(),
+        "nobody is left in a deleted chat's group: {left:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_refused_user_event_comes_back_to_its_sender_as_action_refused() {
     let stack = Stack::start().await;
     let mut alice = stack.client("alice").await;
