@@ -2,6 +2,7 @@
 //! Table Storage (on Azurite).
 
 mod contract;
+mod migration;
 
 mod embedded {
     use std::sync::Arc;
@@ -11,7 +12,7 @@ mod embedded {
     use chatr::store::{SharedStore, Store};
 
     use super::contract::store_contract;
-    use crate::support::domain::{uid, user};
+    use crate::support::domain::{uid, user, OTHER_ROOM, ROOM};
 
     async fn fresh() -> (SharedStore, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("dir");
@@ -41,6 +42,52 @@ mod embedded {
     }
 
     #[tokio::test]
+    async fn a_store_written_before_member_rows_opens_with_every_chat_member_and_binding() {
+        use super::migration::{
+            everything_is_found, legacy_deleted_json, legacy_room_json, legacy_user_connections,
+        };
+        let dir = tempfile::tempdir().expect("dir");
+        {
+            // The schema and rows as the previous release wrote them.
+            let db = rusqlite::Connection::open(dir.path().join(chatr::store::embedded::DB_FILE))
+                .expect("create");
+            db.execute_batch(
+                "CREATE TABLE users (id TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL);
+                 CREATE TABLE chats (id TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL);
+                 CREATE TABLE connections (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0);",
+            )
+            .expect("old schema");
+            let alice = serde_json::json!({"id": "alice", "name": "Alice", "provider": "github",
+                "idle": false, "online_announced": true,
+                "connections": serde_json::from_str::<serde_json::Value>(&legacy_user_connections()).expect("json")});
+            db.execute(
+                "INSERT INTO users VALUES ('alice', ?1, 3)",
+                [alice.to_string()],
+            )
+            .expect("user");
+            db.execute(
+                "INSERT INTO chats VALUES (?1, ?2, 5)",
+                [ROOM.to_string(), legacy_room_json()],
+            )
+            .expect("chat");
+            db.execute(
+                "INSERT INTO chats VALUES (?1, ?2, 2)",
+                [OTHER_ROOM.to_string(), legacy_deleted_json()],
+            )
+            .expect("deleted chat");
+            db.execute_batch(
+                "INSERT INTO connections VALUES ('a1', 'alice', 0), ('a2', 'alice', 0), ('b1', 'bob', 0), ('old', 'bob', 1);",
+            )
+            .expect("bindings");
+        }
+        let store: SharedStore = Arc::new(EmbeddedStore::open(dir.path()).expect("migrates"));
+        everything_is_found(&store).await;
+        drop(store);
+        let again: SharedStore = Arc::new(EmbeddedStore::open(dir.path()).expect("reopens"));
+        everything_is_found(&again).await;
+    }
+
+    #[tokio::test]
     async fn the_state_is_kept_across_a_reopen() {
         let dir = tempfile::tempdir().expect("dir");
         {
@@ -67,6 +114,7 @@ mod azure_tables {
 
     use super::contract::store_contract;
     use crate::support::azurite::Azurite;
+    use crate::support::domain::{OTHER_ROOM, ROOM};
 
     async fn fresh() -> (SharedStore, Azurite) {
         let azurite = Azurite::start().await;
@@ -79,4 +127,70 @@ mod azure_tables {
     }
 
     store_contract!(fresh());
+
+    /// Writes `rows` (JSON entities) into `table`, creating it, as the previous release did.
+    async fn write_rows(cs: &TableConnectionString, table: &str, rows: Vec<serde_json::Value>) {
+        use azure_data_tables::clients::TableServiceClientBuilder;
+        use azure_storage::{CloudLocation, StorageCredentials};
+        let location = CloudLocation::Custom {
+            account: cs.account.clone(),
+            uri: cs.endpoint.clone(),
+        };
+        let credentials = StorageCredentials::access_key(cs.account.clone(), cs.key.clone());
+        let client = TableServiceClientBuilder::with_location(location, credentials)
+            .build()
+            .table_client(table);
+        client.create().await.expect("create the table");
+        for row in rows {
+            client
+                .insert::<_, serde_json::Value>(row)
+                .expect("a row")
+                .await
+                .expect("insert");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_store_written_before_member_rows_opens_with_every_chat_member_and_binding() {
+        use super::migration::{
+            everything_is_found, legacy_deleted_json, legacy_room_json, legacy_user_connections,
+        };
+        use serde_json::json;
+        let azurite = Azurite::start().await;
+        let cs =
+            TableConnectionString::parse(&azurite.connection_string()).expect("connection string");
+        let room = legacy_room_json();
+        let (first, second) = room.split_at(room.len() / 2);
+        write_rows(&cs, "chats", vec![
+            json!({"PartitionKey": "chatr", "RowKey": ROOM, "parts": 2, "data": first, "data1": second}),
+            json!({"PartitionKey": "chatr", "RowKey": OTHER_ROOM, "parts": 1, "data": legacy_deleted_json()}),
+        ])
+        .await;
+        write_rows(
+            &cs,
+            "users",
+            vec![json!({"PartitionKey": "chatr", "RowKey": "alice",
+            "userName": "Alice", "userProvider": "github", "idle": false, "announced": true,
+            "connections": legacy_user_connections()})],
+        )
+        .await;
+        write_rows(
+            &cs,
+            "connections",
+            ["a1", "a2", "b1", "old"]
+                .iter()
+                .map(|c| {
+                    json!({
+            "PartitionKey": "chatr", "RowKey": c,
+            "userId": if c.starts_with('a') { "alice" } else { "bob" },
+            "closed": *c == "old"})
+                })
+                .collect(),
+        )
+        .await;
+        let store: SharedStore = Arc::new(TableStore::connect(&cs).await.expect("migrates"));
+        everything_is_found(&store).await;
+        let again: SharedStore = Arc::new(TableStore::connect(&cs).await.expect("reconnects"));
+        everything_is_found(&again).await;
+    }
 }
