@@ -1,11 +1,21 @@
 // The HTTP calls the client makes: who am I (`/.auth/me`), the lists, and a fresh Web PubSub
 // URL. A signed-out answer (401, or the Static Web Apps redirect to the login page) is a
-// SignedOutError, so the caller can send the person to sign in instead of retrying.
+// SignedOutError, so the caller can send the person to sign in instead of retrying; a 429
+// carries the server's words (too many tabs, say), to show while retrying.
 
 export class SignedOutError extends Error {
   constructor() {
     super('You are signed out.');
     this.name = 'SignedOutError';
+  }
+}
+
+/** A refusal to show: the server's own message (a 429 such as `tooManyConnections`). */
+export class RefusedError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'RefusedError';
+    this.code = code;
   }
 }
 
@@ -16,6 +26,10 @@ async function getJson(path) {
     headers: { accept: 'application/json' },
   });
   if (response.type === 'opaqueredirect' || response.status === 401) throw new SignedOutError();
+  if (response.status === 429) {
+    const body = await response.json().catch(() => ({}));
+    throw new RefusedError(body.error?.code ?? 'tooMany', body.error?.message ?? 'chatr is busy; trying again soon.');
+  }
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return response.json();
 }

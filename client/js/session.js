@@ -27,9 +27,12 @@ export function createSession(me, settings) {
   const connection = new Connection({
     getUrl: async () => {
       try {
-        return await api.fetchSocketUrl();
+        const url = await api.fetchSocketUrl();
+        state.connection.problem = null;
+        return url;
       } catch (error) {
         error.fatal = error instanceof api.SignedOutError;
+        state.connection.problem = error instanceof api.RefusedError ? error.message : null;
         throw error;
       }
     },

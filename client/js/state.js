@@ -17,7 +17,7 @@ export function createState(me) {
     chats: {}, // chatId -> {id, name, owner, members}
     tabs: [], // {id, name, isPrivate, messages, unread}
     activeId: null,
-    connection: { status: 'connecting', retryAt: 0 },
+    connection: { status: 'connecting', retryAt: 0, problem: null }, // problem: the server's words
     /** Signed in, lists loaded and announced online on the current socket. */
     online: false,
     /** Has been online once: from then on the main screen stays up through reconnects. */

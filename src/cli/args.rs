@@ -14,6 +14,8 @@ Settings (environment variables, read once at start-up):
   TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
   CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
   FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
+  CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
+  CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
   RUST_LOG                      log filter (default: info)";
 
 /// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
@@ -56,6 +58,8 @@ Settings (environment variables, all optional):
                                 handler must reach this machine: see README)
   WebPubSubHub                  the hub (default: chat)
   TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
+  CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
+  CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
   RUST_LOG                      log filter (default: info)";
 
 /// `chatr dev` flags.

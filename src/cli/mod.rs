@@ -100,6 +100,7 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
         store,
         client_dir: args.client_dir,
         config,
+        limits: settings.limits,
     };
     let listeners = crate::dev::Listeners {
         site,
@@ -213,7 +214,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?;
+    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?
+        .with_limits(settings.limits);
     println!("chatr serve: listening on http://{addr}");
     println!(
         "  Web PubSub: {} (hub {})",

@@ -3,12 +3,14 @@
 
 pub mod connection_string;
 pub mod hub;
+pub mod limits;
 pub mod table_connection_string;
 
 use std::path::PathBuf;
 
 use crate::config::connection_string::{WebPubSubConnectionString, EXPECTED_FORM};
 use crate::config::hub::HubName;
+use crate::config::limits::Limits;
 use crate::config::table_connection_string::{self as table_cs, TableConnectionString};
 
 /// Web PubSub connection string setting.
@@ -21,6 +23,10 @@ pub const TABLE_STORAGE_CONNECTION_STRING: &str = "TableStorageConnectionString"
 pub const CHATR_DATA_DIR: &str = "CHATR_DATA_DIR";
 /// The port the Functions host tells a custom handler to listen on.
 pub const FUNCTIONS_CUSTOMHANDLER_PORT: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
+/// The most connections one user may hold at once (0: no limit).
+pub const CHATR_MAX_CONNECTIONS_PER_USER: &str = "CHATR_MAX_CONNECTIONS_PER_USER";
+/// Seconds between sweeps of dead connections and deleted chats (0: no sweep).
+pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
 
 /// Every setting the handler reads, with what it is for: the single list that `--help`,
 /// README and `local.settings.sample.json` are checked against.
@@ -38,6 +44,14 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         FUNCTIONS_CUSTOMHANDLER_PORT,
         "port to listen on, set by the Functions host (default 7071; 0 picks a free port)",
+    ),
+    (
+        CHATR_MAX_CONNECTIONS_PER_USER,
+        "most connections one user holds at once, tabs and devices alike (default 20; 0: no limit)",
+    ),
+    (
+        CHATR_SWEEP_SECONDS,
+        "seconds between sweeps of dead connections and deleted chats (default 300; 0: none)",
     ),
 ];
 
@@ -84,6 +98,8 @@ pub struct HandlerSettings {
     pub store: StoreSettings,
     /// The port to listen on.
     pub port: u16,
+    /// The connection cap and the sweep's schedule.
+    pub limits: Limits,
 }
 
 impl HandlerSettings {
@@ -128,6 +144,7 @@ impl HandlerSettings {
             hub,
             store,
             port,
+            limits: Limits::from_lookup(get)?,
         })
     }
 }
@@ -141,6 +158,8 @@ pub struct DevSettings {
     pub hub: HubName,
     /// A real Table Storage; `None` uses the embedded store in the data folder.
     pub table: Option<TableConnectionString>,
+    /// The connection cap and the sweep's schedule.
+    pub limits: Limits,
 }
 
 impl DevSettings {
@@ -174,6 +193,7 @@ impl DevSettings {
             web_pubsub,
             hub: parse_hub(get(WEB_PUBSUB_HUB))?,
             table,
+            limits: Limits::from_lookup(get)?,
         })
     }
 }

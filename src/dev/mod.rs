@@ -23,6 +23,7 @@ use tokio::sync::watch;
 
 use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
+use crate::config::limits::Limits;
 use crate::dev::site::Site;
 use crate::dev::swa_config::SwaConfig;
 use crate::emulator::config::{parse_access_key, EmulatorConfig};
@@ -47,6 +48,8 @@ pub struct DevSetup {
     pub store: SharedStore,
     pub client_dir: PathBuf,
     pub config: SwaConfig,
+    /// The handler's connection cap and sweep schedule.
+    pub limits: Limits,
 }
 
 /// Every part of `chatr dev`, built on its bound sockets and not yet serving: what it
@@ -71,7 +74,9 @@ impl Dev {
             }
         };
         let handler_url = format!("http://{}", listeners.handler.local_addr()?);
-        let app = App::new(service, setup.hub, setup.store).map_err(std::io::Error::other)?;
+        let app = App::new(service, setup.hub, setup.store)
+            .map_err(std::io::Error::other)?
+            .with_limits(setup.limits);
         let site = Site::new(setup.config, setup.client_dir, handler_url)
             .map_err(std::io::Error::other)?;
         Ok(Self {

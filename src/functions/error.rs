@@ -22,6 +22,8 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("you have chatr open on too many tabs or devices (at most {cap}); close one to connect here")]
+    TooManyConnections { cap: u32 },
     /// The store failed; the cause was logged when this error was made from it.
     #[error("the state store is unavailable")]
     StoreUnavailable(#[source] LoggedCause),
@@ -65,6 +67,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyConnections { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -76,6 +79,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payloadTooLarge",
+            Self::TooManyConnections { .. } => "tooManyConnections",
             Self::StoreUnavailable(_) => "storeUnavailable",
         }
     }

@@ -15,6 +15,7 @@ use crate::chat::model::{ConnectionId, UserId};
 use crate::chat::outcome::{Reason, Refusal};
 use crate::chat::presence::ConnectAnswer;
 use crate::chat::Incoming;
+use crate::functions::connection_cap;
 use crate::functions::error::ApiError;
 use crate::functions::process::process;
 use crate::functions::{App, Request};
@@ -85,11 +86,15 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
 
 /// `connect` (blocking): a signed-in user's new connection is answered with the groups of
 /// their chats and the right to publish in each, which the service applies before the client
-/// hears `connected`; an anonymous one, or a user in no chat, gets 204 (nothing to add).
+/// hears `connected`; an anonymous one, or a user in no chat, gets 204 (nothing to add). A
+/// user at the connection cap gets 429, and the service refuses the handshake.
 async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> {
     let Some(user) = user else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
+    if !connection_cap::has_room(app, &user).await? {
+        return Err(app.too_many_connections());
+    }
     let chats = app.store.chats_of(&user).await?;
     if chats.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());

@@ -7,6 +7,7 @@ use warp::reply::Response;
 use warp::Reply;
 
 use crate::chat::presence;
+use crate::functions::connection_cap;
 use crate::functions::error::ApiError;
 use crate::functions::process::retry_conflicts;
 use crate::functions::{App, Request};
@@ -38,6 +39,9 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     })
     .await?;
 
+    if !connection_cap::has_room(app, &principal.user_id).await? {
+        return Err(app.too_many_connections());
+    }
     let hub_path = format!("/client/hubs/{}", app.hub);
     let mut claims = Claims::new(
         format!("{}{hub_path}", app.service.endpoint()),

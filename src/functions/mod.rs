@@ -21,6 +21,7 @@
 //! through `pubsub` → a refusal is answered 200 `actionRefused`, a store failure 503.
 
 pub mod body;
+pub mod connection_cap;
 pub mod error;
 pub mod event_handler;
 pub mod get_chats;
@@ -34,6 +35,7 @@ pub mod sweep;
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
@@ -45,6 +47,7 @@ use warp::{Filter, Reply};
 
 use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
+use crate::config::limits::Limits;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
 use crate::functions::route::{RouteParams, RouteTemplate};
@@ -139,6 +142,8 @@ pub struct App {
     pub sweep_interval: Option<std::time::Duration>,
     /// One event at a time per user and per chat.
     pub row_locks: Arc<RowLocks>,
+    /// The most connections one user may hold at once (`None`: no limit).
+    pub max_connections_per_user: Option<NonZeroU32>,
 }
 
 impl App {
@@ -154,9 +159,24 @@ impl App {
             hub,
             store,
             pubsub,
-            sweep_interval: Some(sweep::INTERVAL),
+            sweep_interval: Limits::default().sweep_interval,
             row_locks: Arc::default(),
+            max_connections_per_user: Limits::default().max_connections_per_user,
         })
+    }
+
+    /// The refusal of a user at the connection cap.
+    pub fn too_many_connections(&self) -> ApiError {
+        ApiError::TooManyConnections {
+            cap: self.max_connections_per_user.map_or(0, NonZeroU32::get),
+        }
+    }
+
+    /// The handler with these limits instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.sweep_interval = limits.sweep_interval;
+        self.max_connections_per_user = limits.max_connections_per_user;
+        self
     }
 }
 

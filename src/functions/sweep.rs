@@ -10,8 +10,6 @@ use crate::functions::process::process;
 use crate::functions::App;
 use crate::store::StoreError;
 
-/// Time between sweeps.
-pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Member rows of deleted chats removed per store call.
 pub const PURGE_BATCH: usize = 500;
 /// Member rows of deleted chats removed per sweep at most (the rest wait for the next one).

@@ -26,10 +26,10 @@ const portOf = (url) => new URL(url).port;
  * `restart()` stops it and starts it again on the same ports and data, as a server restart
  * looks to the pages that use it.
  */
-export async function startChatr() {
+export async function startChatr({ env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatr-browser-'));
   const start = (site, emulator) =>
-    spawnChatr(['dev', '--port', site, '--emulator-port', emulator, '--data-dir', dataDir], { timeoutMs: WAIT_MS });
+    spawnChatr(['dev', '--port', site, '--emulator-port', emulator, '--data-dir', dataDir], { env, timeoutMs: WAIT_MS });
   let chatr;
   try {
     chatr = await start('0', '0');
@@ -73,12 +73,12 @@ const CHROMIUM_ARGS = [
  * The hooks every Chromium suite shares, declared in the calling `describe`: one `chatr dev`
  * and one Chromium for the whole suite, stopped after it, and after each test the guard of
  * every person `people()` returns checked. Returns `{ chatr, browser }`, filled in once the
- * suite has started.
+ * suite has started; `env` is `chatr dev`'s extra environment.
  */
-export function chromiumSuite(people) {
+export function chromiumSuite(people, { env = {} } = {}) {
   const suite = { chatr: undefined, browser: undefined };
   before(async () => {
-    suite.chatr = await startChatr();
+    suite.chatr = await startChatr({ env });
     suite.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
   after(async () => {

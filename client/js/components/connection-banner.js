@@ -16,7 +16,8 @@ export const ConnectionBanner = {
       <div class="connecting-card box" role="status">
         <img src="/favicon.svg" alt="" width="56" height="56" class="connecting-logo">
         <template v-if="state.connection.status === 'waiting'">
-          <p class="title is-5">Can't reach chatr right now</p>
+          <p class="title is-5">{{ state.connection.problem ? 'chatr cannot connect this tab' : "Can't reach chatr right now" }}</p>
+          <p v-if="state.connection.problem" class="connection-problem">{{ state.connection.problem }}</p>
           <p>Trying again <span aria-hidden="true">in {{ seconds }} s</span>…</p>
           <button type="button" class="button is-primary" @click="actions.retryNow()">Try now</button>
         </template>
@@ -27,7 +28,7 @@ export const ConnectionBanner = {
       </div>
     </div>
     <div v-else-if="!state.online" class="connection-banner" role="status">
-      <span>Connection lost. Reconnecting…</span>
+      <span>{{ state.connection.problem ?? 'Connection lost. Reconnecting…' }}</span>
       <span v-if="state.connection.status === 'waiting'" class="retry-in" aria-hidden="true">next try in {{ seconds }} s</span>
       <button v-if="state.connection.status === 'waiting'" type="button" class="button is-small" @click="actions.retryNow()">Try now</button>
     </div>`,

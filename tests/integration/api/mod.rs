@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod chats;
+mod connection_cap;
 mod get_token;
 mod host_contract;
 mod presence;

@@ -9,6 +9,7 @@ use chatr::chat::outcome::Versioned;
 use chatr::chat::user::User;
 use chatr::config::connection_string::WebPubSubConnectionString;
 use chatr::config::hub::HubName;
+use chatr::config::limits::Limits;
 use chatr::functions::principal::ClientPrincipal;
 use chatr::functions::App;
 use chatr::pubsub::retry::RetryPolicy;
@@ -40,6 +41,14 @@ pub async fn spawn_app() -> TestApp {
     spawn(RecordingPubSub::start(KEY).await, data_dir).await
 }
 
+/// Starts a handler whose users may hold at most `cap` connections.
+pub async fn spawn_app_capped(cap: u32) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(EmbeddedStore::open(data_dir.path()).expect("store"));
+    let pubsub = RecordingPubSub::start(KEY).await;
+    spawn_with(pubsub, data_dir, store, std::num::NonZeroU32::new(cap)).await
+}
+
 /// Starts a handler for hub `chat` over any store.
 pub async fn spawn_app_on(store: SharedStore) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
@@ -64,9 +73,25 @@ async fn spawn_over(
     data_dir: tempfile::TempDir,
     store: SharedStore,
 ) -> TestApp {
+    spawn_with(
+        pubsub,
+        data_dir,
+        store,
+        Limits::default().max_connections_per_user,
+    )
+    .await
+}
+
+async fn spawn_with(
+    pubsub: RecordingPubSub,
+    data_dir: tempfile::TempDir,
+    store: SharedStore,
+    cap: Option<std::num::NonZeroU32>,
+) -> TestApp {
     let service =
         WebPubSubConnectionString::parse(&connection_string(&pubsub)).expect("connection string");
     let mut app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
+    app.max_connections_per_user = cap;
     // The sweep's calls would interleave with the calls a test checks; sweep tests run it by hand.
     app.sweep_interval = None;
     app.pubsub = app.pubsub.with_retry(RetryPolicy {
@@ -123,6 +148,11 @@ impl TestApp {
     }
 
     /// The `connected` system event of a connection.
+    /// The blocking `connect` of a new connection.
+    pub async fn connect(&self, connection: &str, user: &str) -> reqwest::Response {
+        self.post(Event::system("connect", connection, user)).await
+    }
+
     pub async fn connected(&self, connection: &str, user: &str) -> reqwest::Response {
         self.post(Event::system("connected", connection, user))
             .await

@@ -39,6 +39,7 @@ impl Dev {
             store: Arc::new(EmbeddedStore::open(data_dir.path()).expect("store")),
             client_dir: root.join("client"),
             config,
+            limits: chatr::config::limits::Limits::default(),
         };
         let (emulator, handler) = (bind().await, bind().await);
         let server = Server::start(|site, shutdown| {
