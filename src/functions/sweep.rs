@@ -5,11 +5,15 @@
 
 use std::time::Duration;
 
+use futures_util::{stream, StreamExt};
+
 use crate::chat::Incoming;
 use crate::functions::process::process;
 use crate::functions::App;
 use crate::store::StoreError;
 
+/// Connections checked with the service at once.
+pub const CHECKS_AT_ONCE: usize = 8;
 /// Member rows of deleted chats removed per store call.
 pub const PURGE_BATCH: usize = 500;
 /// Member rows of deleted chats removed per sweep at most (the rest wait for the next one).
@@ -26,12 +30,22 @@ pub struct SweepReport {
     pub purged: usize,
 }
 
-/// Checks every stored connection once.
+/// Checks every stored connection once, `CHECKS_AT_ONCE` at a time, then purges deleted
+/// chats' member rows in batches.
 pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
     let mut report = SweepReport::default();
-    for (connection, _user) in app.store.list_bindings().await? {
-        report.checked += 1;
-        match app.pubsub.connection_exists(&connection).await {
+    let bindings = app.store.list_bindings().await?;
+    report.checked = bindings.len();
+    let answers: Vec<_> = stream::iter(bindings)
+        .map(|(connection, _user)| async move {
+            let exists = app.pubsub.connection_exists(&connection).await;
+            (connection, exists)
+        })
+        .buffer_unordered(CHECKS_AT_ONCE)
+        .collect()
+        .await;
+    for (connection, exists) in answers {
+        match exists {
             Ok(true) => {}
             Ok(false) => {
                 // The binding decides whose connection it was; no claim is needed.
