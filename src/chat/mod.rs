@@ -27,7 +27,7 @@ pub mod room;
 pub mod user;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
 

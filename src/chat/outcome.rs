@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::room::Chat;
-use crate::chat::user::User;
+use crate::chat::user::{search_key, User};
 
 /// An opaque row version (an ETag, or an SQLite counter) that a write must still match.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +39,14 @@ impl Expect {
 pub enum Change {
     /// Create or replace a user.
     PutUser { user: User, expect: Expect },
+    /// Keep the user findable: by name (for `?q=` search) and among the online users. Comes
+    /// with a `PutUser` that changes either; `was` is what the index said before (none for a
+    /// new user), so a store can remove the old entry.
+    IndexUser {
+        user: UserId,
+        entry: UserEntry,
+        was: Option<UserEntry>,
+    },
     /// Create or replace a chat (its member count is the store's: a replace keeps it).
     PutChat { chat: Chat, expect: Expect },
     /// Make a user a member of a chat; the chat's count grows when they were not one
@@ -53,6 +61,24 @@ pub enum Change {
     },
     /// Forget a connection (idempotent).
     UnbindConnection { connection: ConnectionId },
+}
+
+/// What the user index holds of one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserEntry {
+    /// `search_key` of their name: where a name search finds them.
+    pub key: String,
+    pub online: bool,
+}
+
+impl UserEntry {
+    /// The entry of a user as they are.
+    pub fn of(user: &User) -> Self {
+        Self {
+            key: search_key(&user.name, &user.id),
+            online: user.is_online(),
+        }
+    }
 }
 
 /// The `chatEvent` names the original client understands, plus `actionRefused`.
@@ -180,12 +206,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Writes `user` unless it equals what was read.
+    /// Writes `user` unless it equals what was read, with the index entry when the name or
+    /// being online changed (or the user is new).
     pub fn put_user(&mut self, user: User, read: Option<&Versioned<User>>) {
-        if read.map(|r| &r.value) != Some(&user) {
-            self.changes.push(Change::PutUser {
-                user,
-                expect: Expect::of(read),
+        if read.map(|r| &r.value) == Some(&user) {
+            return;
+        }
+        let entry = UserEntry::of(&user);
+        let was = read.map(|r| UserEntry::of(&r.value));
+        let id = user.id.clone();
+        self.changes.push(Change::PutUser {
+            user,
+            expect: Expect::of(read),
+        });
+        if was.as_ref() != Some(&entry) {
+            self.changes.push(Change::IndexUser {
+                user: id,
+                entry,
+                was,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! Presence: which users are online, through which connections, who is told, and idle.
 
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
-use crate::chat::outcome::{Action, Change, ChatEvent, Expect, Outcome, ServerMessage, Versioned};
+use crate::chat::outcome::{Action, Change, ChatEvent, Outcome, ServerMessage, Versioned};
 use crate::chat::user::{ConnectionState, User};
 
 /// The stored user, or a fresh record named after its id when the user never asked for a
@@ -23,19 +23,13 @@ pub fn connected(
     stored: Option<&Versioned<User>>,
 ) -> Outcome {
     let mut user = user_or_new(user_id, stored);
-    let mut changes = Vec::new();
+    let mut outcome = Outcome::default();
     if !user.connections.contains_key(connection) {
         user.connections
             .insert(connection.clone(), ConnectionState::default());
-        changes.push(Change::PutUser {
-            user,
-            expect: Expect::of(stored),
-        });
+        outcome.put_user(user, stored);
     }
-    Outcome {
-        changes,
-        actions: Vec::new(),
-    }
+    outcome
 }
 
 /// `userConnected`: the original client's hello. Everyone hears `userOnline` when no other
@@ -62,17 +56,12 @@ pub fn user_connected(
     } else {
         Action::SendToConnection(connection.clone(), message)
     };
-    let mut changes = Vec::new();
-    if stored.map(|s| &s.value) != Some(&user) {
-        changes.push(Change::PutUser {
-            user,
-            expect: Expect::of(stored),
-        });
-    }
-    Outcome {
-        changes,
+    let mut outcome = Outcome {
         actions: vec![action],
-    }
+        ..Outcome::default()
+    };
+    outcome.put_user(user, stored);
+    outcome
 }
 
 /// `disconnected` (or a dead connection found by the sweep): the connection leaves the
@@ -93,10 +82,7 @@ pub fn disconnected(connection: &ConnectionId, stored: Option<&Versioned<User>>)
                         .push(Action::SendToAll(ServerMessage::user_offline(&user.id)));
                 }
             }
-            outcome.changes.push(Change::PutUser {
-                user,
-                expect: Expect::Version(stored.version.clone()),
-            });
+            outcome.put_user(user, Some(stored));
         }
     }
     outcome.changes.push(Change::UnbindConnection {
@@ -154,23 +140,22 @@ pub fn set_idle(user_id: &UserId, idle: bool, stored: Option<&Versioned<User>>) 
 }
 
 /// A signed-in user asked for a token: their name and provider come from the principal.
-/// Returns the write that records them, or nothing when the record already says so.
+/// Returns the writes that record them, none when the record already says so.
 pub fn signed_in(
     user_id: &UserId,
     name: DisplayName,
     provider: Provider,
     stored: Option<&Versioned<User>>,
-) -> Option<Change> {
+) -> Vec<Change> {
     let mut user = user_or_new(user_id, stored);
     if stored.is_some() && user.name == name && user.provider == provider {
-        return None;
+        return Vec::new();
     }
     user.name = name;
     user.provider = provider;
-    Some(Change::PutUser {
-        user,
-        expect: Expect::of(stored),
-    })
+    let mut outcome = Outcome::default();
+    outcome.put_user(user, stored);
+    outcome.changes
 }
 
 #[cfg(test)]

@@ -49,3 +49,58 @@ impl User {
         !self.connections.is_empty()
     }
 }
+
+/// Where a name search finds a user: their name, lowercased, as hex (so that any name makes a
+/// key a store accepts, in the order of the name's UTF-8), then `-` and the id. Keys of names
+/// starting with a prefix run from `search_prefix(prefix)` up to that followed by `~`.
+pub fn search_key(name: &DisplayName, id: &UserId) -> String {
+    format!("{}-{}", search_prefix(name.as_str()), id.as_str())
+}
+
+/// The start of the keys of names starting with `prefix` (case does not matter).
+pub fn search_prefix(prefix: &str) -> String {
+    hex::encode(prefix.to_lowercase())
+}
+
+/// The first key past those of names starting with `prefix`.
+pub fn search_end(prefix: &str) -> String {
+    format!("{}~", search_prefix(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, id: &str) -> String {
+        search_key(
+            &DisplayName::parse(name).expect("name"),
+            &UserId::parse(id).expect("id"),
+        )
+    }
+
+    #[test]
+    fn a_name_search_finds_names_that_start_with_it_whatever_the_case() {
+        let (from, to) = (search_prefix("Bo"), search_end("bO"));
+        for name in ["Bob", "bobby", "BO", "bo jones"] {
+            let k = key(name, "u1");
+            assert!(from <= k && k < to, "{name} matches");
+        }
+        for name in ["Abby", "Bcd", "B", "Carol", "Bø"] {
+            let k = key(name, "u1");
+            assert!(!(from <= k && k < to), "{name} does not");
+        }
+        let k = key("ØYSTEIN", "u2");
+        assert!(
+            search_prefix("øy") <= k && k < search_end("Øy"),
+            "beyond ASCII too"
+        );
+    }
+
+    #[test]
+    fn keys_sort_by_name_then_id_and_hold_no_character_a_store_refuses() {
+        assert!(key("ann", "z") < key("bob", "a"));
+        assert!(key("bob", "a") < key("bob", "b"));
+        let k = key("a/b #c?\\d", "u1");
+        assert!(!k.contains(['/', '\\', '#', '?']), "{k}");
+    }
+}

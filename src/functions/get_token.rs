@@ -27,14 +27,16 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     let principal = request.principal()?;
     retry_conflicts(|| async {
         let stored = app.store.get_user(&principal.user_id).await?;
-        match presence::signed_in(
+        let changes = presence::signed_in(
             &principal.user_id,
             principal.name.clone(),
             principal.provider.clone(),
             stored.as_ref(),
-        ) {
-            Some(change) => app.store.apply(&[change]).await,
-            None => Ok(()),
+        );
+        if changes.is_empty() {
+            Ok(())
+        } else {
+            app.store.apply(&changes).await
         }
     })
     .await?;

@@ -187,9 +187,19 @@ pub struct Request {
     pub body: Bytes,
     /// The values of the route template's parameters.
     pub params: RouteParams,
+    /// The query string's pairs, decoded, in order.
+    pub query: Vec<(String, String)>,
 }
 
 impl Request {
+    /// The first value of a query parameter.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The signed-in user, or a 401.
     pub fn principal(&self) -> Result<ClientPrincipal, ApiError> {
         let header = self
@@ -261,6 +271,7 @@ async fn dispatch(
     app: App,
     method: Method,
     path: FullPath,
+    query: String,
     headers: HeaderMap,
     body: body::BodyStream,
 ) -> Response {
@@ -272,6 +283,9 @@ async fn dispatch(
             headers,
             body,
             params,
+            query: url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
         };
         match function {
             Function::EventHandler => event_handler::handle(&app, request).await,
@@ -286,11 +300,15 @@ async fn dispatch(
 
 /// The whole handler as a warp filter.
 pub fn routes(app: App) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone {
+    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
     warp::method()
         .and(warp::path::full())
+        .and(raw_query)
         .and(warp::header::headers_cloned())
         .and(body::stream())
-        .then(move |method, path, headers, body| dispatch(app.clone(), method, path, headers, body))
+        .then(move |method, path, query, headers, body| {
+            dispatch(app.clone(), method, path, query, headers, body)
+        })
         .recover(|_rejection| async { Ok::<_, Infallible>(ApiError::NotFound.into_response()) })
         .unify()
         .map(|r: Response| r.into_response())

@@ -39,6 +39,17 @@ pub trait Store: Send + Sync {
     async fn get_user(&self, id: &UserId) -> Result<Option<Versioned<User>>, StoreError>;
     /// Every user ever seen (online or not).
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    /// Up to `limit` users online now (with a live connection), by id.
+    async fn online_users(&self, limit: usize) -> Result<Vec<User>, StoreError>;
+    /// Up to `limit` users, online or not, whose name starts with `prefix` (any case), by
+    /// name then id, after the search key `after`; each with its key (a page's last key is the
+    /// next page's `after`).
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, User)>, StoreError>;
     /// The user a connection belongs to, and whether it has closed (a closed binding is kept,
     /// so that a replayed event cannot bind the connection to someone else).
     async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<Binding>, StoreError>;

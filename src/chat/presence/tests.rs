@@ -1,6 +1,6 @@
 //! Unit tests of `chat::presence`.
 use super::*;
-use crate::chat::outcome::Version;
+use crate::chat::outcome::{Expect, UserEntry, Version};
 use crate::chat::test_support::{cid, uid};
 fn stored(conns: &[(&str, bool)]) -> Versioned<User> {
     let mut user = User::new(
@@ -172,22 +172,31 @@ fn disconnected_of_an_unknown_user_only_forgets_the_binding() {
 }
 
 #[test]
-fn signing_in_records_name_and_provider_and_keeps_connections() {
+fn signing_in_records_name_and_provider_keeps_connections_and_reindexes_the_name() {
     let s = stored(&[("c1", true)]);
-    let change = signed_in(
+    let changes = signed_in(
         &uid("u"),
         DisplayName::parse("New").expect("valid"),
         Provider::new("aad"),
         Some(&s),
-    )
-    .expect("a write");
-    let Change::PutUser { user, expect } = change else {
-        panic!("PutUser expected")
+    );
+    let [Change::PutUser { user, expect }, Change::IndexUser { entry, was, .. }] = &changes[..]
+    else {
+        panic!("PutUser then IndexUser expected: {changes:?}")
     };
     assert_eq!(user.name.as_str(), "New");
     assert_eq!(user.provider.as_str(), "aad");
     assert!(user.connections.contains_key(&cid("c1")));
-    assert_eq!(expect, Expect::Version(Version("v1".into())));
+    assert_eq!(expect, &Expect::Version(Version("v1".into())));
+    assert_eq!(
+        entry.key,
+        crate::chat::user::search_key(&user.name, &user.id)
+    );
+    assert_eq!(
+        was.as_ref().map(|w| w.key.clone()),
+        Some(crate::chat::user::search_key(&s.value.name, &s.value.id)),
+        "the old name's entry goes"
+    );
 }
 
 #[test]
@@ -200,25 +209,63 @@ fn signing_in_again_with_the_same_details_writes_nothing() {
             Provider::new("github"),
             Some(&s)
         ),
-        None
+        vec![]
     );
 }
 
 #[test]
-fn signing_in_for_the_first_time_creates_the_user() {
-    let change = signed_in(
+fn signing_in_for_the_first_time_creates_the_user_and_its_index_entry() {
+    let changes = signed_in(
         &uid("u"),
         DisplayName::parse("Ursula").expect("valid"),
         Provider::new("github"),
         None,
     );
     assert!(matches!(
-        change,
-        Some(Change::PutUser {
-            expect: Expect::Absent,
-            ..
-        })
+        &changes[..],
+        [
+            Change::PutUser {
+                expect: Expect::Absent,
+                ..
+            },
+            Change::IndexUser {
+                was: None,
+                entry: UserEntry { online: false, .. },
+                ..
+            }
+        ]
     ));
+}
+
+#[test]
+fn the_first_connection_and_the_last_one_move_the_user_in_and_out_of_the_online_index() {
+    let offline = stored(&[]);
+    let arrived = connected(&cid("c1"), &uid("u"), Some(&offline));
+    assert!(arrived.changes.iter().any(|c| matches!(
+        c,
+        Change::IndexUser {
+            entry: UserEntry { online: true, .. },
+            ..
+        }
+    )));
+    let two = stored(&[("c1", true), ("c2", true)]);
+    let one_left = disconnected(&cid("c1"), Some(&two));
+    assert!(
+        !one_left
+            .changes
+            .iter()
+            .any(|c| matches!(c, Change::IndexUser { .. })),
+        "still online: the index is as it was"
+    );
+    let one = stored(&[("c1", true)]);
+    let gone = disconnected(&cid("c1"), Some(&one));
+    assert!(gone.changes.iter().any(|c| matches!(
+        c,
+        Change::IndexUser {
+            entry: UserEntry { online: false, .. },
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -226,10 +273,10 @@ fn closing_the_last_connection_leaves_every_chat_membership_as_it_is() {
     // Membership lasts until leaveChat: a disconnect writes the user and the binding only.
     let s = stored(&[("c1", true)]);
     let outcome = disconnected(&cid("c1"), Some(&s));
-    assert!(outcome
-        .changes
-        .iter()
-        .all(|c| matches!(c, Change::PutUser { .. } | Change::UnbindConnection { .. })));
+    assert!(outcome.changes.iter().all(|c| matches!(
+        c,
+        Change::PutUser { .. } | Change::IndexUser { .. } | Change::UnbindConnection { .. }
+    )));
     assert!(!outcome
         .actions
         .iter()

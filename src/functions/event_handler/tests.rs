@@ -35,6 +35,17 @@ impl Store for Down {
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         down()
     }
+    async fn online_users(&self, _: usize) -> Result<Vec<User>, StoreError> {
+        down()
+    }
+    async fn search_users(
+        &self,
+        _: &str,
+        _: Option<&str>,
+        _: usize,
+    ) -> Result<Vec<(String, User)>, StoreError> {
+        down()
+    }
     async fn get_binding(&self, _: &ConnectionId) -> Result<Option<Binding>, StoreError> {
         down()
     }
@@ -111,6 +122,7 @@ fn signed_event(event: &str, connection: &str, user: &str) -> Request {
         headers,
         body: Bytes::from_static(br#"{"name":"Room","id":"0f8fad5b-d9cb-469f-a165-70867728950e"}"#),
         params: RouteParams::default(),
+        query: Vec::new(),
     }
 }
 

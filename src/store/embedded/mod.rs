@@ -21,7 +21,7 @@ use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
-use crate::chat::user::User;
+use crate::chat::user::{search_end, search_prefix, User};
 use crate::store::embedded::rows::unavailable;
 use crate::store::{Binding, Store, StoreError};
 
@@ -94,6 +94,22 @@ impl Store for EmbeddedStore {
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.with_db(|db| rows::list_user_rows(db)).await
+    }
+
+    async fn online_users(&self, limit: usize) -> Result<Vec<User>, StoreError> {
+        self.with_db(move |db| rows::online_users(db, limit)).await
+    }
+
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, User)>, StoreError> {
+        let (from, to) = (search_prefix(prefix), search_end(prefix));
+        let after = after.unwrap_or_default().to_string();
+        self.with_db(move |db| rows::search_users(db, &from, &to, &after, limit))
+            .await
     }
 
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {

@@ -7,6 +7,7 @@ use crate::chat::member::Member;
 use crate::chat::model::{ChatId, DisplayName, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
 use crate::chat::room::Chat;
+use crate::chat::user::User;
 use crate::store::StoreError;
 
 pub(super) fn unavailable(e: rusqlite::Error) -> StoreError {
@@ -102,6 +103,47 @@ pub(super) fn list_user_rows<T: serde::de::DeserializeOwned>(
         .map_err(unavailable)?;
     rows.map(|r| parse_row("users", &r.map_err(unavailable)?))
         .collect()
+}
+
+/// Up to `limit` users with a live connection, by id.
+pub(super) fn online_users(db: &Connection, limit: usize) -> Result<Vec<User>, StoreError> {
+    let mut stmt = db
+        .prepare("SELECT data FROM users WHERE online = 1 ORDER BY id LIMIT ?1")
+        .map_err(unavailable)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt
+        .query_map(params![limit], |r| r.get::<_, String>(0))
+        .map_err(unavailable)?;
+    rows.map(|r| parse_row("users", &r.map_err(unavailable)?))
+        .collect()
+}
+
+/// Up to `limit` users whose search key lies in `[from, to)` and after `after`, by key.
+pub(super) fn search_users(
+    db: &Connection,
+    from: &str,
+    to: &str,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<(String, User)>, StoreError> {
+    let mut stmt = db
+        .prepare(
+            "SELECT search_key, data FROM users
+             WHERE search_key >= ?1 AND search_key < ?2 AND search_key > ?3
+             ORDER BY search_key LIMIT ?4",
+        )
+        .map_err(unavailable)?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt
+        .query_map(params![from, to, after, limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(unavailable)?;
+    rows.map(|r| {
+        let (key, data) = r.map_err(unavailable)?;
+        Ok((key, parse_row("users", &data)?))
+    })
+    .collect()
 }
 
 /// A member from its columns.
@@ -252,6 +294,13 @@ pub(super) fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Resu
             .map(drop)
             .map_err(unavailable)
         }
+        Change::IndexUser { user, entry, .. } => tx
+            .execute(
+                "UPDATE users SET online = ?2, search_key = ?3 WHERE id = ?1",
+                params![user.as_str(), entry.online, entry.key],
+            )
+            .map(drop)
+            .map_err(unavailable),
         Change::AddMember { member } => {
             let added = tx
                 .execute(

@@ -1,16 +1,19 @@
-//! The embedded store's tables, and the migration of a store written before memberships had
-//! rows of their own (a chat row listing its members, `PRAGMA user_version` 0).
+//! The embedded store's tables, and the migrations of older stores: member rows of their own
+//! (version 2: a chat row listed its members before), the user index (version 3: who is
+//! online, and names to search).
 
 use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, TransactionBehavior};
 use serde::Deserialize;
 
+use crate::chat::outcome::UserEntry;
 use crate::chat::room::Chat;
+use crate::chat::user::User;
 use crate::store::StoreError;
 
 /// The schema this code writes (`PRAGMA user_version`).
-pub(super) const VERSION: i64 = 2;
+pub(super) const VERSION: i64 = 3;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -37,11 +40,19 @@ CREATE TABLE IF NOT EXISTS members (
 CREATE INDEX IF NOT EXISTS members_by_user ON members (user_id, chat_id);
 ";
 
+/// Indexes on columns added since the first schema (created once the columns exist).
+const ADDED_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS users_online ON users (online, id);
+CREATE INDEX IF NOT EXISTS users_by_name ON users (search_key);
+";
+
 /// Columns added since the first schema: (table, column, definition).
-const ADDED_COLUMNS: [(&str, &str, &str); 3] = [
+const ADDED_COLUMNS: [(&str, &str, &str); 5] = [
     ("connections", "closed", "INTEGER NOT NULL DEFAULT 0"),
     ("chats", "member_count", "INTEGER NOT NULL DEFAULT 0"),
     ("chats", "deleted", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "online", "INTEGER NOT NULL DEFAULT 0"),
+    ("users", "search_key", "TEXT"),
 ];
 
 fn unavailable(e: rusqlite::Error) -> StoreError {
@@ -65,11 +76,17 @@ pub(super) fn prepare(db: &mut Connection) -> Result<(), StoreError> {
             .map_err(unavailable)?;
         }
     }
+    tx.execute_batch(ADDED_INDEXES).map_err(unavailable)?;
     let version: i64 = tx
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(unavailable)?;
-    if version < VERSION {
+    if version < 2 {
         migrate_members(&tx)?;
+    }
+    if version < 3 {
+        index_users(&tx)?;
+    }
+    if version < VERSION {
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))
             .map_err(unavailable)?;
     }
@@ -128,6 +145,30 @@ fn migrate_members(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     }
     if moved > 0 {
         tracing::info!(members = moved, "moved chat members into rows of their own");
+    }
+    Ok(())
+}
+
+/// Fills the user index (online, search key) of every user row.
+fn index_users(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT id, data FROM users")
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(unavailable)?;
+        rows.collect::<Result<_, _>>().map_err(unavailable)?
+    };
+    for (id, data) in rows {
+        let user: User = serde_json::from_str(&data)
+            .map_err(|e| StoreError::Corrupt(format!("users row {id}: {e}")))?;
+        let entry = UserEntry::of(&user);
+        tx.execute(
+            "UPDATE users SET online = ?2, search_key = ?3 WHERE id = ?1",
+            params![id, entry.online, entry.key],
+        )
+        .map_err(unavailable)?;
     }
     Ok(())
 }

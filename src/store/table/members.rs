@@ -135,6 +135,15 @@ impl TableStore {
         if let Some(after) = after {
             filter.push_str(&format!(" and RowKey gt '{}'", key_literal(after)));
         }
+        Self::query(table, filter, limit).await
+    }
+
+    /// The rows a filter selects, in key order, at most `limit`.
+    pub(super) async fn query<E: serde::de::DeserializeOwned + Send + Sync>(
+        table: &TableClient,
+        filter: String,
+        limit: usize,
+    ) -> Result<Vec<E>, StoreError> {
         let top = u32::try_from(limit.min(1000)).unwrap_or(1000).max(1);
         let mut stream = table
             .query()

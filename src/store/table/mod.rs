@@ -11,10 +11,12 @@
 //! - `members.rs`: member rows, their reverse index, the member count, the purge of deleted
 //!   chats.
 //! - `migrate.rs`: chat rows of the old shape (members inside) to member rows.
+//! - `user_index.rs`: who is online, and names to search, as index rows.
 
 pub mod entity;
 mod members;
 mod migrate;
+mod user_index;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -50,6 +52,7 @@ pub struct TableStore {
     members: TableClient,
     memberships: TableClient,
     purges: TableClient,
+    user_index: TableClient,
 }
 
 fn unavailable(e: azure_core::Error) -> StoreError {
@@ -129,9 +132,11 @@ impl TableStore {
             members: service.table_client("members"),
             memberships: service.table_client("memberships"),
             purges: service.table_client("purges"),
+            user_index: service.table_client("userIndex"),
         };
         store.create_tables().await?;
         store.migrate().await?;
+        store.index_existing_users().await?;
         Ok(store)
     }
 
@@ -144,6 +149,7 @@ impl TableStore {
             &self.members,
             &self.memberships,
             &self.purges,
+            &self.user_index,
         ] {
             match table.create().await {
                 Ok(_) => tracing::info!(table = table.table_name(), "created table"),
@@ -250,6 +256,9 @@ impl TableStore {
                 }
                 Ok(())
             }
+            Change::IndexUser { user, entry, was } => {
+                self.index_user(user, entry, was.as_ref()).await
+            }
             Change::AddMember { member } => self.add_member(member).await,
             Change::RemoveMember { chat, user } => self.remove_member(chat, user).await,
             Change::BindConnection { connection, user } => {
@@ -331,6 +340,19 @@ impl Store for TableStore {
             .into_iter()
             .map(UserEntity::into_user)
             .collect()
+    }
+
+    async fn online_users(&self, limit: usize) -> Result<Vec<User>, StoreError> {
+        self.online(limit).await
+    }
+
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, User)>, StoreError> {
+        self.search(prefix, after, limit).await
     }
 
     async fn get_binding(&self, connection: &ConnectionId) -> Result<Option<Binding>, StoreError> {

@@ -8,4 +8,5 @@ mod get_token;
 mod host_contract;
 mod presence;
 mod table_store;
+mod users;
 mod webhook;

@@ -75,6 +75,23 @@ pub async fn everything_is_found(store: &SharedStore) {
         vec![cid("a1"), cid("a2")]
     );
     assert!(alice.value.connections[&cid("a1")].announced);
+    let online: Vec<_> = store
+        .online_users(10)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(
+        online,
+        vec![uid("alice")],
+        "the user index is built from the old rows"
+    );
+    let found = store.search_users("AL", None, 10).await.expect("search");
+    assert_eq!(
+        found.into_iter().map(|(_, u)| u.id).collect::<Vec<_>>(),
+        vec![uid("alice")]
+    );
     let mut bindings = store.list_bindings().await.expect("read");
     bindings.sort();
     assert_eq!(

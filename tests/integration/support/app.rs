@@ -235,6 +235,11 @@ impl TestApp {
     }
 
     /// `GET /api/chats`.
+    /// `/api/users?<query>` (a search page) with an optional principal.
+    pub async fn search_users(&self, query: &str, principal: Option<&str>) -> reqwest::Response {
+        self.get(&format!("/api/users?{query}"), principal).await
+    }
+
     pub async fn get_chats(&self, principal: Option<&str>) -> reqwest::Response {
         self.get("/api/chats", principal).await
     }

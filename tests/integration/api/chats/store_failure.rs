@@ -26,6 +26,17 @@ impl Store for BrokenWrites {
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         self.0.list_users().await
     }
+    async fn online_users(&self, limit: usize) -> Result<Vec<User>, StoreError> {
+        self.0.online_users(limit).await
+    }
+    async fn search_users(
+        &self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, User)>, StoreError> {
+        self.0.search_users(prefix, after, limit).await
+    }
     async fn get_binding(&self, c: &ConnectionId) -> Result<Option<Binding>, StoreError> {
         self.0.get_binding(c).await
     }

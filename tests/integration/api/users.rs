@@ -1,0 +1,75 @@
+//! `/api/users`: who is online (the original shape), and `?q=` to find anyone who has signed
+//! in here by the start of their name, paged, with clear answers to bad paging.
+
+use serde_json::{json, Value};
+
+use crate::support::answer::Answer;
+use crate::support::app::{principal, spawn_app};
+
+#[tokio::test]
+async fn without_a_query_only_the_users_online_now_are_listed_in_the_original_shape() {
+    let app = spawn_app().await;
+    app.sign_in_and_arrive("a1", "alice").await;
+    app.sign_in("bob", "bob-name").await; // signed in once, not connected
+    assert_eq!(
+        app.users().await,
+        json!({"users": {"alice": {"userName": "alice-name", "userProvider": "github", "idle": false}}})
+    );
+}
+
+async fn search(app: &crate::support::app::TestApp, query: &str) -> reqwest::Response {
+    app.search_users(query, Some(&principal("viewer", "viewer")))
+        .await
+}
+
+#[tokio::test]
+async fn a_search_finds_anyone_by_the_start_of_their_name_online_or_not_page_by_page() {
+    let app = spawn_app().await;
+    for (id, name) in [
+        ("u1", "Bob Stone"),
+        ("u2", "bobby"),
+        ("u3", "Bea"),
+        ("u4", "Robert"),
+    ] {
+        app.sign_in(id, name).await;
+    }
+    app.arrive("c2", "u2").await;
+    let first: Value = search(&app, "q=BO&limit=1").await.json_with(200).await;
+    assert_eq!(
+        first["users"],
+        json!([{"userId": "u1", "userName": "Bob Stone", "userProvider": "github", "idle": false, "online": false}])
+    );
+    let next = first["next"].as_str().expect("a next page");
+    let second: Value = search(&app, &format!("q=bo&limit=1&after={}", urlencode(next)))
+        .await
+        .json_with(200)
+        .await;
+    assert_eq!(second["users"][0]["userId"], "u2");
+    assert_eq!(second["users"][0]["online"], true);
+    assert_eq!(second["next"], Value::Null, "nothing after bobby");
+    let none: Value = search(&app, "q=zed").await.json_with(200).await;
+    assert_eq!(none, json!({"users": [], "next": null}));
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn bad_paging_or_a_bad_query_is_a_400_naming_the_parameter() {
+    let app = spawn_app().await;
+    for (query, code) in [
+        ("q=a&limit=0", "invalidLimit"),
+        ("q=a&limit=101", "invalidLimit"),
+        ("q=a&limit=ten", "invalidLimit"),
+        (&format!("q={}", "x".repeat(65)), "invalidQuery"),
+        ("q=%07", "invalidQuery"),
+        (&format!("q=a&after={}", "k".repeat(2049)), "invalidCursor"),
+    ] {
+        let response = search(&app, query).await;
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(body["error"]["code"], code, "{query}");
+    }
+    assert_eq!(app.search_users("q=a", None).await.status(), 401);
+}
