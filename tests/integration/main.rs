@@ -10,6 +10,8 @@
 //! - `store`: the store contract, once per `Store` (embedded SQLite, Azure Tables on Azurite).
 //! - `pubsub_client`: the Web PubSub REST client's exact calls.
 //! - `emulator`: the emulator with the real handler behind it.
+//! - `big_chat`: a chat of 10,000 members through both (webhooks for most, real sockets for
+//!   three).
 //! - `dev`: `chatr dev` end to end.
 //! - `serve`: the `chatr` binary itself: settings, signals, a kill mid-write.
 //!
@@ -23,6 +25,7 @@
 mod support;
 
 mod api;
+mod big_chat;
 mod dev;
 mod emulator;
 mod pubsub_client;

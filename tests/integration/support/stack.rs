@@ -15,11 +15,14 @@ use serde_json::Value;
 
 use super::app::principal;
 use super::server::{bind, Server};
+use super::webhook::Event;
 use super::ws_client::Client;
 
 /// A running emulator + handler.
 pub struct Stack {
     pub handler: Server,
+    /// The handler's state (its store).
+    pub app: App,
     /// The emulator's state (its registry of connections).
     pub emulator: Emulator,
     emulator_server: Option<Server>,
@@ -47,9 +50,9 @@ impl Stack {
         let dir = tempfile::tempdir().expect("dir");
         let store = Arc::new(EmbeddedStore::open(dir.path()).expect("store"));
         let app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
-
+        let handler_app = app.clone();
         let handler = Server::start_on(handler_listener, |listener, shutdown| {
-            chatr::functions::run(listener, app, shutdown)
+            chatr::functions::run(listener, handler_app, shutdown)
         });
         let state = emulator.clone();
         let emulator_server = Server::start_on(emulator_listener, |listener, shutdown| {
@@ -57,6 +60,7 @@ impl Stack {
         });
         Self {
             handler,
+            app,
             emulator,
             emulator_server: Some(emulator_server),
             http: reqwest::Client::new(),
@@ -69,6 +73,32 @@ impl Stack {
         if let Some(server) = self.emulator_server.take() {
             server.stop().await;
         }
+    }
+
+    /// Posts a webhook to the handler as the emulator would (signed with its key).
+    pub async fn post(&self, event: Event) -> reqwest::Response {
+        event
+            .signed_with(DEFAULT_ACCESS_KEY)
+            .request(&self.http, &self.handler.url())
+            .send()
+            .await
+            .expect("webhook")
+    }
+
+    /// `/api/chats` as `user` sees it.
+    pub async fn chats_as(&self, user: &str) -> Value {
+        self.http
+            .get(format!("{}/api/chats", self.handler.url()))
+            .header(
+                "x-ms-client-principal",
+                principal(user, &format!("{user}-name")),
+            )
+            .send()
+            .await
+            .expect("chats")
+            .json()
+            .await
+            .expect("JSON")
     }
 
     /// Signs in as `user` and opens a socket the way the original client does.

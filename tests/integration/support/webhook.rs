@@ -72,6 +72,15 @@ impl Event {
 }
 
 impl Event {
+    /// The same event signed with another service's key.
+    pub fn signed_with(mut self, key: &str) -> Self {
+        self.signature = Some(signature::sign(
+            &AccessKey::new(key).expect("key"),
+            &self.connection,
+        ));
+        self
+    }
+
     /// The webhook POST the service would make for this event to the handler at `base`.
     pub fn request(self, http: &reqwest::Client, base: &str) -> reqwest::RequestBuilder {
         let mut req = http
