@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::chat::model::{ConnectionId, DisplayName, Provider, UserId};
 
@@ -50,16 +51,30 @@ impl User {
     }
 }
 
+/// Hex digits of a name kept in its search key: its first 128 bytes, lowercased.
+pub const KEY_NAME_HEX: usize = 256;
+/// Ids longer than this stand in a search key as their SHA-256, so that keys stay well under
+/// Table Storage's 1 KiB.
+pub const KEY_ID_BYTES: usize = 512;
+
 /// Where a name search finds a user: their name, lowercased, as hex (so that any name makes a
 /// key a store accepts, in the order of the name's UTF-8), then `-` and the id. Keys of names
 /// starting with a prefix run from `search_prefix(prefix)` up to that followed by `~`.
 pub fn search_key(name: &DisplayName, id: &UserId) -> String {
-    format!("{}-{}", search_prefix(name.as_str()), id.as_str())
+    let id = if id.as_str().len() > KEY_ID_BYTES {
+        format!("sha256.{}", hex::encode(Sha256::digest(id.as_str())))
+    } else {
+        id.as_str().to_string()
+    };
+    format!("{}-{id}", search_prefix(name.as_str()))
 }
 
-/// The start of the keys of names starting with `prefix` (case does not matter).
+/// The start of the keys of names starting with `prefix` (case does not matter; only its
+/// first 128 bytes count).
 pub fn search_prefix(prefix: &str) -> String {
-    hex::encode(prefix.to_lowercase())
+    let mut hex = hex::encode(prefix.to_lowercase());
+    hex.truncate(KEY_NAME_HEX);
+    hex
 }
 
 /// The first key past those of names starting with `prefix`.
@@ -94,6 +109,19 @@ mod tests {
             search_prefix("øy") <= k && k < search_end("Øy"),
             "beyond ASCII too"
         );
+    }
+
+    #[test]
+    fn a_key_stays_under_a_table_key_whatever_the_name_and_id() {
+        let long_name = "\u{130}".repeat(64); // lowercases to three bytes each
+        let long_id = "i".repeat(1024);
+        let k = key(&long_name, &long_id);
+        assert!(
+            k.len() <= KEY_NAME_HEX + 1 + "sha256.".len() + 64,
+            "{} bytes",
+            k.len()
+        );
+        assert_ne!(k, key(&long_name, &"j".repeat(1024)));
     }
 
     #[test]

@@ -112,7 +112,13 @@ async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiEr
     let mut found = app.store.search_users(q, after, limit + 1).await?;
     let next = (found.len() > limit).then(|| found[limit - 1].0.clone());
     found.truncate(limit);
-    let users: Vec<FoundEntry> = found.iter().map(|(_, u)| entry(u)).collect();
+    // Keys hold a name's first 128 bytes: past that, the name itself decides.
+    let wanted = q.to_lowercase();
+    let users: Vec<FoundEntry> = found
+        .iter()
+        .filter(|(_, u)| u.name.as_str().to_lowercase().starts_with(&wanted))
+        .map(|(_, u)| entry(u))
+        .collect();
     Ok(warp::reply::json(&serde_json::json!({ "users": users, "next": next })).into_response())
 }
 
