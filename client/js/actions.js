@@ -19,12 +19,15 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
       return send(userEvent('createChat', { name: trimmed, id }));
     },
 
-    /** Opens a chat's tab, joining it first unless we are a member (membership lasts). */
+    /**
+     * Opens a chat's tab, joining it (membership lasts, and the server takes a member's join
+     * again silently, so it is always sent: it also repairs a membership another tab ended).
+     */
     joinChat(id) {
       if (findTab(state, id)) return activateTab(state, id, true);
       const chat = state.chats[id];
       if (!chat) return;
-      if (chat.members?.[me.userId] || send(userEvent('joinChat', id))) {
+      if (send(userEvent('joinChat', id))) {
         chat.members = { ...chat.members, [me.userId]: { userId: me.userId, userName: me.userDetails } };
         openTab(state, id, chat.name, true);
       }
