@@ -200,6 +200,14 @@ pub fn leave(
 /// `chatDeleted`, and the id stays taken. The member rows go in the sweep, not here, so that
 /// deleting costs the same whatever the chat's size.
 pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, Refusal> {
+    if let Some(gone) = chat.filter(|c| c.value.deleted && c.value.owner() == Some(sender.id)) {
+        // Its owner deleting it again (the calls after the first delete may have failed): the
+        // group is emptied and the news sent again; nothing is stored.
+        return Ok(Outcome {
+            actions: deleted_calls(&gone.value.id),
+            ..Outcome::default()
+        });
+    }
     let read = live("deleteChat", chat)?;
     if read.value.owner() != Some(sender.id) {
         return Err(Refusal::new(
@@ -210,19 +218,20 @@ pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome
     }
     let mut chat = read.value.clone();
     chat.deleted = true;
-    let actions = vec![
-        Action::EmptyGroup(chat.id.clone()),
-        Action::SendToAll(ServerMessage::bare(
-            ChatEvent::ChatDeleted,
-            chat.id.as_str(),
-        )),
-    ];
     let mut outcome = Outcome {
-        actions,
+        actions: deleted_calls(&chat.id),
         ..Outcome::default()
     };
     outcome.put_chat(chat, Some(read));
     Ok(outcome)
+}
+
+/// What deleting a chat asks of the service: its group emptied, everyone told.
+fn deleted_calls(chat: &ChatId) -> Vec<Action> {
+    vec![
+        Action::EmptyGroup(chat.clone()),
+        Action::SendToAll(ServerMessage::bare(ChatEvent::ChatDeleted, chat.as_str())),
+    ]
 }
 
 #[cfg(test)]

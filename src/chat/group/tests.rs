@@ -258,3 +258,20 @@ fn deleting_empties_the_group_in_one_call_whatever_the_size_and_keeps_the_id() {
     assert!(chat.deleted, "the row stays, so the id is never reused");
     assert_eq!(expect, &Expect::Version(Version("c1".into())));
 }
+
+#[test]
+fn its_owner_deleting_a_deleted_chat_again_repeats_the_calls_and_stores_nothing() {
+    let mut gone = room("alice", 3);
+    gone.value.deleted = true;
+    let (c, u) = (cid("c1"), uid("alice"));
+    let again = delete(&sender(&c, &u, None), Some(&gone)).expect("repeated");
+    assert!(again.changes.is_empty());
+    assert_eq!(again.actions[0], Action::EmptyGroup(chat_id(ROOM)));
+    let (m, mallory) = (cid("m1"), uid("mallory"));
+    let refusal = delete(&sender(&m, &mallory, None), Some(&gone)).expect_err("refused");
+    assert_eq!(
+        refusal.reason,
+        Reason::ChatNotFound,
+        "anyone else: no such chat"
+    );
+}
