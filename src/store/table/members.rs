@@ -22,19 +22,20 @@ pub(super) const PURGES: &str = "purges";
 const COUNT_TRIES: usize = 100;
 
 impl TableStore {
-    /// Inserts the member row; the reverse row and the count follow when it is new.
+    /// Inserts the member row, then its reverse (always: a join again repairs a reverse row a
+    /// failure left out), then the count when the member is new.
     pub(super) async fn add_member(&self, member: &Member) -> Result<(), WriteError> {
         let (row, reverse) = MemberEntity::rows(member);
-        match self
+        let inserted = self
             .members
             .insert::<_, serde_json::Value>(row)
             .map_err(unavailable)?
-            .await
-        {
-            Ok(_) => {}
-            Err(e) if status(&e) == Some(azure_core::StatusCode::Conflict) => return Ok(()),
+            .await;
+        let new = match inserted {
+            Ok(_) => true,
+            Err(e) if status(&e) == Some(azure_core::StatusCode::Conflict) => false,
             Err(e) => return Err(write_failure(e, true)),
-        }
+        };
         Self::entity_in(
             &self.memberships,
             member.user.as_str(),
@@ -44,19 +45,24 @@ impl TableStore {
         .map_err(unavailable)?
         .await
         .map_err(|e| write_failure(e, true))?;
-        self.move_count(&member.chat, 1).await
+        if new {
+            self.move_count(&member.chat, 1).await?;
+        }
+        Ok(())
     }
 
-    /// Deletes the member row and its reverse; the count follows when there was one.
+    /// Deletes the reverse row first (so that a failure part-way leaves a member who can leave
+    /// again, never a non-member whose new connections still enter the chat), then the member
+    /// row; the count follows when there was one.
     pub(super) async fn remove_member(
         &self,
         chat: &ChatId,
         user: &UserId,
     ) -> Result<(), WriteError> {
+        self.delete_row(&self.memberships, user.as_str(), chat.as_str())
+            .await?;
         let existed = self
             .delete_row(&self.members, chat.as_str(), user.as_str())
-            .await?;
-        self.delete_row(&self.memberships, user.as_str(), chat.as_str())
             .await?;
         if existed {
             self.move_count(chat, -1).await?;
@@ -171,6 +177,18 @@ impl TableStore {
         for purge in pending {
             let chat = ChatId::parse(purge.row_key.as_str())
                 .map_err(|e| StoreError::Corrupt(format!("purges RowKey: {e}")))?;
+            let deleted = Self::get::<ChatEntity>(&self.chats, chat.as_str())
+                .await?
+                .map(|(row, _)| row.into_chat())
+                .transpose()?
+                .is_some_and(|c| c.deleted);
+            if !deleted {
+                // A delete that failed after marking the chat: the chat lives, the mark goes.
+                self.delete_row(&self.purges, PURGES, chat.as_str())
+                    .await
+                    .map_err(Self::store_error)?;
+                continue;
+            }
             let rows: Vec<MemberEntity> =
                 Self::partition(&self.members, chat.as_str(), None, limit - removed).await?;
             for row in &rows {

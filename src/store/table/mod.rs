@@ -238,6 +238,11 @@ impl TableStore {
             }
             Change::PutChat { chat, expect } => {
                 let mut row = ChatEntity::from_chat(chat)?;
+                if chat.deleted {
+                    // Marked first: a deleted chat is always one a user's chats leave out (a
+                    // mark whose chat stayed live, the delete having failed, the purge drops).
+                    self.mark_purge(&chat.id).await?;
+                }
                 match expect {
                     Expect::Absent => {
                         row.member_count = Some(0);
@@ -250,9 +255,6 @@ impl TableStore {
                         .await
                         .map(drop)
                         .map_err(|e| write_failure(e, false))?,
-                }
-                if chat.deleted {
-                    self.mark_purge(&chat.id).await?;
                 }
                 Ok(())
             }

@@ -2,8 +2,10 @@
 //! lists who has a live connection, partition `names` (RowKey = the name's search key, which
 //! ends in the user id) finds users by the start of their name. Each is one partition and a
 //! range of keys, so `/api/users` reads a bounded page whatever the number of users. Entries
-//! follow the `IndexUser` change that comes with each user write; an entry a crash left
-//! behind is skipped (and removed) when the user's row no longer agrees with it.
+//! follow the `IndexUser` change written before each user write; an entry that a failed event
+//! left behind is skipped when the user's row does not agree with it (it is not removed on
+//! reading: it may be the entry of an event whose user write is still on its way), so a page
+//! may come back short.
 
 use futures_util::{stream, StreamExt};
 use serde::{Deserialize, Serialize};
