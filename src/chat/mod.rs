@@ -30,6 +30,7 @@ pub mod user;
 pub(crate) mod test_support;
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 
 use crate::chat::event::ClientEvent;
 use crate::chat::group::Sender;
@@ -66,6 +67,8 @@ pub struct Snapshot {
     pub chats: BTreeMap<ChatId, Versioned<Chat>>,
     /// The memberships the event touches, by (chat, user) (absent: not a member).
     pub members: BTreeMap<(ChatId, UserId), Member>,
+    /// The most connections the user may hold (the handler's setting; `None`: no limit).
+    pub connection_cap: Option<NonZeroU32>,
 }
 
 impl Snapshot {
@@ -159,7 +162,7 @@ pub fn handle(
                 connection,
                 claimed,
                 snapshot,
-                presence::connected(connection, claimed, user),
+                presence::connected(connection, claimed, user, snapshot.connection_cap),
             ))
         }
         Incoming::User(event) => {

@@ -40,8 +40,9 @@ pub enum Change {
     /// Create or replace a user.
     PutUser { user: User, expect: Expect },
     /// Keep the user findable: by name (for `?q=` search) and among the online users. Comes
-    /// with a `PutUser` that changes either; `was` is what the index said before (none for a
-    /// new user), so a store can remove the old entry.
+    /// before a `PutUser` that changes either; `was` is what the index said before (none for a
+    /// new user), so a store can remove the old entry. (A store that keeps the index in the
+    /// user's row itself may do it all in `PutUser`.)
     IndexUser {
         user: UserId,
         entry: UserEntry,
@@ -196,6 +197,8 @@ pub enum Action {
     Grant(ConnectionId, ChatId),
     /// Take that right back.
     Revoke(ConnectionId, ChatId),
+    /// Close a connection, with a reason.
+    CloseConnection(ConnectionId, String),
 }
 
 /// What an accepted event does.
@@ -214,18 +217,20 @@ impl Outcome {
         }
         let entry = UserEntry::of(&user);
         let was = read.map(|r| UserEntry::of(&r.value));
-        let id = user.id.clone();
-        self.changes.push(Change::PutUser {
-            user,
-            expect: Expect::of(read),
-        });
+        // The index first: should the row's write fail, the event is handled again from the
+        // row as it was, and the entry is written again; the other way round a failed entry
+        // would never be seen as missing.
         if was.as_ref() != Some(&entry) {
             self.changes.push(Change::IndexUser {
-                user: id,
+                user: user.id.clone(),
                 entry,
                 was,
             });
         }
+        self.changes.push(Change::PutUser {
+            user,
+            expect: Expect::of(read),
+        });
     }
 
     /// Writes `chat` unless it equals what was read.

@@ -1,5 +1,7 @@
 //! Presence: which users are online, through which connections, who is told, and idle.
 
+use std::num::NonZeroU32;
+
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
 use crate::chat::outcome::{Action, Change, ChatEvent, Outcome, ServerMessage, Versioned};
 use crate::chat::user::{ConnectionState, User};
@@ -16,14 +18,26 @@ pub fn user_or_new(user_id: &UserId, stored: Option<&Versioned<User>>) -> User {
     })
 }
 
-/// `connected`: the connection joins the user's set of live connections.
+/// `connected`: the connection joins the user's set of live connections; one past the cap
+/// (`connect` lets one through when several race) is closed instead.
 pub fn connected(
     connection: &ConnectionId,
     user_id: &UserId,
     stored: Option<&Versioned<User>>,
+    cap: Option<NonZeroU32>,
 ) -> Outcome {
     let mut user = user_or_new(user_id, stored);
     let mut outcome = Outcome::default();
+    let full = cap.is_some_and(|cap| {
+        user.connections.len() >= usize::try_from(cap.get()).unwrap_or(usize::MAX)
+    });
+    if full && !user.connections.contains_key(connection) {
+        outcome.actions.push(Action::CloseConnection(
+            connection.clone(),
+            "too many connections".into(),
+        ));
+        return outcome;
+    }
     if !user.connections.contains_key(connection) {
         user.connections
             .insert(connection.clone(), ConnectionState::default());

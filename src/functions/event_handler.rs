@@ -95,6 +95,8 @@ async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> 
     if !connection_cap::has_room(app, &user).await? {
         return Err(app.too_many_connections());
     }
+    // After this user's joins and leaves in flight, service calls included.
+    let _user = app.user_locks.lock([user.as_str()]).await;
     let chats = app.store.chats_of(&user).await?;
     if chats.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());

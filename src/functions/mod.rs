@@ -140,8 +140,10 @@ pub struct App {
     /// How often dead connections are swept (at start-up, then at this interval); `None`
     /// turns the sweep off (tests that run it by hand).
     pub sweep_interval: Option<std::time::Duration>,
-    /// One event at a time per user and per chat.
-    pub row_locks: Arc<RowLocks>,
+    /// One event at a time per user (until its service calls are done)…
+    pub user_locks: Arc<RowLocks>,
+    /// …and per chat (until its change is stored).
+    pub chat_locks: Arc<RowLocks>,
     /// The most connections one user may hold at once (`None`: no limit).
     pub max_connections_per_user: Option<NonZeroU32>,
 }
@@ -160,7 +162,8 @@ impl App {
             store,
             pubsub,
             sweep_interval: Limits::default().sweep_interval,
-            row_locks: Arc::default(),
+            user_locks: Arc::default(),
+            chat_locks: Arc::default(),
             max_connections_per_user: Limits::default().max_connections_per_user,
         })
     }

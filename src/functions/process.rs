@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::chat::model::{ConnectionId, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::Refusal;
-use crate::chat::{self, Incoming, Needs, Snapshot};
+use crate::chat::{self, Incoming, Snapshot};
 use crate::functions::App;
 use crate::store::StoreError;
 
@@ -43,9 +43,14 @@ where
 }
 
 /// Handles an event from `connection` whose verified user is `claimed`. `Ok(Err(refusal))`
-/// is a refused user event; `Err` is a store fault (the caller answers 503). The rows the
-/// event writes are locked first (`row_locks`), so events of one user or one chat take turns
-/// here instead of colliding in the store.
+/// is a refused user event; `Err` is a store fault (the caller answers 503).
+///
+/// The rows the event writes are locked first (`row_locks`), so events of one user or one
+/// chat take turns here instead of colliding in the store: the users' locks, then the chats'.
+/// A chat's lock is let go once the change is stored, so the joins of a busy chat wait only
+/// for each other's store writes, never for each other's calls to the service; a user's lock
+/// is held until the service calls are done, so one user's calls keep their order (a leave's
+/// never overtakes the join before it).
 pub async fn process(
     app: &App,
     connection: &ConnectionId,
@@ -55,7 +60,12 @@ pub async fn process(
     let found = app.store.get_binding(connection).await?;
     let subject = chat::subject(found.as_ref().map(|b| &b.user), claimed);
     let needs = chat::needs(incoming, subject.as_ref());
-    let _held = app.row_locks.lock(row_keys(subject.as_ref(), &needs)).await;
+    let users = subject.iter().chain(needs.other_user.as_ref());
+    let users_held = app.user_locks.lock(users.map(UserId::as_str)).await;
+    let chats_held = app
+        .chat_locks
+        .lock(needs.chats.iter().map(ChatId::as_str))
+        .await;
     let decided = retry_conflicts(|| async {
         let found = app.store.get_binding(connection).await?;
         let closed = found.as_ref().is_some_and(|b| b.closed);
@@ -87,6 +97,7 @@ pub async fn process(
             other_user,
             chats,
             members,
+            connection_cap: app.max_connections_per_user,
         };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),
@@ -97,7 +108,8 @@ pub async fn process(
         }
     })
     .await?;
-    match decided {
+    drop(chats_held);
+    let answer = match decided {
         Err(refusal) => Ok(Err(refusal)),
         Ok(actions) => {
             if let Err(e) = app.pubsub.run(&actions).await {
@@ -107,15 +119,7 @@ pub async fn process(
             }
             Ok(Ok(()))
         }
-    }
-}
-
-/// The rows an event may write: its user's, the other user's, and its chats'.
-fn row_keys(subject: Option<&UserId>, needs: &Needs) -> Vec<String> {
-    subject
-        .into_iter()
-        .chain(needs.other_user.as_ref())
-        .map(|u| format!("user:{}", u.as_str()))
-        .chain(needs.chats.iter().map(|c| format!("chat:{}", c.as_str())))
-        .collect()
+    };
+    drop(users_held);
+    answer
 }

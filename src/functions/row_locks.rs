@@ -6,6 +6,9 @@
 //! The locks are striped: a fixed set of mutexes, a row taking the one its key hashes to, so
 //! memory stays bounded whatever the number of rows; two rows sharing a stripe only wait for
 //! each other. Stripes are taken in ascending order, so two events never wait on each other.
+//! The handler keeps two sets, users' and chats', and an event takes all its users' stripes
+//! before any of its chats' (and lets the chats' go first), so the two sets never form a
+//! cycle either (`process.rs`).
 
 use std::collections::BTreeSet;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash};

@@ -21,6 +21,7 @@ impl PubSubClient {
                     self.remove_user_from_group(chat.as_str(), user).await
                 }
                 Action::EmptyGroup(chat) => self.empty_group(chat.as_str()).await,
+                Action::CloseConnection(c, reason) => self.close_connection(c, reason).await,
                 Action::Grant(c, chat) => {
                     self.grant_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await

@@ -41,6 +41,8 @@ async fn start_up_error(settings: &[(&str, &str)]) -> String {
 async fn start_serve(pubsub: &RecordingPubSub, data_dir: &std::path::Path) -> Running {
     let mut cmd = serve(pubsub);
     cmd.env("CHATR_DATA_DIR", data_dir);
+    // Each writer is one user with thousands of connections: no cap here.
+    cmd.env("CHATR_MAX_CONNECTIONS_PER_USER", "0");
     Running::start(cmd).await
 }
 

@@ -36,7 +36,7 @@ fn put_user(outcome: &Outcome) -> (&User, &Expect) {
 #[test]
 fn connected_adds_the_connection_with_the_read_version() {
     let s = stored(&[]);
-    let outcome = connected(&cid("c1"), &uid("u"), Some(&s));
+    let outcome = connected(&cid("c1"), &uid("u"), Some(&s), None);
     let (user, expect) = put_user(&outcome);
     assert!(user.connections.contains_key(&cid("c1")));
     assert_eq!(expect, &Expect::Version(Version("v1".into())));
@@ -48,7 +48,7 @@ fn connected_adds_the_connection_with_the_read_version() {
 
 #[test]
 fn connected_for_an_unknown_user_creates_one_named_after_the_id() {
-    let outcome = connected(&cid("c1"), &uid("u"), None);
+    let outcome = connected(&cid("c1"), &uid("u"), None, None);
     let (user, expect) = put_user(&outcome);
     assert_eq!(user.name.as_str(), "u");
     assert_eq!(expect, &Expect::Absent);
@@ -58,7 +58,7 @@ fn connected_for_an_unknown_user_creates_one_named_after_the_id() {
 fn a_repeated_connected_changes_nothing() {
     let s = stored(&[("c1", false)]);
     assert_eq!(
-        connected(&cid("c1"), &uid("u"), Some(&s)),
+        connected(&cid("c1"), &uid("u"), Some(&s), None),
         Outcome::default()
     );
 }
@@ -180,9 +180,9 @@ fn signing_in_records_name_and_provider_keeps_connections_and_reindexes_the_name
         Provider::new("aad"),
         Some(&s),
     );
-    let [Change::PutUser { user, expect }, Change::IndexUser { entry, was, .. }] = &changes[..]
+    let [Change::IndexUser { entry, was, .. }, Change::PutUser { user, expect }] = &changes[..]
     else {
-        panic!("PutUser then IndexUser expected: {changes:?}")
+        panic!("IndexUser then PutUser expected: {changes:?}")
     };
     assert_eq!(user.name.as_str(), "New");
     assert_eq!(user.provider.as_str(), "aad");
@@ -224,13 +224,13 @@ fn signing_in_for_the_first_time_creates_the_user_and_its_index_entry() {
     assert!(matches!(
         &changes[..],
         [
-            Change::PutUser {
-                expect: Expect::Absent,
-                ..
-            },
             Change::IndexUser {
                 was: None,
                 entry: UserEntry { online: false, .. },
+                ..
+            },
+            Change::PutUser {
+                expect: Expect::Absent,
                 ..
             }
         ]
@@ -240,7 +240,7 @@ fn signing_in_for_the_first_time_creates_the_user_and_its_index_entry() {
 #[test]
 fn the_first_connection_and_the_last_one_move_the_user_in_and_out_of_the_online_index() {
     let offline = stored(&[]);
-    let arrived = connected(&cid("c1"), &uid("u"), Some(&offline));
+    let arrived = connected(&cid("c1"), &uid("u"), Some(&offline), None);
     assert!(arrived.changes.iter().any(|c| matches!(
         c,
         Change::IndexUser {
@@ -348,4 +348,26 @@ fn the_last_of_several_connections_says_user_offline_even_if_it_never_said_hello
         last.actions,
         vec![Action::SendToAll(ServerMessage::user_offline(&uid("u")))]
     );
+}
+
+#[test]
+fn a_connection_past_the_cap_is_closed_and_not_recorded() {
+    let two = stored(&[("c1", true), ("c2", true)]);
+    let cap = std::num::NonZeroU32::new(2);
+    let outcome = connected(&cid("c3"), &uid("u"), Some(&two), cap);
+    assert!(outcome.changes.is_empty(), "{:?}", outcome.changes);
+    assert_eq!(
+        outcome.actions,
+        vec![Action::CloseConnection(
+            cid("c3"),
+            "too many connections".into()
+        )]
+    );
+    let again = connected(&cid("c2"), &uid("u"), Some(&two), cap);
+    assert!(
+        again.actions.is_empty(),
+        "a known connection is never closed"
+    );
+    let room = connected(&cid("c3"), &uid("u"), Some(&stored(&[("c1", true)])), cap);
+    assert!(room.actions.is_empty());
 }

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::chat::member::Member;
 use crate::chat::model::{ChatId, DisplayName, UserId};
-use crate::chat::outcome::{Change, Expect, Version, Versioned};
+use crate::chat::outcome::{Change, Expect, UserEntry, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
 use crate::store::StoreError;
@@ -282,7 +282,15 @@ fn put_versioned(
 pub(super) fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Result<(), StoreError> {
     match change {
         Change::PutUser { user, expect } => {
-            put_versioned(tx, "users", user.id.as_str(), &to_json(user)?, expect)
+            put_versioned(tx, "users", user.id.as_str(), &to_json(user)?, expect)?;
+            // The index lives in the row: written with it, in the same transaction.
+            let entry = UserEntry::of(user);
+            tx.execute(
+                "UPDATE users SET online = ?2, search_key = ?3 WHERE id = ?1",
+                params![user.id.as_str(), entry.online, entry.key],
+            )
+            .map(drop)
+            .map_err(unavailable)
         }
         Change::PutChat { chat, expect } => {
             put_versioned(tx, "chats", chat.id.as_str(), &to_json(chat)?, expect)?;
@@ -294,13 +302,8 @@ pub(super) fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Resu
             .map(drop)
             .map_err(unavailable)
         }
-        Change::IndexUser { user, entry, .. } => tx
-            .execute(
-                "UPDATE users SET online = ?2, search_key = ?3 WHERE id = ?1",
-                params![user.as_str(), entry.online, entry.key],
-            )
-            .map(drop)
-            .map_err(unavailable),
+        // Written with the row by `PutUser`.
+        Change::IndexUser { .. } => Ok(()),
         Change::AddMember { member } => {
             let added = tx
                 .execute(

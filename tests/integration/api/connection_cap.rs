@@ -55,6 +55,24 @@ async fn a_connection_the_service_no_longer_has_holds_no_place_and_is_let_go() {
 }
 
 #[tokio::test]
+async fn thirty_concurrent_connections_at_a_cap_of_twenty_keep_twenty_and_close_the_rest() {
+    let app = spawn_app_capped(20).await;
+    let app = &app;
+    let posts = (0..30).map(|i| async move { app.connected(&format!("c{i}"), "alice").await });
+    for response in futures_util::future::join_all(posts).await {
+        response.assert_accepted();
+    }
+    let kept = app.stored_user("alice").await.value.connections.len();
+    let closed = app
+        .pubsub
+        .calls()
+        .iter()
+        .filter(|c| c.method == "DELETE" && c.path.contains("/connections/"))
+        .count();
+    assert_eq!((kept, closed), (20, 10), "the cap holds under concurrency");
+}
+
+#[tokio::test]
 async fn without_a_cap_nobody_is_refused() {
     let app = spawn_app_capped(0).await;
     let alice = principal("alice", "alice-name");

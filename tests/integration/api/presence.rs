@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::support::answer::Answer;
-use crate::support::app::spawn_app;
+use crate::support::app::{spawn_app, spawn_app_capped};
 use crate::support::chat_events::room_with_alice_and_bob;
 
 #[tokio::test]
@@ -118,7 +118,7 @@ async fn idle_is_stored_and_broadcast_about_the_sender() {
 
 #[tokio::test]
 async fn fifty_concurrent_connections_of_one_user_are_all_kept() {
-    let app = spawn_app().await;
+    let app = spawn_app_capped(100).await;
     let app = &app;
     let posts = (0..50).map(|i| async move { app.connected(&format!("c{i}"), "alice").await });
     for response in futures_util::future::join_all(posts).await {
