@@ -161,6 +161,12 @@ pub fn join(
         outcome.changes.push(Change::AddMember {
             member: Member::new(&chat.id, sender.id, &name),
         });
+    } else if let Some(member) = membership {
+        // Written again as it is (a store keeps the count): a join repairs a member whose
+        // rows a failure left half-written, as the service calls repair the group.
+        outcome.changes.push(Change::AddMember {
+            member: member.clone(),
+        });
     }
     Ok(outcome)
 }

@@ -120,7 +120,7 @@ fn joining_makes_a_member_whose_every_connection_may_publish_to_that_chat_alone_
 }
 
 #[test]
-fn a_member_joining_again_only_puts_their_connections_back_and_announces_nothing() {
+fn a_member_joining_again_puts_their_connections_and_rows_back_and_announces_nothing() {
     let (c, u, me) = (cid("c9"), uid("bob"), user("bob", &["c2"]));
     let bob = member("bob");
     let outcome = join(
@@ -129,7 +129,11 @@ fn a_member_joining_again_only_puts_their_connections_back_and_announces_nothing
         Some(&bob),
     )
     .expect("joined");
-    assert!(outcome.changes.is_empty(), "{:?}", outcome.changes);
+    assert_eq!(
+        outcome.changes,
+        [Change::AddMember { member: bob }],
+        "the same row again: a repair, not a second member"
+    );
     assert!(notices(&outcome).is_empty());
     assert!(outcome
         .actions

@@ -128,8 +128,11 @@ mod azure_tables {
 
     store_contract!(fresh());
 
-    /// Writes `rows` (JSON entities) into `table`, creating it, as the previous release did.
-    async fn write_rows(cs: &TableConnectionString, table: &str, rows: Vec<serde_json::Value>) {
+    /// A client of one table, as any other writer would have.
+    fn table_client(
+        cs: &TableConnectionString,
+        table: &str,
+    ) -> azure_data_tables::prelude::TableClient {
         use azure_data_tables::clients::TableServiceClientBuilder;
         use azure_storage::{CloudLocation, StorageCredentials};
         let location = CloudLocation::Custom {
@@ -137,9 +140,14 @@ mod azure_tables {
             uri: cs.endpoint.clone(),
         };
         let credentials = StorageCredentials::access_key(cs.account.clone(), cs.key.clone());
-        let client = TableServiceClientBuilder::with_location(location, credentials)
+        TableServiceClientBuilder::with_location(location, credentials)
             .build()
-            .table_client(table);
+            .table_client(table)
+    }
+
+    /// Writes `rows` (JSON entities) into `table`, creating it, as the previous release did.
+    async fn write_rows(cs: &TableConnectionString, table: &str, rows: Vec<serde_json::Value>) {
+        let client = table_client(cs, table);
         client.create().await.expect("create the table");
         for row in rows {
             client
@@ -192,5 +200,42 @@ mod azure_tables {
         everything_is_found(&store).await;
         let again: SharedStore = Arc::new(TableStore::connect(&cs).await.expect("reconnects"));
         everything_is_found(&again).await;
+    }
+
+    #[tokio::test]
+    async fn joining_again_repairs_a_reverse_row_a_failure_left_out_and_counts_once() {
+        use super::contract::members::{add, member};
+        use crate::support::domain::{chat_id, group_chat, uid};
+        let azurite = Azurite::start().await;
+        let cs =
+            TableConnectionString::parse(&azurite.connection_string()).expect("connection string");
+        let store: SharedStore = Arc::new(TableStore::connect(&cs).await.expect("connect"));
+        super::contract::insert_chat(&store, &group_chat(ROOM)).await;
+        store.apply(&[add(ROOM, "u1")]).await.expect("join");
+        // As if the handler stopped between the member row and its reverse.
+        table_client(&cs, "memberships")
+            .partition_key_client("u1")
+            .entity_client(ROOM)
+            .delete()
+            .await
+            .expect("delete the reverse row");
+        assert!(store.chats_of(&uid("u1")).await.expect("read").is_empty());
+        store.apply(&[add(ROOM, "u1")]).await.expect("join again");
+        assert_eq!(
+            store.chats_of(&uid("u1")).await.expect("read"),
+            vec![chat_id(ROOM)]
+        );
+        assert_eq!(
+            store
+                .get_member(&chat_id(ROOM), &uid("u1"))
+                .await
+                .expect("read"),
+            Some(member(ROOM, "u1"))
+        );
+        let chat = super::contract::read_chat(&store, &chat_id(ROOM)).await;
+        assert_eq!(
+            chat.value.member_count, 1,
+            "the repair is not a second member"
+        );
     }
 }

@@ -41,7 +41,7 @@ async fn insert_user(store: &SharedStore, user: &User) {
 }
 
 /// Inserts a chat that does not exist yet.
-async fn insert_chat(store: &SharedStore, chat: &Chat) {
+pub async fn insert_chat(store: &SharedStore, chat: &Chat) {
     store
         .apply(&[put_chat(chat, Expect::Absent)])
         .await
@@ -58,7 +58,7 @@ async fn read_user(store: &SharedStore, id: &str) -> Versioned<User> {
 }
 
 /// A chat that must be there.
-async fn read_chat(store: &SharedStore, id: &ChatId) -> Versioned<Chat> {
+pub async fn read_chat(store: &SharedStore, id: &ChatId) -> Versioned<Chat> {
     store.get_chat(id).await.expect("read").expect("present")
 }
 
