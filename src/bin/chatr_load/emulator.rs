@@ -148,6 +148,11 @@ pub fn rss_kib(status_path: &str) -> Option<u64> {
     status_kib(status_path, "VmRSS:")
 }
 
+/// `VmHWM` (the peak resident memory so far) of a `/proc/<pid>/status` file, in KiB.
+pub fn peak_rss_kib(status_path: &str) -> Option<u64> {
+    status_kib(status_path, "VmHWM:")
+}
+
 /// A `field:` of a `/proc/<pid>/status` file given in kB.
 fn status_kib(status_path: &str, field: &str) -> Option<u64> {
     field_kib(&std::fs::read_to_string(status_path).ok()?, field)
