@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 
 use chatr_load::burst::{self, BurstArgs};
 use chatr_load::connects::{self, ConnectsArgs};
+use chatr_load::creates::{self, CreatesArgs};
 use chatr_load::emulator::{ensure_descriptors, load_average, Emulator};
 use chatr_load::fanout::{self, FanoutArgs};
 use chatr_load::handler;
@@ -55,8 +56,12 @@ enum Scenario {
     All,
     /// `chatr serve`: distinct users join one chat; early and late joins compared.
     Joins(JoinsArgs),
+    /// `chatr serve`: one user creates many chats; then the `connect` listing them all.
+    Creates(CreatesArgs),
     /// `chatr serve`: many accounts join one chat at the same moment.
     Burst(BurstArgs),
+    /// `joins`, `creates` and `burst` with their defaults, each on a fresh `chatr serve`.
+    Membership,
 }
 
 impl Cli {
@@ -111,8 +116,8 @@ impl Cli {
     fn serve_only(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
             self.connection_string.is_none() && self.emulator_pid.is_none(),
-            "joins and burst start their own chatr serve: drop --connection-string and \
-             --emulator-pid"
+            "joins, creates, burst and membership start their own chatr serve: drop \
+             --connection-string and --emulator-pid"
         );
         Ok(())
     }
@@ -124,6 +129,12 @@ impl Cli {
         joins::run(&self.chatr, args).await
     }
 
+    async fn creates(&self, args: &CreatesArgs) -> anyhow::Result<()> {
+        self.serve_only()?;
+        ensure_descriptors(4 * args.concurrency as u64 + SPARE_DESCRIPTORS)?;
+        creates::run(&self.chatr, args).await
+    }
+
     async fn burst(&self, args: &BurstArgs) -> anyhow::Result<()> {
         self.serve_only()?;
         ensure_descriptors(4 * args.accounts as u64 + SPARE_DESCRIPTORS)?;
@@ -133,7 +144,13 @@ impl Cli {
     async fn run(&self) -> anyhow::Result<()> {
         match &self.scenario {
             Scenario::Joins(args) => self.joins(args).await,
+            Scenario::Creates(args) => self.creates(args).await,
             Scenario::Burst(args) => self.burst(args).await,
+            Scenario::Membership => {
+                self.joins(&JoinsArgs::parse_from(["joins"])).await?;
+                self.creates(&CreatesArgs::parse_from(["creates"])).await?;
+                self.burst(&BurstArgs::parse_from(["burst"])).await
+            }
             Scenario::Fanout(args) => self.fanout(args).await,
             Scenario::Idle(args) => self.idle(args).await,
             Scenario::Connects(args) => self.connects(args).await,

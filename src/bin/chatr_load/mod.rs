@@ -15,7 +15,7 @@
 //! - [`stand_in`]: the Web PubSub REST stand-in the handler calls after each change.
 //! - [`webhook`]: signed webhook requests and `GET /api/chats`; what an answer means.
 //! - [`membership`]: what the three scenarios share: the stack, requests driven and timed.
-//! - [`joins`], [`burst`]: the scenarios.
+//! - [`joins`], [`creates`], [`burst`]: the scenarios.
 //!
 //! - [`stats`]: percentiles, windows, failures and the printed figures.
 //!
@@ -28,6 +28,7 @@
 pub mod burst;
 pub mod client;
 pub mod connects;
+pub mod creates;
 pub mod emulator;
 pub mod fanout;
 pub mod handler;
