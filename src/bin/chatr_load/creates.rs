@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::chatr_load::membership::{drive, timed, Pace, Stack};
-use crate::chatr_load::stats::ms;
+use crate::chatr_load::stats::{ms, trend};
 
 /// The user who creates every chat, and their connection.
 const CREATOR: (&str, &str) = ("creator", "creator-connection");
@@ -81,6 +81,11 @@ async fn scenario(stack: &Stack, args: &CreatesArgs) -> anyhow::Result<()> {
             ms(w.late.p99),
         );
     }
+    println!(
+        "creates: p50/p99 (ms) of each {} creates in turn: {}",
+        args.window,
+        trend(&created.latencies, args.window)
+    );
     let mut took = Vec::with_capacity(args.connects);
     for n in 0..args.connects {
         let new_connection = format!("{connection}-{}", n + 1);

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::chatr_load::membership::{
     accepted, connect_users, drive, member_count, timed, user, Pace, Stack,
 };
-use crate::chatr_load::stats::ms;
+use crate::chatr_load::stats::{ms, trend};
 
 /// The user who creates the chat (and deletes it at the end).
 const OWNER: (&str, &str) = ("joins-owner", "joins-owner-connection");
@@ -88,6 +88,11 @@ async fn scenario(stack: &Stack, args: &JoinsArgs) -> anyhow::Result<()> {
             ms(w.late.p99),
         );
     }
+    println!(
+        "joins: p50/p99 (ms) of each {} joins in turn: {}",
+        args.window,
+        trend(&joined.latencies, args.window)
+    );
     let expected = joined.ok() as u64 + 1;
     let listed = member_count(webhook, owner, &chat).await?;
     println!(

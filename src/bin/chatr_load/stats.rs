@@ -107,6 +107,23 @@ pub fn window(latencies: &[Option<u32>], range: Range<usize>) -> Option<Percenti
     Percentiles::of(&mut samples)
 }
 
+/// "p50/p99" in ms of every run of `width` positions in turn (`-` where all failed): the
+/// trend between the two compared windows, so that one slow stretch is told from growth.
+pub fn trend(latencies: &[Option<u32>], width: usize) -> String {
+    let width = width.max(1);
+    (0..latencies.len().div_ceil(width))
+        .map(|k| match window(latencies, k * width..(k + 1) * width) {
+            Some(p) => format!(
+                "{:.1}/{:.1}",
+                f64::from(p.p50) / 1000.0,
+                f64::from(p.p99) / 1000.0
+            ),
+            None => "-".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// How many times `early` the `late` figure is (infinite when `early` is 0).
 pub fn growth(early: u32, late: u32) -> f64 {
     if early == 0 {
@@ -239,6 +256,12 @@ mod tests {
         assert!(run(140, 150).met());
         assert!(!run(160, 160).met(), "p50 grew 1.6×");
         assert!(!run(100, 151).met(), "p99 grew past 1.5×");
+    }
+
+    #[test]
+    fn the_trend_has_one_entry_per_window_in_order() {
+        let latencies: Vec<Option<u32>> = vec![Some(1000), Some(3000), None, None, Some(2500)];
+        assert_eq!(trend(&latencies, 2), "1.0/3.0 - 2.5/2.5");
     }
 
     #[test]
