@@ -1,8 +1,10 @@
-//! `chatr-load`: the load generator of `chatr emulator`, a process of its own (one process
-//! cannot hold 10,000 sockets on each side under the descriptor limit). It starts the
-//! emulator as a child (`--chatr`, killed at the end) or uses one already running
-//! (`--connection-string`), drives one scenario and prints its figures as plain lines.
-//! Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
+//! `chatr-load`: the load generator of `chatr emulator` and `chatr serve`, a process of its
+//! own (one process cannot hold 10,000 sockets on each side under the descriptor limit). The
+//! emulator scenarios start the emulator as a child (`--chatr`, killed at the end) or use one
+//! already running (`--connection-string`); the membership scenarios (`joins`, `creates`,
+//! `burst`) start a fresh `chatr serve` each, with a Web PubSub REST stand-in of their own.
+//! Each drives one scenario and prints its figures as plain lines. Every loop is bounded in
+//! count and time; all traffic goes to 127.0.0.1.
 //! `docs/PERFORMANCE.md` has the figures and the commands.
 
 mod chatr_load;
@@ -12,20 +14,23 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use chatr_load::burst::{self, BurstArgs};
 use chatr_load::connects::{self, ConnectsArgs};
+use chatr_load::creates::{self, CreatesArgs};
 use chatr_load::emulator::{ensure_descriptors, load_average, Emulator};
 use chatr_load::fanout::{self, FanoutArgs};
 use chatr_load::handler;
 use chatr_load::idle::{self, IdleArgs};
+use chatr_load::joins::{self, JoinsArgs};
 
 /// Descriptors needed besides one per connection.
 const SPARE_DESCRIPTORS: u64 = 256;
 
-/// Load scenarios for `chatr emulator`.
+/// Load scenarios for `chatr emulator` and `chatr serve`.
 #[derive(Debug, Parser)]
 #[command(name = "chatr-load", version, about, long_about = None)]
 struct Cli {
-    /// The chatr binary to start the emulator from.
+    /// The chatr binary to start the emulator or the handler (`chatr serve`) from.
     #[arg(long, global = true, default_value = "target/release/chatr")]
     chatr: PathBuf,
     /// Use this running emulator instead of starting one (its printed connection string).
@@ -46,8 +51,17 @@ enum Scenario {
     Idle(IdleArgs),
     /// Connects per second with the token check and a connect/connected upstream.
     Connects(ConnectsArgs),
-    /// Every scenario with the settings of docs/PERFORMANCE.md, each on a fresh emulator.
+    /// Every emulator scenario with the settings of docs/PERFORMANCE.md, each on a fresh
+    /// emulator.
     All,
+    /// `chatr serve`: distinct users join one chat; early and late joins compared.
+    Joins(JoinsArgs),
+    /// `chatr serve`: one user creates many chats; then the `connect` listing them all.
+    Creates(CreatesArgs),
+    /// `chatr serve`: many accounts join one chat at the same moment.
+    Burst(BurstArgs),
+    /// `joins`, `creates` and `burst` with their defaults, each on a fresh `chatr serve`.
+    Membership,
 }
 
 impl Cli {
@@ -98,8 +112,45 @@ impl Cli {
         connects::run(&emulator, &handler, args).await
     }
 
+    /// The membership scenarios run their own `chatr serve`: a running emulator is no use.
+    fn serve_only(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.connection_string.is_none() && self.emulator_pid.is_none(),
+            "joins, creates, burst and membership start their own chatr serve: drop \
+             --connection-string and --emulator-pid"
+        );
+        Ok(())
+    }
+
+    async fn joins(&self, args: &JoinsArgs) -> anyhow::Result<()> {
+        self.serve_only()?;
+        // Each request holds a socket on both sides, and the handler's REST calls more.
+        ensure_descriptors(4 * args.concurrency as u64 + SPARE_DESCRIPTORS)?;
+        joins::run(&self.chatr, args).await
+    }
+
+    async fn creates(&self, args: &CreatesArgs) -> anyhow::Result<()> {
+        self.serve_only()?;
+        ensure_descriptors(4 * args.concurrency as u64 + SPARE_DESCRIPTORS)?;
+        creates::run(&self.chatr, args).await
+    }
+
+    async fn burst(&self, args: &BurstArgs) -> anyhow::Result<()> {
+        self.serve_only()?;
+        ensure_descriptors(4 * args.accounts as u64 + SPARE_DESCRIPTORS)?;
+        burst::run(&self.chatr, args).await
+    }
+
     async fn run(&self) -> anyhow::Result<()> {
         match &self.scenario {
+            Scenario::Joins(args) => self.joins(args).await,
+            Scenario::Creates(args) => self.creates(args).await,
+            Scenario::Burst(args) => self.burst(args).await,
+            Scenario::Membership => {
+                self.joins(&JoinsArgs::parse_from(["joins"])).await?;
+                self.creates(&CreatesArgs::parse_from(["creates"])).await?;
+                self.burst(&BurstArgs::parse_from(["burst"])).await
+            }
             Scenario::Fanout(args) => self.fanout(args).await,
             Scenario::Idle(args) => self.idle(args).await,
             Scenario::Connects(args) => self.connects(args).await,

@@ -52,6 +52,37 @@ fn ready_connection_string(line: &str) -> Option<String> {
     Some(value["ready"]["connectionString"].as_str()?.to_string())
 }
 
+/// Reads a child's stdout until `pick` finds its ready line (for at most
+/// [`START_TIMEOUT`]); returns what it found and the stdout, to be kept open so that the
+/// child never writes to a closed pipe. `None` when the child printed no such line in time.
+pub fn read_ready<T: Send + 'static>(
+    child: &mut Child,
+    pick: fn(&str) -> Option<T>,
+) -> Option<(T, BufReader<ChildStdout>)> {
+    let stdout = child.stdout.take()?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => {
+                    let _ = tx.send(None);
+                    return;
+                }
+                Ok(_) => {
+                    if let Some(found) = pick(&line) {
+                        let _ = tx.send(Some((found, reader)));
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    rx.recv_timeout(START_TIMEOUT).ok().flatten()
+}
+
 impl Emulator {
     /// Starts `chatr emulator --port 0 --ready-json ARGS` and waits for its ready line. Its
     /// logs go to this process's stderr, at its own default level (`RUST_LOG` is passed on).
@@ -69,34 +100,10 @@ impl Emulator {
                     chatr.display()
                 )
             })?;
-        let stdout = child.stdout.take().context("no stdout")?;
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            loop {
-                line.clear();
-                match reader.read_line(&mut line) {
-                    Ok(0) | Err(_) => {
-                        let _ = tx.send(None);
-                        return;
-                    }
-                    Ok(_) => {
-                        if let Some(cs) = ready_connection_string(&line) {
-                            let _ = tx.send(Some((cs, reader)));
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        let (cs, reader) = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(Some(found)) => found,
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("the emulator did not print its ready line");
-            }
+        let Some((cs, reader)) = read_ready(&mut child, ready_connection_string) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("the emulator did not print its ready line");
         };
         Ok(Self {
             target: target_of(&cs)?,
@@ -138,10 +145,24 @@ impl Drop for Emulator {
 
 /// `VmRSS` of a `/proc/<pid>/status` file, in KiB.
 pub fn rss_kib(status_path: &str) -> Option<u64> {
-    let status = std::fs::read_to_string(status_path).ok()?;
+    status_kib(status_path, "VmRSS:")
+}
+
+/// `VmHWM` (the peak resident memory so far) of a `/proc/<pid>/status` file, in KiB.
+pub fn peak_rss_kib(status_path: &str) -> Option<u64> {
+    status_kib(status_path, "VmHWM:")
+}
+
+/// A `field:` of a `/proc/<pid>/status` file given in kB.
+fn status_kib(status_path: &str, field: &str) -> Option<u64> {
+    field_kib(&std::fs::read_to_string(status_path).ok()?, field)
+}
+
+/// A `field:` given in kB in the text of a `/proc/<pid>/status` file.
+fn field_kib(status: &str, field: &str) -> Option<u64> {
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .trim()
         .trim_end_matches("kB")
         .trim()
@@ -191,6 +212,14 @@ pub fn ensure_descriptors(needed: u64) -> anyhow::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memory_fields_are_read_in_kib_by_their_exact_name() {
+        let status = "Name:\tchatr\nVmHWM:\t   20480 kB\nVmRSS:\t   10240 kB\n";
+        assert_eq!(field_kib(status, "VmRSS:"), Some(10240));
+        assert_eq!(field_kib(status, "VmHWM:"), Some(20480));
+        assert_eq!(field_kib(status, "VmSwap:"), None);
+    }
 
     #[test]
     fn the_connection_string_is_read_from_the_ready_line_and_nowhere_else() {

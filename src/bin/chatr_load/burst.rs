@@ -1,0 +1,83 @@
+//! `burst`: many distinct accounts (each `connected` first, not timed) all send `joinChat`
+//! for one chat at the same moment, unpaced: every join must succeed, and how long the
+//! last one waits is the figure.
+
+use std::path::Path;
+
+use crate::chatr_load::membership::{connect_users, drive, member_count, user, Pace, Stack};
+
+/// The user who creates the chat.
+const OWNER: (&str, &str) = ("burst-owner", "burst-owner-connection");
+/// The load users' ids start with this.
+const PREFIX: &str = "burster";
+
+/// `burst` settings.
+#[derive(Debug, Clone, clap::Parser)]
+pub struct BurstArgs {
+    /// Distinct accounts that join at once.
+    #[arg(long, default_value_t = 1000)]
+    pub accounts: usize,
+    /// `connected` events in flight at once while setting up (the joins are all at once).
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+}
+
+/// Runs the scenario on a fresh `chatr serve` and prints its figures.
+pub async fn run(chatr: &Path, args: &BurstArgs) -> anyhow::Result<()> {
+    let stack = Stack::start(chatr, "burst").await?;
+    let result = scenario(&stack, args).await;
+    stack.stop("burst").await?;
+    result
+}
+
+async fn scenario(stack: &Stack, args: &BurstArgs) -> anyhow::Result<()> {
+    let webhook = &stack.webhook;
+    let chat = uuid::Uuid::new_v4().to_string();
+    let (owner, owner_connection) = OWNER;
+    webhook
+        .connected(owner_connection, owner)
+        .await
+        .map_err(|e| anyhow::anyhow!("the owner's connected failed: {e}"))?;
+    webhook
+        .user_event(
+            "createChat",
+            owner_connection,
+            owner,
+            serde_json::json!({"name": "burst", "id": chat}),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("the owner's createChat failed: {e}"))?;
+    connect_users(webhook, "burst", PREFIX, args.accounts, args.concurrency).await;
+    let joined = drive(args.accounts, Pace::AllAtOnce, |i| {
+        let (webhook, chat) = (webhook.clone(), chat.clone());
+        let (user, connection) = user(PREFIX, i);
+        async move {
+            webhook
+                .user_event("joinChat", &connection, &user, chat.into())
+                .await
+        }
+    })
+    .await;
+    let failed = joined.failures.total();
+    println!(
+        "burst: {} of {} joinChat launched at once succeeded in {:.2} s ({:.0} joins/s); {} \
+         (goal 0: {})",
+        joined.ok(),
+        args.accounts,
+        joined.elapsed.as_secs_f64(),
+        joined.rate(),
+        joined.failures,
+        if failed == 0 { "met" } else { "missed" }
+    );
+    if let Some(p) = joined.percentiles() {
+        println!("burst: join latency {p}");
+    }
+    let expected = joined.ok() as u64 + 1;
+    let listed = member_count(webhook, owner, &chat).await?;
+    println!(
+        "burst: GET /api/chats memberCount {listed} (expected {expected}: the owner and every \
+         joiner): {}",
+        if listed == expected { "ok" } else { "WRONG" }
+    );
+    Ok(())
+}
