@@ -11,8 +11,9 @@
 //!   [`route`]: route templates; [`body`]: bodies read with the Function's limit;
 //!   [`error`]: `ApiError`, the one error at the edge; [`principal`]: the signed-in user.
 //! - One file per Function: [`event_handler`], [`get_token`], [`get_users`], [`get_chats`].
-//! - [`process`]: one event through the chat (read, decide, store, then call the service);
-//!   [`sweep`]: connections whose `disconnected` was lost.
+//! - [`process`]: one event through the chat (read, decide, store, then call the service),
+//!   one at a time per user and per chat ([`row_locks`]); [`connection_cap`]: the cap on one
+//!   user's connections; [`sweep`]: connections whose `disconnected` was lost.
 //!
 //! # The life of a webhook
 //! `dispatch` resolves the Function and reads the body → `event_handler` verifies the

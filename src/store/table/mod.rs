@@ -7,16 +7,20 @@
 //! # Layout
 //! - `mod.rs`: [`TableStore`]: connect (tables, migration), rows read and written, the
 //!   `Store` methods.
+//! - `writes.rs`: one `Change` written (the `apply` of each event, change by change).
 //! - [`entity`]: the rows as Table Storage holds them.
 //! - `members.rs`: member rows, their reverse index, the member count, the purge of deleted
 //!   chats.
-//! - `migrate.rs`: chat rows of the old shape (members inside) to member rows.
+//! - `migrate.rs`: chat rows of the old shape (members inside) to member rows, once.
+//! - `markers.rs`: rows saying a one-time start-up step has finished.
 //! - `user_index.rs`: who is online, and names to search, as index rows.
 
 pub mod entity;
+mod markers;
 mod members;
 mod migrate;
 mod user_index;
+mod writes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -222,102 +226,6 @@ impl TableStore {
                 .await
                 .map(drop)
                 .map_err(|e| write_failure(e, false)),
-        }
-    }
-
-    async fn write(&self, change: &Change) -> Result<(), WriteError> {
-        match change {
-            Change::PutUser { user, expect } => {
-                Self::put(
-                    &self.users,
-                    user.id.as_str(),
-                    &UserEntity::from_user(user)?,
-                    expect,
-                )
-                .await
-            }
-            Change::PutChat { chat, expect } => {
-                let mut row = ChatEntity::from_chat(chat)?;
-                if chat.deleted {
-                    // Marked first: a deleted chat is always one a user's chats leave out (a
-                    // mark whose chat stayed live, the delete having failed, the purge drops).
-                    self.mark_purge(&chat.id).await?;
-                }
-                match expect {
-                    Expect::Absent => {
-                        row.member_count = Some(0);
-                        Self::put(&self.chats, chat.id.as_str(), &row, expect).await?;
-                    }
-                    // A merge: the member count, kept beside the chat, stays as it is.
-                    Expect::Version(v) => Self::entity(&self.chats, chat.id.as_str())
-                        .merge(&row, IfMatchCondition::Etag(v.0.clone().into()))
-                        .map_err(unavailable)?
-                        .await
-                        .map(drop)
-                        .map_err(|e| write_failure(e, false))?,
-                }
-                Ok(())
-            }
-            Change::IndexUser { user, entry, was } => {
-                self.index_user(user, entry, was.as_ref()).await
-            }
-            Change::AddMember { member } => self.add_member(member).await,
-            Change::RemoveMember { chat, user } => self.remove_member(chat, user).await,
-            Change::BindConnection { connection, user } => {
-                let inserted = self
-                    .connections
-                    .insert::<_, serde_json::Value>(ConnectionEntity::new(connection, user))
-                    .map_err(unavailable)?
-                    .await;
-                match inserted {
-                    Ok(_) => Ok(()),
-                    // Already there: fine only if it is this user's and still open; it is
-                    // never rebound to someone else.
-                    Err(e) if status(&e) == Some(StatusCode::Conflict) => {
-                        match Self::get::<ConnectionEntity>(&self.connections, connection.as_str())
-                            .await?
-                        {
-                            Some((row, _)) if row.user_id == user.as_str() && !row.closed => Ok(()),
-                            _ => Err(StoreError::Conflict.into()),
-                        }
-                    }
-                    Err(e) => Err(write_failure(e, true)),
-                }
-            }
-            Change::UnbindConnection { connection } => {
-                // Kept, marked closed, so that a replayed event cannot bind it again.
-                match Self::get::<ConnectionEntity>(&self.connections, connection.as_str()).await? {
-                    Some((mut row, _)) if !row.closed => {
-                        row.closed = true;
-                        Self::entity(&self.connections, connection.as_str())
-                            .insert_or_replace(row)
-                            .map_err(unavailable)?
-                            .await
-                            .map(drop)
-                            .map_err(|e| write_failure(e, true))
-                    }
-                    _ => Ok(()),
-                }
-            }
-        }
-    }
-
-    /// One change; a missing table is created and the write tried once more.
-    async fn apply_one(&self, change: &Change) -> Result<(), StoreError> {
-        match self.write(change).await {
-            Ok(()) => Ok(()),
-            Err(WriteError::Store(e)) => Err(e),
-            Err(WriteError::TableMissing) => {
-                tracing::warn!("a table is missing; creating the tables again");
-                self.create_tables().await?;
-                match self.write(change).await {
-                    Ok(()) => Ok(()),
-                    Err(WriteError::Store(e)) => Err(e),
-                    Err(WriteError::TableMissing) => {
-                        Err(StoreError::Unavailable("a table is still missing".into()))
-                    }
-                }
-            }
         }
     }
 }

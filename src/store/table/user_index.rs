@@ -14,12 +14,12 @@ use crate::chat::model::UserId;
 use crate::chat::outcome::UserEntry;
 use crate::chat::user::{search_end, search_prefix, User};
 use crate::store::table::entity::{UserEntity, PARTITION};
+use crate::store::table::migrate::START_UP_PAGE;
 use crate::store::table::{key_literal, unavailable, write_failure, TableStore, WriteError};
 use crate::store::StoreError;
 
 const ONLINE: &str = "online";
 const NAMES: &str = "names";
-const META: &str = "meta";
 /// The marker row saying every user row written before the index has its entries.
 const INDEXED: &str = "indexed-v1";
 /// User rows read at once for a page.
@@ -148,22 +148,25 @@ impl TableStore {
 
     /// Writes the entries of every user row written before the index, once.
     pub(super) async fn index_existing_users(&self) -> Result<(), StoreError> {
-        let marker = Self::entity_in(&self.user_index, META, INDEXED)
-            .get::<IndexEntity>()
-            .await;
-        if marker.is_ok() {
+        if self.marked(INDEXED).await? {
             return Ok(());
         }
-        let users: Vec<UserEntity> =
-            Self::partition(&self.users, PARTITION, None, usize::MAX).await?;
-        for entity in users {
-            let user = entity.into_user()?;
-            self.index_user(&user.id, &UserEntry::of(&user), None)
-                .await
-                .map_err(Self::store_error)?;
+        let mut after: Option<String> = None;
+        loop {
+            let users: Vec<UserEntity> =
+                Self::partition(&self.users, PARTITION, after.as_deref(), START_UP_PAGE).await?;
+            let last_page = users.len() < START_UP_PAGE;
+            after = users.last().map(|u| u.row_key.clone());
+            for entity in users {
+                let user = entity.into_user()?;
+                self.index_user(&user.id, &UserEntry::of(&user), None)
+                    .await
+                    .map_err(Self::store_error)?;
+            }
+            if last_page || after.is_none() {
+                break;
+            }
         }
-        self.put_index(META, INDEXED, "")
-            .await
-            .map_err(Self::store_error)
+        self.mark(INDEXED).await
     }
 }
