@@ -23,6 +23,7 @@ const REASONS = {
   notMember: 'you are not in that chat. Join it first.',
   unknownUser: 'nobody by that id has signed in to chatr.',
   chatFull: 'that chat is full.',
+  tooManyChats: 'that would put someone in more chats than one person may be in. Leaving a chat makes room.',
   identityMismatch: 'this connection belongs to another account. Reload the page.',
   notSignedIn: 'you are not signed in. Please sign in again.',
 };

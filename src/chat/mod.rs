@@ -9,13 +9,15 @@
 //! - `mod.rs`: `handle` (and `needs`: which rows an event reads); [`event`]: client events
 //!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
 //! - Values: [`model`] (ids and names that exist only once they parse), [`user`] (a user's
-//!   record), [`room`] (a chat as stored).
+//!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).
 //! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
-//!   leave, delete), [`private`] (private chats of two users).
+//!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
+//!   one user may be in).
 //!
 //! Unit tests named `…_fixing_hole_N` prove hole N of the original app
 //! (`docs/chatr-original.md` §9) closed.
 
+pub mod chat_cap;
 pub mod event;
 pub mod group;
 pub mod member;
@@ -32,6 +34,7 @@ pub(crate) mod test_support;
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 
+use crate::chat::chat_cap::ChatsHeld;
 use crate::chat::event::ClientEvent;
 use crate::chat::group::Sender;
 use crate::chat::member::Member;
@@ -69,6 +72,8 @@ pub struct Snapshot {
     pub members: BTreeMap<(ChatId, UserId), Member>,
     /// The most connections the user may hold (the handler's setting; `None`: no limit).
     pub connection_cap: Option<NonZeroU32>,
+    /// The cap on a user's chats, and the chats held by the users of `Needs::chats_held`.
+    pub chats_held: ChatsHeld,
 }
 
 impl Snapshot {
@@ -84,6 +89,8 @@ pub struct Needs {
     pub chats: Vec<ChatId>,
     /// Memberships, as (chat, user).
     pub members: Vec<(ChatId, UserId)>,
+    /// Users the event may make members of a chat, whose chats are counted (when capped).
+    pub chats_held: Vec<UserId>,
 }
 
 /// The user whose record an event needs: the binding wins over what the event claims.
@@ -103,11 +110,17 @@ pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
     let with_membership = |id: &ChatId| Needs {
         chats: vec![id.clone()],
         members: user.map(|u| (id.clone(), u.clone())).into_iter().collect(),
-        other_user: None,
+        ..Needs::default()
+    };
+    let counted = |needs: Needs| Needs {
+        chats_held: user.into_iter().cloned().collect(),
+        ..needs
     };
     match event {
-        ClientEvent::CreateChat { id, .. } | ClientEvent::DeleteChat(id) => chat(id),
-        ClientEvent::JoinChat(id) | ClientEvent::LeaveChat(id) => with_membership(id),
+        ClientEvent::CreateChat { id, .. } => counted(chat(id)),
+        ClientEvent::DeleteChat(id) => chat(id),
+        ClientEvent::JoinChat(id) => counted(with_membership(id)),
+        ClientEvent::LeaveChat(id) => with_membership(id),
         ClientEvent::CreatePrivateChat { initiator, target } => {
             let id = ChatId::private(initiator, target).ok();
             Needs {
@@ -122,6 +135,7 @@ pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
                     })
                     .collect(),
                 other_user: Some(target.clone()),
+                chats_held: vec![initiator.clone(), target.clone()],
             }
         }
         ClientEvent::UserConnected | ClientEvent::UserEnterIdle | ClientEvent::UserExitIdle => {
@@ -207,6 +221,11 @@ pub fn handle(
                     private::create(&sender, initiator, target, &opening)?
                 }
             };
+            snapshot
+                .chats_held
+                .check(name, claimed, &outcome, |chat, user| {
+                    snapshot.member(chat, user).is_some()
+                })?;
             Ok(bound(connection, claimed, snapshot, outcome))
         }
     }
@@ -353,6 +372,7 @@ mod tests {
                 chats: vec![room.clone()],
                 members: vec![(room, uid("u"))],
                 other_user: None,
+                chats_held: vec![uid("u")],
             }
         );
     }
@@ -368,6 +388,11 @@ mod tests {
         assert_eq!(needs.other_user, Some(uid("a")));
         assert_eq!(needs.chats, vec![id.clone()]);
         assert_eq!(needs.members, vec![(id.clone(), uid("b")), (id, uid("a"))]);
+        assert_eq!(
+            needs.chats_held,
+            vec![uid("b"), uid("a")],
+            "both may gain a chat"
+        );
     }
 
     #[test]

@@ -268,6 +268,8 @@ pub enum Reason {
     UnknownUser,
     /// The chat has reached its member limit.
     ChatFull,
+    /// A user would be in more chats than one user may be.
+    TooManyChats,
     /// The connection belongs to another user than the event claims.
     IdentityMismatch,
     /// The connection has no user.

@@ -15,6 +15,7 @@ Settings (environment variables, read once at start-up):
   CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
   FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
   CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
+  CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
   CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
   RUST_LOG                      log filter (default: info)";
 
@@ -59,6 +60,7 @@ Settings (environment variables, all optional):
   WebPubSubHub                  the hub (default: chat)
   TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
   CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
+  CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
   CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
   RUST_LOG                      log filter (default: info)";
 

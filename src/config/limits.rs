@@ -1,13 +1,19 @@
 //! The chat's tunable bounds and schedules, each a number with a name: how many connections
-//! one user may hold, and how often the sweep runs. `0` turns either off (load tests do).
+//! one user may hold, how many chats one user may be in, and how often the sweep runs. `0`
+//! turns any of them off (load tests do).
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use crate::config::{ConfigError, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS};
+use crate::config::{
+    ConfigError, CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
+};
 
 /// The default cap on one user's connections: tabs and devices, with room to spare.
 pub const DEFAULT_MAX_CONNECTIONS_PER_USER: u32 = 20;
+/// The default cap on one user's chats: more than a person follows, few enough for the
+/// `connect` answer that names each.
+pub const DEFAULT_MAX_CHATS_PER_USER: u32 = 1_000;
 /// The default time between sweeps.
 pub const DEFAULT_SWEEP_SECONDS: u64 = 5 * 60;
 
@@ -16,6 +22,8 @@ pub const DEFAULT_SWEEP_SECONDS: u64 = 5 * 60;
 pub struct Limits {
     /// The most connections one user may hold at once; `None`: no limit.
     pub max_connections_per_user: Option<NonZeroU32>,
+    /// The most chats one user may be in; `None`: no limit.
+    pub max_chats_per_user: Option<NonZeroU32>,
     /// Time between sweeps of dead connections and deleted chats; `None`: no sweep.
     pub sweep_interval: Option<Duration>,
 }
@@ -24,6 +32,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections_per_user: NonZeroU32::new(DEFAULT_MAX_CONNECTIONS_PER_USER),
+            max_chats_per_user: NonZeroU32::new(DEFAULT_MAX_CHATS_PER_USER),
             sweep_interval: Some(Duration::from_secs(DEFAULT_SWEEP_SECONDS)),
         }
     }
@@ -44,6 +53,9 @@ impl Limits {
         if let Some(v) = get(CHATR_MAX_CONNECTIONS_PER_USER) {
             limits.max_connections_per_user =
                 NonZeroU32::new(number(CHATR_MAX_CONNECTIONS_PER_USER, &v)?);
+        }
+        if let Some(v) = get(CHATR_MAX_CHATS_PER_USER) {
+            limits.max_chats_per_user = NonZeroU32::new(number(CHATR_MAX_CHATS_PER_USER, &v)?);
         }
         if let Some(v) = get(CHATR_SWEEP_SECONDS) {
             let seconds: u64 = number(CHATR_SWEEP_SECONDS, &v)?;
@@ -67,9 +79,10 @@ mod tests {
     }
 
     #[test]
-    fn the_defaults_are_twenty_connections_and_a_sweep_every_five_minutes() {
+    fn the_defaults_are_twenty_connections_a_thousand_chats_and_a_sweep_every_five_minutes() {
         let l = limits(&[]).expect("defaults");
         assert_eq!(l.max_connections_per_user.map(NonZeroU32::get), Some(20));
+        assert_eq!(l.max_chats_per_user.map(NonZeroU32::get), Some(1_000));
         assert_eq!(l.sweep_interval, Some(Duration::from_secs(300)));
     }
 
@@ -77,10 +90,12 @@ mod tests {
     fn zero_turns_a_limit_off() {
         let l = limits(&[
             (CHATR_MAX_CONNECTIONS_PER_USER, "0"),
+            (CHATR_MAX_CHATS_PER_USER, "0"),
             (CHATR_SWEEP_SECONDS, "0"),
         ])
         .expect("off");
         assert_eq!(l.max_connections_per_user, None);
+        assert_eq!(l.max_chats_per_user, None);
         assert_eq!(l.sweep_interval, None);
         let l = limits(&[(CHATR_MAX_CONNECTIONS_PER_USER, " 3 ")]).expect("three");
         assert_eq!(l.max_connections_per_user.map(NonZeroU32::get), Some(3));
@@ -90,6 +105,7 @@ mod tests {
     fn a_value_that_is_not_a_whole_number_names_the_setting() {
         for (name, bad) in [
             (CHATR_MAX_CONNECTIONS_PER_USER, "-1"),
+            (CHATR_MAX_CHATS_PER_USER, "1e3"),
             (CHATR_SWEEP_SECONDS, "soon"),
         ] {
             let err = limits(&[(name, bad)]).expect_err("malformed");

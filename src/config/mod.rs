@@ -25,6 +25,8 @@ pub const CHATR_DATA_DIR: &str = "CHATR_DATA_DIR";
 pub const FUNCTIONS_CUSTOMHANDLER_PORT: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
 /// The most connections one user may hold at once (0: no limit).
 pub const CHATR_MAX_CONNECTIONS_PER_USER: &str = "CHATR_MAX_CONNECTIONS_PER_USER";
+/// The most chats one user may be in (0: no limit).
+pub const CHATR_MAX_CHATS_PER_USER: &str = "CHATR_MAX_CHATS_PER_USER";
 /// Seconds between sweeps of dead connections and deleted chats (0: no sweep).
 pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
 
@@ -48,6 +50,10 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         CHATR_MAX_CONNECTIONS_PER_USER,
         "most connections one user holds at once, tabs and devices alike (default 20; 0: no limit)",
+    ),
+    (
+        CHATR_MAX_CHATS_PER_USER,
+        "most chats one user is in; the connect answer names each (default 1000; 0: no limit)",
     ),
     (
         CHATR_SWEEP_SECONDS,

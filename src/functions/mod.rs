@@ -147,6 +147,8 @@ pub struct App {
     pub chat_locks: Arc<RowLocks>,
     /// The most connections one user may hold at once (`None`: no limit).
     pub max_connections_per_user: Option<NonZeroU32>,
+    /// The most chats one user may be in (`None`: no limit).
+    pub max_chats_per_user: Option<NonZeroU32>,
 }
 
 impl App {
@@ -166,6 +168,7 @@ impl App {
             user_locks: Arc::default(),
             chat_locks: Arc::default(),
             max_connections_per_user: Limits::default().max_connections_per_user,
+            max_chats_per_user: Limits::default().max_chats_per_user,
         })
     }
 
@@ -180,6 +183,7 @@ impl App {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.sweep_interval = limits.sweep_interval;
         self.max_connections_per_user = limits.max_connections_per_user;
+        self.max_chats_per_user = limits.max_chats_per_user;
         self
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::chat::chat_cap::ChatsHeld;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::Refusal;
 use crate::chat::{self, Incoming, Snapshot};
@@ -90,6 +91,17 @@ pub async fn process(
                 members.insert((chat.clone(), user.clone()), member);
             }
         }
+        let mut chats_held = ChatsHeld {
+            cap: app.max_chats_per_user,
+            counts: BTreeMap::new(),
+        };
+        if let Some(cap) = app.max_chats_per_user {
+            let cap = usize::try_from(cap.get()).unwrap_or(usize::MAX);
+            for user in &needs.chats_held {
+                let count = app.store.count_chats_of(user, cap).await?;
+                chats_held.counts.insert(user.clone(), count);
+            }
+        }
         let snapshot = Snapshot {
             binding,
             closed,
@@ -98,6 +110,7 @@ pub async fn process(
             chats,
             members,
             connection_cap: app.max_connections_per_user,
+            chats_held,
         };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),

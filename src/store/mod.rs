@@ -63,6 +63,9 @@ pub trait Store: Send + Sync {
     async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError>;
     /// The chats a user is a member of, deleted ones left out (one partition: the user's).
     async fn chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError>;
+    /// How many chats a user is a member of, deleted ones left out, counting no further than
+    /// `up_to` (so that the cost is bounded by it).
+    async fn count_chats_of(&self, user: &UserId, up_to: usize) -> Result<usize, StoreError>;
     /// Up to `limit` members of a chat, by user id, after `after` (a page; one partition).
     async fn members_of(
         &self,

@@ -145,6 +145,7 @@ describe('refusals in words', () => {
     'notMember',
     'unknownUser',
     'chatFull',
+    'tooManyChats',
     'identityMismatch',
     'notSignedIn',
   ];

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use chatr::config::{
-    CHATR_DATA_DIR, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
+    CHATR_DATA_DIR, CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
     FUNCTIONS_CUSTOMHANDLER_PORT, TABLE_STORAGE_CONNECTION_STRING, WEB_PUBSUB_CONNECTION_STRING,
     WEB_PUBSUB_HUB,
 };
@@ -78,6 +78,7 @@ impl Serve {
             .env(CHATR_DATA_DIR, &data_dir)
             .env(FUNCTIONS_CUSTOMHANDLER_PORT, "0")
             .env(CHATR_MAX_CONNECTIONS_PER_USER, "0")
+            .env(CHATR_MAX_CHATS_PER_USER, "0")
             .env(CHATR_SWEEP_SECONDS, "0")
             .env("RUST_LOG", log)
             .stdin(Stdio::null())

@@ -64,6 +64,9 @@ impl Store for Down {
     async fn chats_of(&self, _: &UserId) -> Result<Vec<ChatId>, StoreError> {
         down()
     }
+    async fn count_chats_of(&self, _: &UserId, _: usize) -> Result<usize, StoreError> {
+        down()
+    }
     async fn members_of(
         &self,
         _: &ChatId,

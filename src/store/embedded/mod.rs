@@ -132,6 +132,12 @@ impl Store for EmbeddedStore {
         self.with_db(move |db| rows::chats_of(db, &user)).await
     }
 
+    async fn count_chats_of(&self, user: &UserId, up_to: usize) -> Result<usize, StoreError> {
+        let user = user.as_str().to_string();
+        self.with_db(move |db| rows::count_chats_of(db, &user, up_to))
+            .await
+    }
+
     async fn members_of(
         &self,
         chat: &ChatId,

@@ -191,6 +191,25 @@ pub(super) fn chats_of(db: &Connection, user: &str) -> Result<Vec<ChatId>, Store
         .collect()
 }
 
+/// How many live chats a user is in, up to `up_to` (the index on (`user_id`, `chat_id`) is read
+/// no further).
+pub(super) fn count_chats_of(
+    db: &Connection,
+    user: &str,
+    up_to: usize,
+) -> Result<usize, StoreError> {
+    let limit = i64::try_from(up_to).unwrap_or(i64::MAX);
+    let count: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM members m JOIN chats c ON c.id = m.chat_id
+             WHERE m.user_id = ?1 AND c.deleted = 0 LIMIT ?2)",
+            params![user, limit],
+            |r| r.get(0),
+        )
+        .map_err(unavailable)?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
 /// A page of a chat's members, by user id.
 pub(super) fn members_of(
     db: &Connection,

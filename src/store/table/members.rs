@@ -213,21 +213,50 @@ impl TableStore {
 
     /// The chats of a user, deleted ones (those still marked for the sweep) left out.
     pub(super) async fn live_chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError> {
+        self.live_memberships(user, usize::MAX)
+            .await?
+            .into_iter()
+            .map(|m| {
+                ChatId::parse(m.row_key)
+                    .map_err(|e| StoreError::Corrupt(format!("memberships RowKey: {e}")))
+            })
+            .collect()
+    }
+
+    /// How many live chats a user is in, up to `up_to`: that many reverse rows are read, and
+    /// one more for each deleted chat still to purge.
+    pub(super) async fn count_live_chats_of(
+        &self,
+        user: &UserId,
+        up_to: usize,
+    ) -> Result<usize, StoreError> {
+        Ok(self.live_memberships(user, up_to).await?.len().min(up_to))
+    }
+
+    /// A user's reverse rows, in key order, leaving out deleted chats still to purge, reading
+    /// no further than `live` rows past those.
+    async fn live_memberships(
+        &self,
+        user: &UserId,
+        live: usize,
+    ) -> Result<Vec<MembershipEntity>, StoreError> {
         let purging: std::collections::BTreeSet<String> =
             Self::partition::<PurgeEntity>(&self.purges, PURGES, None, usize::MAX)
                 .await?
                 .into_iter()
                 .map(|p| p.row_key)
                 .collect();
-        Self::partition::<MembershipEntity>(&self.memberships, user.as_str(), None, usize::MAX)
-            .await?
+        let rows = Self::partition::<MembershipEntity>(
+            &self.memberships,
+            user.as_str(),
+            None,
+            live.saturating_add(purging.len()),
+        )
+        .await?;
+        Ok(rows
             .into_iter()
             .filter(|m| !purging.contains(&m.row_key))
-            .map(|m| {
-                ChatId::parse(m.row_key)
-                    .map_err(|e| StoreError::Corrupt(format!("memberships RowKey: {e}")))
-            })
-            .collect()
+            .collect())
     }
 
     pub(super) fn store_error(e: WriteError) -> StoreError {

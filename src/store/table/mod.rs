@@ -321,6 +321,10 @@ impl Store for TableStore {
         self.live_chats_of(user).await
     }
 
+    async fn count_chats_of(&self, user: &UserId, up_to: usize) -> Result<usize, StoreError> {
+        self.count_live_chats_of(user, up_to).await
+    }
+
     async fn members_of(
         &self,
         chat: &ChatId,

@@ -43,10 +43,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a handler whose users may hold at most `cap` connections.
 pub async fn spawn_app_capped(cap: u32) -> TestApp {
+    spawn_app_with(Limits {
+        max_connections_per_user: std::num::NonZeroU32::new(cap),
+        ..Limits::default()
+    })
+    .await
+}
+
+/// Starts a handler with these limits (the sweep stays off).
+pub async fn spawn_app_with(limits: Limits) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(EmbeddedStore::open(data_dir.path()).expect("store"));
     let pubsub = RecordingPubSub::start(KEY).await;
-    spawn_with(pubsub, data_dir, store, std::num::NonZeroU32::new(cap)).await
+    spawn_with(pubsub, data_dir, store, limits).await
 }
 
 /// Starts a handler for hub `chat` over any store.
@@ -73,27 +82,24 @@ async fn spawn_over(
     data_dir: tempfile::TempDir,
     store: SharedStore,
 ) -> TestApp {
-    spawn_with(
-        pubsub,
-        data_dir,
-        store,
-        Limits::default().max_connections_per_user,
-    )
-    .await
+    spawn_with(pubsub, data_dir, store, Limits::default()).await
 }
 
 async fn spawn_with(
     pubsub: RecordingPubSub,
     data_dir: tempfile::TempDir,
     store: SharedStore,
-    cap: Option<std::num::NonZeroU32>,
+    limits: Limits,
 ) -> TestApp {
     let service =
         WebPubSubConnectionString::parse(&connection_string(&pubsub)).expect("connection string");
-    let mut app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
-    app.max_connections_per_user = cap;
     // The sweep's calls would interleave with the calls a test checks; sweep tests run it by hand.
-    app.sweep_interval = None;
+    let mut app = App::new(service, HubName::parse("chat").expect("hub"), store)
+        .expect("app")
+        .with_limits(Limits {
+            sweep_interval: None,
+            ..limits
+        });
     app.pubsub = app.pubsub.with_retry(RetryPolicy {
         attempts: 3,
         base_delay: Duration::from_millis(1),

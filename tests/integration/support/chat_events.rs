@@ -43,6 +43,12 @@ impl TestApp {
         self.send("joinChat", connection, user, json!(id)).await
     }
 
+    /// `leaveChat` `{chatId, userName}` (the name is ignored).
+    pub async fn leave_chat(&self, connection: &str, user: &str, id: &str) -> reqwest::Response {
+        let body = json!({"chatId": id, "userName": user});
+        self.send("leaveChat", connection, user, body).await
+    }
+
     /// `deleteChat` (the chat id as text).
     pub async fn delete_chat(&self, connection: &str, user: &str, id: &str) -> reqwest::Response {
         self.send("deleteChat", connection, user, json!(id)).await

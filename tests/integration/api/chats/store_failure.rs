@@ -55,6 +55,9 @@ impl Store for BrokenWrites {
     async fn chats_of(&self, user: &UserId) -> Result<Vec<ChatId>, StoreError> {
         self.0.chats_of(user).await
     }
+    async fn count_chats_of(&self, user: &UserId, up_to: usize) -> Result<usize, StoreError> {
+        self.0.count_chats_of(user, up_to).await
+    }
     async fn members_of(
         &self,
         chat: &ChatId,

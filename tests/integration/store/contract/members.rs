@@ -174,3 +174,38 @@ pub async fn a_users_chats_leave_out_deleted_ones_and_the_purge_removes_their_me
         "other chats keep their members"
     );
 }
+
+pub async fn a_users_chats_are_counted_up_to_the_bound_leaving_out_deleted_ones(
+    store: SharedStore,
+) {
+    let rooms: Vec<String> = (0..5).map(|i| format!("room-{i}")).collect();
+    for room in &rooms {
+        insert_chat(&store, &group_chat(room)).await;
+    }
+    let joins: Vec<Change> = rooms.iter().map(|r| add(r, "u1")).collect();
+    store.apply(&joins).await.expect("join");
+    // The first in key order deleted, not yet purged: the count reads past it.
+    let read = read_chat(&store, &chat_id(&rooms[0])).await;
+    let mut deleted = read.value.clone();
+    deleted.deleted = true;
+    store
+        .apply(&[put_chat(&deleted, Expect::Version(read.version))])
+        .await
+        .expect("delete");
+    let count = |up_to| {
+        let store = store.clone();
+        async move {
+            store
+                .count_chats_of(&uid("u1"), up_to)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count(10).await, 4, "four live chats");
+    assert_eq!(count(4).await, 4);
+    assert_eq!(count(3).await, 3, "counted no further than the bound");
+    assert_eq!(
+        store.count_chats_of(&uid("u2"), 10).await.expect("count"),
+        0
+    );
+}

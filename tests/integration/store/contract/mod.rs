@@ -83,6 +83,7 @@ macro_rules! store_contract {
             members::members_page_in_user_order_across_pages,
             members::a_chat_write_keeps_its_member_count,
             members::a_users_chats_leave_out_deleted_ones_and_the_purge_removes_their_members,
+            members::a_users_chats_are_counted_up_to_the_bound_leaving_out_deleted_ones,
             user_index::online_users_are_those_with_a_live_connection,
             user_index::a_name_search_pages_through_matches_in_name_order_whatever_the_case,
             user_index::a_renamed_user_is_found_by_the_new_name_only,
