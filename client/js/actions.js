@@ -41,6 +41,7 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
         const { [me.userId]: _left, ...others } = chat.members;
         chat.members = others;
       }
+      delete state.direct[id];
       closeTab(state, id);
     },
 
@@ -49,11 +50,16 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
       if (send(userEvent('deleteChat', id))) state.deleting[id] = true;
     },
 
-    /** Opens the private chat with a user (the server's `joinPrivateChat` opens the tab). */
+    /**
+     * Opens the private chat with a user: one we are in already opens at once, quietly; a new
+     * one is asked for (the server's `joinPrivateChat` opens the tab and tells the other).
+     */
     startPrivateChat(userId) {
       if (userId === me.userId) return;
       const id = privateChatId(me.userId, userId);
       if (findTab(state, id)) return activateTab(state, id, true);
+      const known = state.direct[id];
+      if (known) return openTab(state, id, `Chat with ${state.users[userId]?.userName ?? known.withName}`, true);
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 

@@ -45,9 +45,10 @@ export async function fetchUsers() {
   return (await getJson('/api/users')).users ?? {};
 }
 
-/** Group chats: `{<chatId>: {id, name, members, owner}}`. */
+/** Group chats and our private chats: `{chats: {<chatId>: {id, name, members, owner}}, direct: {<chatId>: {id, with, withName}}}`. */
 export async function fetchChats() {
-  return (await getJson('/api/chats')).chats ?? {};
+  const body = await getJson('/api/chats');
+  return { chats: body.chats ?? {}, direct: body.direct ?? {} };
 }
 
 /** A client access URL with a fresh token. */

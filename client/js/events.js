@@ -47,6 +47,10 @@ function chatDeleted(ctx, chatId) {
 function joinPrivateChat(ctx, chat) {
   const { state } = ctx;
   if (typeof chat.id !== 'string') return;
+  const other = otherUserOf(chat.id, ctx.me.userId);
+  if (other !== null) {
+    state.direct[chat.id] = { id: chat.id, with: other, withName: String(chat.name).replace(/^Chat with /, '') };
+  }
   const alreadyVisible = state.activeId === chat.id && !document.hidden;
   openTab(state, chat.id, chat.name, !!chat.grabFocus);
   if (chat.grabFocus || alreadyVisible) return;

@@ -14,8 +14,8 @@ import { Connection } from './connection.js';
 import { createDeliveries } from './deliveries.js';
 import { applyServerEvent } from './events.js';
 import { watchIdle } from './idle.js';
-import { groupMessage, isPrivateChatId, parseFrame, userEvent } from './protocol.js';
-import { activateTab, addMessage, closeTab, createState, findTab, nameOf, toast } from './state.js';
+import { groupMessage, isPrivateChatId, otherUserOf, parseFrame, userEvent } from './protocol.js';
+import { activateTab, addMessage, closeTab, createState, findTab, nameOf, openTab, toast } from './state.js';
 
 export function createSession(me, settings) {
   const state = createState(me);
@@ -121,8 +121,10 @@ export function createSession(me, settings) {
     } else if (frame?.kind === 'ack') {
       deliveries.settle(frame);
     } else if (frame?.kind === 'notice') {
+      openPrivateTab(frame.chatId);
       addMessage(state, frame.chatId, { kind: 'notice', text: frame.text });
     } else if (frame?.kind === 'chat') {
+      openPrivateTab(frame.chatId);
       addMessage(state, frame.chatId, {
         kind: 'message',
         fromUserId: frame.fromUserId,
@@ -133,16 +135,29 @@ export function createSession(me, settings) {
     }
   }
 
+  /**
+   * A private chat's frame with no tab open (opened while we were away, or its tab closed):
+   * its tab comes back, in the background, so that nothing said to us is dropped.
+   */
+  function openPrivateTab(chatId) {
+    if (!isPrivateChatId(chatId) || findTab(state, chatId)) return;
+    const other = otherUserOf(chatId, me.userId);
+    if (other === null) return;
+    const name = state.users[other]?.userName ?? state.direct[chatId]?.withName ?? other;
+    openTab(state, chatId, `Chat with ${name}`, false);
+  }
+
   /** Reloads both lists; server events meanwhile are held, then replayed on top. */
   function loadLists() {
     loading ??= (async () => {
       held = [];
       try {
-        const [users, chats] = await Promise.all([api.fetchUsers(), api.fetchChats()]);
+        const [users, { chats, direct }] = await Promise.all([api.fetchUsers(), api.fetchChats()]);
         state.users = Object.fromEntries(
           Object.entries(users).map(([id, u]) => [id, { userName: u.userName, userProvider: u.userProvider, idle: !!u.idle }]),
         );
         state.chats = chats;
+        state.direct = direct;
       } finally {
         const events = held ?? [];
         held = null;

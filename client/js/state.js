@@ -15,6 +15,7 @@ export function createState(me) {
     me,
     users: {}, // userId -> {userName, userProvider, idle}
     chats: {}, // chatId -> {id, name, owner, members}
+    direct: {}, // our private chats: chatId -> {id, with, withName}
     tabs: [], // {id, name, isPrivate, messages, unread}
     activeId: null,
     connection: { status: 'connecting', retryAt: 0, problem: null }, // problem: the server's words

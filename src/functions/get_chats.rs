@@ -1,23 +1,29 @@
 //! `getChats` (`/api/chats`): the group chats, keyed by id, as the original client reads
 //! them, `{chats:{<id>:{id,name,members,owner,memberCount}}}`, where `members` holds only
 //! the caller's own entry when they are a member (enough for a client to know where it
-//! belongs; the full membership is never listed). Private and deleted chats are never listed.
-//! At most `MAX_CHATS_LISTED` chats, the caller's own first (`more: true` when some are
-//! left out).
+//! belongs; the full membership is never listed). Deleted chats are never listed, nor anyone
+//! else's private chats; the caller's own private chats come apart, in `direct`
+//! (`{<id>: {id, with, withName}}`: the other user and the name they were made a member with),
+//! so that a user finds a private chat opened while they were away. At most
+//! `MAX_CHATS_LISTED` group chats, the caller's own first (`more: true` when some are left
+//! out); `direct` is bounded by the cap on a user's chats.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::{stream, StreamExt, TryStreamExt};
 use warp::reply::Response;
 use warp::Reply;
 
 use crate::chat::member::Member;
-use crate::chat::model::ChatId;
+use crate::chat::model::{ChatId, UserId};
 use crate::chat::room::{Chat, ChatKind};
 use crate::functions::error::ApiError;
 use crate::functions::{App, Request};
 
 /// Most chats listed at once.
 pub const MAX_CHATS_LISTED: usize = 1000;
+/// Member rows read at once for `direct`.
+const READS_AT_ONCE: usize = 8;
 
 /// The live group chats to list, the caller's (`mine`) first, at most `max`; and whether some
 /// were left out.
@@ -31,6 +37,45 @@ fn listed<'a>(chats: &'a [Chat], mine: &BTreeSet<ChatId>, max: usize) -> (Vec<&'
     let more = groups.len() > max;
     groups.truncate(max);
     (groups, more)
+}
+
+/// The caller's live private chats, each with the other user.
+fn own_private(chats: &[Chat], mine: &BTreeSet<ChatId>, me: &UserId) -> Vec<(ChatId, UserId)> {
+    chats
+        .iter()
+        .filter(|c| !c.deleted && mine.contains(&c.id))
+        .filter_map(|c| match &c.kind {
+            ChatKind::Private { users } => users
+                .iter()
+                .find(|u| *u != me)
+                .map(|other| (c.id.clone(), other.clone())),
+            ChatKind::Group { .. } => None,
+        })
+        .collect()
+}
+
+/// `direct`: each of the caller's private chats with the other user's id and name.
+async fn direct(
+    app: &App,
+    private: Vec<(ChatId, UserId)>,
+) -> Result<BTreeMap<String, serde_json::Value>, ApiError> {
+    let store = app.store.clone();
+    stream::iter(private)
+        .map(move |(chat, other)| {
+            let store = store.clone();
+            async move {
+                let member = store.get_member(&chat, &other).await?;
+                let name =
+                    member.map_or_else(|| other.as_str().to_string(), |m| m.name.to_string());
+                Ok::<_, ApiError>((
+                    chat.as_str().to_string(),
+                    serde_json::json!({"id": chat, "with": other, "withName": name}),
+                ))
+            }
+        })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await
 }
 
 /// Serves `/api/chats`.
@@ -52,11 +97,11 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
         .into_iter()
         .map(|c| (c.id.as_str(), c.view(memberships.get(&c.id))))
         .collect();
-    let body = if more {
-        serde_json::json!({ "chats": listed, "more": true })
-    } else {
-        serde_json::json!({ "chats": listed })
-    };
+    let direct = direct(app, own_private(&chats, &mine, &principal.user_id)).await?;
+    let mut body = serde_json::json!({ "chats": listed, "direct": direct });
+    if more {
+        body["more"] = serde_json::Value::Bool(true);
+    }
     Ok(warp::reply::json(&body).into_response())
 }
 
@@ -83,5 +128,23 @@ mod tests {
         let (all, more) = listed(&chats, &mine, 10);
         assert_eq!(all.len(), 3, "neither deleted nor private chats are listed");
         assert!(!more);
+    }
+
+    #[test]
+    fn only_the_callers_live_private_chats_are_their_direct_chats() {
+        let ab = Chat::private(chat_id("private_a_b"), [uid("a"), uid("b")]);
+        let bc = Chat::private(chat_id("private_b_c"), [uid("b"), uid("c")]);
+        let mut ad = Chat::private(chat_id("private_a_d"), [uid("a"), uid("d")]);
+        ad.deleted = true;
+        let chats = vec![ab, bc, ad, group("g")];
+        let mine: BTreeSet<ChatId> = ["private_a_b", "private_a_d", "g"]
+            .into_iter()
+            .map(chat_id)
+            .collect();
+        let found: Vec<(String, String)> = own_private(&chats, &mine, &uid("a"))
+            .into_iter()
+            .map(|(c, other)| (c.as_str().to_string(), other.as_str().to_string()))
+            .collect();
+        assert_eq!(found, [("private_a_b".to_string(), "b".to_string())]);
     }
 }

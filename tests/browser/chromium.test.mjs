@@ -350,6 +350,26 @@ describe('the chat in Chromium', () => {
     await alice.page.locator('.toast', { hasText: 'You deleted “Lunch plans”.' }).waitFor();
   });
 
+  test('after a reload a private chat comes back with its next message, and reopens quietly', async () => {
+    await bob.page.reload();
+    await bob.online();
+    assert.equal(await bob.page.getByRole('tab').count(), 0, 'a reload opens no tab');
+    await carol.tab('Chat with bob').click();
+    await carol.say('Are you back, bob?');
+    // With no other tab open, the one that comes back is the visible one.
+    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+    await bob.message('carol', 'Are you back, bob?').waitFor();
+    // Reopening an existing private chat asks nothing of the server: no second invitation.
+    await bob.page.reload();
+    await bob.online();
+    await bob.user('carol').locator('button').click();
+    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+    await bob.say('Yes, reloaded twice');
+    await carol.message('bob', 'Yes, reloaded twice').waitFor();
+    assert.equal(await carol.page.locator('.invite').count(), 0, 'carol is not invited again');
+    assert.equal(await carol.notice('wants to chat').count(), 1, 'one "wants to chat" line, from the first time');
+  });
+
   test('at phone width the lists fold away behind a button', async () => {
     await carol.page.setViewportSize({ width: 390, height: 800 });
     const lists = carol.page.locator('#sidebar');

@@ -78,5 +78,5 @@ async fn users_and_chats_need_a_principal() {
         .await
         .json_with(200)
         .await;
-    assert_eq!(chats, json!({"chats": {}}));
+    assert_eq!(chats, json!({"chats": {}, "direct": {}}));
 }

@@ -46,7 +46,7 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     // Listed with its count; `members` holds only the caller's own entry.
     assert_eq!(
         app.chats().await,
-        json!({"chats": {ROOM: {"id": ROOM, "name": "Room", "owner": "alice", "memberCount": 1, "members": {}}}})
+        json!({"chats": {ROOM: {"id": ROOM, "name": "Room", "owner": "alice", "memberCount": 1, "members": {}}}, "direct": {}})
     );
     let alice = crate::support::app::principal("alice", "alice-name");
     let as_alice = app.get_chats(Some(&alice)).await.json_with(200).await;

@@ -32,7 +32,7 @@ async fn only_the_owner_deletes_and_then_every_connection_leaves_and_the_id_stay
         app.pubsub.calls().last().expect("call").json(),
         json!({"chatEvent": "chatDeleted", "data": ROOM})
     );
-    assert_eq!(app.chats().await, json!({"chats": {}}));
+    assert_eq!(app.chats().await, json!({"chats": {}, "direct": {}}));
     let data = app
         .create_chat("a1", "alice", ROOM, "Reborn")
         .await

@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::support::answer::Answer;
+use crate::support::app::principal;
 use crate::support::chat_events::room_with_alice_and_bob;
 use crate::support::domain::{chat_id, uid, ROOM};
 
@@ -95,6 +96,27 @@ async fn a_private_chat_with_an_offline_user_makes_them_a_member_to_find_it_late
     assert_eq!(
         app.app.store.chats_of(&uid("carol")).await.expect("read"),
         vec![chat_id("private_alice_carol")]
+    );
+    // Coming back, carol finds it in her list, with who opened it; nobody else sees it.
+    let as_carol = app
+        .get_chats(Some(&principal("carol", "carol-name")))
+        .await
+        .json_with(200)
+        .await;
+    assert_eq!(
+        as_carol["direct"],
+        json!({"private_alice_carol": {"id": "private_alice_carol", "with": "alice", "withName": "alice-name"}})
+    );
+    assert_eq!(as_carol["chats"].get("private_alice_carol"), None);
+    let as_bob = app
+        .get_chats(Some(&principal("bob", "bob-name")))
+        .await
+        .json_with(200)
+        .await;
+    assert_eq!(
+        as_bob["direct"],
+        json!({}),
+        "a private chat is its two users' only"
     );
     let nobody = app
         .create_private_chat("a1", "alice", "alice", "nobody-ever")
