@@ -5,8 +5,9 @@
 //! else's private chats; the caller's own private chats come apart, in `direct`
 //! (`{<id>: {id, with, withName}}`: the other user and the name they were made a member with),
 //! so that a user finds a private chat opened while they were away. At most
-//! `MAX_CHATS_LISTED` group chats, the caller's own first (`more: true` when some are left
-//! out); `direct` is bounded by the cap on a user's chats.
+//! `MAX_CHATS_LISTED` group chats, the caller's own first (`more: true` when some may be left
+//! out); `direct` is bounded by the cap on a user's chats. What is read is bounded too: chat
+//! rows in pages, no more than `MAX_SCANNED`, then the caller's own chats by id.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,16 +23,22 @@ use crate::functions::{App, Request};
 
 /// Most chats listed at once.
 pub const MAX_CHATS_LISTED: usize = 1000;
-/// Member rows read at once for `direct`.
+/// Rows read at once (member and chat rows, one by one, for `direct` and the caller's chats).
 const READS_AT_ONCE: usize = 8;
+/// Chat rows read in one page.
+const PAGE: usize = 1000;
+/// Most chat rows one request reads in pages, looking for group chats to list.
+const MAX_SCANNED: usize = 5 * PAGE;
+
+/// A chat anyone may see listed: a live group chat.
+fn is_listable(chat: &Chat) -> bool {
+    !chat.deleted && matches!(chat.kind, ChatKind::Group { .. })
+}
 
 /// The live group chats to list, the caller's (`mine`) first, at most `max`; and whether some
 /// were left out.
 fn listed<'a>(chats: &'a [Chat], mine: &BTreeSet<ChatId>, max: usize) -> (Vec<&'a Chat>, bool) {
-    let mut groups: Vec<&Chat> = chats
-        .iter()
-        .filter(|c| !c.deleted && matches!(c.kind, ChatKind::Group { .. }))
-        .collect();
+    let mut groups: Vec<&Chat> = chats.iter().filter(|c| is_listable(c)).collect();
     // The caller's chats first, so that a cut never hides where they belong.
     groups.sort_by_key(|c| !mine.contains(&c.id));
     let more = groups.len() > max;
@@ -78,16 +85,55 @@ async fn direct(
         .await
 }
 
+/// The chats to consider: pages of chats in id order until enough group chats to list are in
+/// hand (or `MAX_SCANNED` rows), then the caller's own chats those pages missed, one by one
+/// (as many as the cap on a user's chats); and whether the pages stopped before the end.
+async fn read_chats(app: &App, mine: &BTreeSet<ChatId>) -> Result<(Vec<Chat>, bool), ApiError> {
+    let mut chats = Vec::new();
+    let mut groups = 0;
+    let mut after: Option<ChatId> = None;
+    let cut = loop {
+        let page = app.store.list_chats(after.as_ref(), PAGE).await?;
+        let last_page = page.len() < PAGE;
+        after = page.last().map(|c| c.id.clone());
+        groups += page.iter().filter(|c| is_listable(c)).count();
+        chats.extend(page);
+        if last_page {
+            break false;
+        }
+        if groups >= MAX_CHATS_LISTED || chats.len() >= MAX_SCANNED {
+            break true;
+        }
+    };
+    let seen: BTreeSet<&ChatId> = chats.iter().map(|c| &c.id).collect();
+    let missing: Vec<ChatId> = mine
+        .iter()
+        .filter(|id| !seen.contains(id))
+        .cloned()
+        .collect();
+    let store = app.store.clone();
+    let found: Vec<_> = stream::iter(missing)
+        .map(move |id| {
+            let store = store.clone();
+            async move { store.get_chat(&id).await }
+        })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    chats.extend(found.into_iter().flatten().map(|read| read.value));
+    Ok((chats, cut))
+}
+
 /// Serves `/api/chats`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     let principal = request.principal()?;
-    let chats = app.store.list_chats().await?;
     let mine: BTreeSet<_> = app
         .store
         .chats_of(&principal.user_id)
         .await?
         .into_iter()
         .collect();
+    let (chats, cut) = read_chats(app, &mine).await?;
     let memberships: BTreeMap<_, _> = mine
         .iter()
         .map(|id| (id, Member::new(id, &principal.user_id, &principal.name)))
@@ -99,7 +145,7 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
         .collect();
     let direct = direct(app, own_private(&chats, &mine, &principal.user_id)).await?;
     let mut body = serde_json::json!({ "chats": listed, "direct": direct });
-    if more {
+    if more || cut {
         body["more"] = serde_json::Value::Bool(true);
     }
     Ok(warp::reply::json(&body).into_response())

@@ -57,8 +57,13 @@ pub trait Store: Send + Sync {
     async fn list_bindings(&self) -> Result<Vec<(ConnectionId, UserId)>, StoreError>;
     /// One chat (deleted ones too: their ids stay taken), with the version it was read at.
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError>;
-    /// Every chat, deleted ones included.
-    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError>;
+    /// Up to `limit` chats (deleted and private ones included) after `after`, in id order: a
+    /// page, so that no caller reads every chat at once.
+    async fn list_chats(
+        &self,
+        after: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError>;
     /// A user's membership of a chat.
     async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError>;
     /// The chats a user is a member of, deleted ones left out (one partition: the user's).

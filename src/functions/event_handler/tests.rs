@@ -55,7 +55,7 @@ impl Store for Down {
     async fn get_chat(&self, _: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {
         down()
     }
-    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
+    async fn list_chats(&self, _: Option<&ChatId>, _: usize) -> Result<Vec<Chat>, StoreError> {
         down()
     }
     async fn get_member(&self, _: &ChatId, _: &UserId) -> Result<Option<Member>, StoreError> {

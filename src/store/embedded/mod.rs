@@ -117,8 +117,14 @@ impl Store for EmbeddedStore {
         self.with_db(move |db| rows::get_chat_row(db, &id)).await
     }
 
-    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
-        self.with_db(|db| rows::list_chat_rows(db)).await
+    async fn list_chats(
+        &self,
+        after: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
+        let after = after.map(|c| c.as_str().to_string()).unwrap_or_default();
+        self.with_db(move |db| rows::list_chat_rows(db, &after, limit))
+            .await
     }
 
     async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError> {

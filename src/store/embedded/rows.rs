@@ -77,12 +77,19 @@ pub(super) fn get_chat_row(
 }
 
 /// Every chat, with its member count.
-pub(super) fn list_chat_rows(db: &Connection) -> Result<Vec<Chat>, StoreError> {
+pub(super) fn list_chat_rows(
+    db: &Connection,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<Chat>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut stmt = db
-        .prepare("SELECT data, member_count FROM chats ORDER BY id")
+        .prepare("SELECT data, member_count FROM chats WHERE id > ?1 ORDER BY id LIMIT ?2")
         .map_err(unavailable)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .query_map(params![after, limit], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })
         .map_err(unavailable)?;
     rows.map(|r| {
         let (data, count) = r.map_err(unavailable)?;

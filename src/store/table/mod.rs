@@ -298,8 +298,12 @@ impl Store for TableStore {
             .transpose()
     }
 
-    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
-        Self::list::<ChatEntity>(&self.chats)
+    async fn list_chats(
+        &self,
+        after: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
+        Self::partition::<ChatEntity>(&self.chats, PARTITION, after.map(ChatId::as_str), limit)
             .await?
             .into_iter()
             .map(ChatEntity::into_chat)

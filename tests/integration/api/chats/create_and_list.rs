@@ -55,3 +55,56 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
         "alice sees herself as a member"
     );
 }
+
+#[tokio::test]
+async fn among_many_chats_the_list_is_bounded_and_still_holds_the_callers_own() {
+    use chatr::chat::member::Member;
+    use chatr::chat::outcome::{Change, Expect};
+    use chatr::chat::room::Chat;
+
+    use crate::support::domain::{chat_id, group_chat, name, uid};
+
+    let app = spawn_app().await;
+    // 1,500 group chats nobody joined, then (last in id order) one of alice's and a private
+    // chat of alice and bob: the pages stop long before them, and they are listed all the same.
+    let mut changes: Vec<Change> = (0..1500)
+        .map(|i| Change::PutChat {
+            chat: group_chat(&format!("{i:05}-room")),
+            expect: Expect::Absent,
+        })
+        .collect();
+    let private = Chat::private(chat_id("private_alice_bob"), [uid("alice"), uid("bob")]);
+    changes.push(Change::PutChat {
+        chat: group_chat("zzzz-alices"),
+        expect: Expect::Absent,
+    });
+    changes.push(Change::PutChat {
+        chat: private.clone(),
+        expect: Expect::Absent,
+    });
+    for (chat, user) in [
+        ("zzzz-alices", "alice"),
+        ("private_alice_bob", "alice"),
+        ("private_alice_bob", "bob"),
+    ] {
+        changes.push(Change::AddMember {
+            member: Member::new(&chat_id(chat), &uid(user), &name(&format!("{user}-name"))),
+        });
+    }
+    app.app.store.apply(&changes).await.expect("stored");
+
+    let alice = crate::support::app::principal("alice", "alice-name");
+    let list = app.get_chats(Some(&alice)).await.json_with(200).await;
+    let chats = list["chats"].as_object().expect("chats");
+    assert_eq!(chats.len(), 1000, "at most 1,000 listed");
+    assert_eq!(list["more"], true);
+    assert_eq!(
+        chats["zzzz-alices"]["members"],
+        json!({"alice": {"userId": "alice", "userName": "alice-name"}}),
+        "alice's own chat is listed although the pages never reached it"
+    );
+    assert_eq!(
+        list["direct"],
+        json!({"private_alice_bob": {"id": "private_alice_bob", "with": "bob", "withName": "bob-name"}})
+    );
+}

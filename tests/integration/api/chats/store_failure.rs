@@ -46,8 +46,12 @@ impl Store for BrokenWrites {
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Versioned<Chat>>, StoreError> {
         self.0.get_chat(id).await
     }
-    async fn list_chats(&self) -> Result<Vec<Chat>, StoreError> {
-        self.0.list_chats().await
+    async fn list_chats(
+        &self,
+        after: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
+        self.0.list_chats(after, limit).await
     }
     async fn get_member(&self, chat: &ChatId, user: &UserId) -> Result<Option<Member>, StoreError> {
         self.0.get_member(chat, user).await

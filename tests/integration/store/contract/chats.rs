@@ -30,11 +30,19 @@ pub async fn a_chat_reads_back_and_lists_with_deleted_ones(store: SharedStore) {
         .await
         .expect("read")
         .is_none());
-    let mut listed = store.list_chats().await.expect("list");
-    listed.sort_by(|x, y| x.id.cmp(&y.id));
     let mut expected = vec![a, b, private];
     expected.sort_by(|x, y| x.id.cmp(&y.id));
-    assert_eq!(listed, expected);
+    assert_eq!(store.list_chats(None, 10).await.expect("list"), expected);
+    // In pages, in id order, after a given id.
+    let first = store.list_chats(None, 2).await.expect("page");
+    assert_eq!(first, expected[..2]);
+    let rest = store.list_chats(Some(&first[1].id), 2).await.expect("page");
+    assert_eq!(rest, expected[2..]);
+    assert!(store
+        .list_chats(Some(&expected[2].id), 2)
+        .await
+        .expect("page")
+        .is_empty());
 }
 
 pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
