@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::chatr_load::membership::{connect_users, drive, member_count, user, Pace, Stack};
+use crate::chatr_load::membership::{
+    connect_users, drive, member_count, owner_creates_chat, user, Pace, Stack,
+};
 
 /// The user who creates the chat.
 const OWNER: (&str, &str) = ("burst-owner", "burst-owner-connection");
@@ -32,21 +34,8 @@ pub async fn run(chatr: &Path, args: &BurstArgs) -> anyhow::Result<()> {
 
 async fn scenario(stack: &Stack, args: &BurstArgs) -> anyhow::Result<()> {
     let webhook = &stack.webhook;
-    let chat = uuid::Uuid::new_v4().to_string();
-    let (owner, owner_connection) = OWNER;
-    webhook
-        .connected(owner_connection, owner)
-        .await
-        .map_err(|e| anyhow::anyhow!("the owner's connected failed: {e}"))?;
-    webhook
-        .user_event(
-            "createChat",
-            owner_connection,
-            owner,
-            serde_json::json!({"name": "burst", "id": chat}),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("the owner's createChat failed: {e}"))?;
+    let (owner, _) = OWNER;
+    let chat = owner_creates_chat(webhook, "burst", OWNER).await?;
     connect_users(webhook, "burst", PREFIX, args.accounts, args.concurrency).await;
     let joined = drive(args.accounts, Pace::AllAtOnce, |i| {
         let (webhook, chat) = (webhook.clone(), chat.clone());

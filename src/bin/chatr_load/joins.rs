@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::chatr_load::membership::{
-    accepted, connect_users, drive, member_count, timed, user, Pace, Stack,
+    accepted, connect_users, drive, member_count, owner_creates_chat, timed, user, Pace, Stack,
 };
 use crate::chatr_load::stats::{ms, trend};
 
@@ -38,21 +38,8 @@ pub async fn run(chatr: &Path, args: &JoinsArgs) -> anyhow::Result<()> {
 
 async fn scenario(stack: &Stack, args: &JoinsArgs) -> anyhow::Result<()> {
     let webhook = &stack.webhook;
-    let chat = uuid::Uuid::new_v4().to_string();
     let (owner, owner_connection) = OWNER;
-    webhook
-        .connected(owner_connection, owner)
-        .await
-        .map_err(|e| anyhow::anyhow!("the owner's connected failed: {e}"))?;
-    webhook
-        .user_event(
-            "createChat",
-            owner_connection,
-            owner,
-            serde_json::json!({"name": "joins", "id": chat}),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("the owner's createChat failed: {e}"))?;
+    let chat = owner_creates_chat(webhook, "joins", OWNER).await?;
     connect_users(webhook, "joins", PREFIX, args.users, args.concurrency).await;
     let joined = drive(args.users, Pace::Bounded(args.concurrency), |i| {
         let (webhook, chat) = (webhook.clone(), chat.clone());

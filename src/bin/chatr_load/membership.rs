@@ -232,6 +232,29 @@ pub async fn connect_users(
     connected
 }
 
+/// The owner `(user, connection)` connects and creates a group chat named `scenario`; its id.
+pub async fn owner_creates_chat(
+    webhook: &Webhook,
+    scenario: &str,
+    (owner, connection): (&str, &str),
+) -> anyhow::Result<String> {
+    let chat = uuid::Uuid::new_v4().to_string();
+    webhook
+        .connected(connection, owner)
+        .await
+        .map_err(|e| anyhow::anyhow!("the owner's connected failed: {e}"))?;
+    webhook
+        .user_event(
+            "createChat",
+            connection,
+            owner,
+            serde_json::json!({"name": scenario, "id": chat}),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("the owner's createChat failed: {e}"))?;
+    Ok(chat)
+}
+
 /// Times one request.
 pub async fn timed<T>(request: impl Future<Output = T>) -> (T, Duration) {
     let began = Instant::now();

@@ -31,29 +31,24 @@ async fn alice_at_a_cap_of_two() -> TestApp {
     app
 }
 
+/// Asserts a `tooManyChats` refusal; its message.
+async fn too_many_chats(response: reqwest::Response) -> String {
+    let refused = response.refusal().await;
+    assert_eq!(refused["reason"], "tooManyChats", "{refused}");
+    refused["message"].as_str().expect("text").to_string()
+}
+
 #[tokio::test]
 async fn past_the_cap_creating_and_joining_are_refused_and_store_nothing() {
     let app = alice_at_a_cap_of_two().await;
-    let refused = app
-        .create_chat("a1", "alice", C, "Third")
-        .await
-        .refusal()
-        .await;
-    assert_eq!(refused["reason"], "tooManyChats");
-    assert!(
-        refused["message"]
-            .as_str()
-            .expect("text")
-            .contains("You are in 2 chats"),
-        "{refused}"
-    );
+    let message = too_many_chats(app.create_chat("a1", "alice", C, "Third").await).await;
+    assert!(message.contains("You are in 2 chats"), "{message}");
     assert!(app.pubsub.calls().is_empty(), "{:?}", app.pubsub.lines());
     // bob's chat exists; alice cannot join it.
     app.create_chat("b1", "bob", C, "Bob's")
         .await
         .assert_accepted();
-    let refused = app.join_chat("a1", "alice", C).await.refusal().await;
-    assert_eq!(refused["reason"], "tooManyChats");
+    too_many_chats(app.join_chat("a1", "alice", C).await).await;
     assert_eq!(app.members(C).await, ["bob"], "alice was not added");
     // A member joining again is a repair, never refused.
     app.join_chat("a1", "alice", A).await.assert_accepted();
@@ -65,17 +60,6 @@ async fn past_the_cap_creating_and_joining_are_refused_and_store_nothing() {
 #[tokio::test]
 async fn a_private_chat_with_someone_at_the_cap_is_refused_naming_them() {
     let app = alice_at_a_cap_of_two().await;
-    let refused = app
-        .create_private_chat("b1", "bob", "bob", "alice")
-        .await
-        .refusal()
-        .await;
-    assert_eq!(refused["reason"], "tooManyChats");
-    assert!(
-        refused["message"]
-            .as_str()
-            .expect("text")
-            .starts_with("alice"),
-        "{refused}"
-    );
+    let message = too_many_chats(app.create_private_chat("b1", "bob", "bob", "alice").await).await;
+    assert!(message.starts_with("alice"), "{message}");
 }
