@@ -51,15 +51,13 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
     },
 
     /**
-     * Opens the private chat with a user: one we are in already opens at once, quietly; a new
-     * one is asked for (the server's `joinPrivateChat` opens the tab and tells the other).
+     * Opens the private chat with a user: the server's `joinPrivateChat` opens the tab. It tells
+     * the other only when they are not in it yet, so reopening one is quiet.
      */
     startPrivateChat(userId) {
       if (userId === me.userId) return;
       const id = privateChatId(me.userId, userId);
       if (findTab(state, id)) return activateTab(state, id, true);
-      const known = state.direct[id];
-      if (known) return openTab(state, id, `Chat with ${state.users[userId]?.userName ?? known.withName}`, true);
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 

@@ -31,7 +31,9 @@ pub struct Opening<'a> {
 /// `createPrivateChat`: the sender (who must be the initiator the body names) opens a chat
 /// with a user who has signed in here, online or not. Both are members; every current
 /// connection of each enters the group and may publish there; each user hears
-/// `joinPrivateChat` (focus for the initiator) and the chat hears who wants to chat.
+/// `joinPrivateChat` (focus for the initiator) and the chat hears who wants to chat. Opening
+/// again a chat both are still in is quiet: the sender's connections are put back and only the
+/// sender hears `joinPrivateChat`, so a page reopening it invites nobody.
 pub fn create(
     sender: &Sender,
     initiator: &UserId,
@@ -85,6 +87,14 @@ pub fn create(
     }
     let me = sender.user();
     let other = user_or_new(target, Some(target_read));
+    if read.existing.is_some() && read.sender_member.is_some() && read.target_member.is_some() {
+        let mut actions = enter(&id, sender.id, sender.connections());
+        actions.push(Action::SendToUser(
+            me.id.clone(),
+            ServerMessage::join_private_chat(&id, &format!("Chat with {}", other.name), true),
+        ));
+        return Ok(Outcome { actions, ..outcome });
+    }
     for (user, member) in [(&me, read.sender_member), (&other, read.target_member)] {
         if member.is_none() {
             outcome.changes.push(Change::AddMember {

@@ -3,10 +3,11 @@
 //! the caller's own entry when they are a member (enough for a client to know where it
 //! belongs; the full membership is never listed). Deleted chats are never listed, nor anyone
 //! else's private chats; the caller's own private chats come apart, in `direct`
-//! (`{<id>: {id, with, withName}}`: the other user and the name they were made a member with),
+//! (`{<id>: {id, with, withName}}`: the other user and their name, even if they have left it:
+//! opening it again brings them back),
 //! so that a user finds a private chat opened while they were away. At most
 //! `MAX_CHATS_LISTED` group chats, the caller's own first (`more: true` when some may be left
-//! out); `direct` is bounded by the cap on a user's chats. What is read is bounded too: chat
+//! out); `direct` holds at most as many. What is read is bounded too: chat
 //! rows in pages, no more than `MAX_SCANNED`, then the caller's own chats by id.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,19 +62,20 @@ fn own_private(chats: &[Chat], mine: &BTreeSet<ChatId>, me: &UserId) -> Vec<(Cha
         .collect()
 }
 
-/// `direct`: each of the caller's private chats with the other user's id and name.
+/// `direct`: each of the caller's private chats (at most `MAX_CHATS_LISTED`) with the other
+/// user's id and name.
 async fn direct(
     app: &App,
     private: Vec<(ChatId, UserId)>,
 ) -> Result<BTreeMap<String, serde_json::Value>, ApiError> {
     let store = app.store.clone();
-    stream::iter(private)
+    stream::iter(private.into_iter().take(MAX_CHATS_LISTED))
         .map(move |(chat, other)| {
             let store = store.clone();
             async move {
-                let member = store.get_member(&chat, &other).await?;
+                let user = store.get_user(&other).await?;
                 let name =
-                    member.map_or_else(|| other.as_str().to_string(), |m| m.name.to_string());
+                    user.map_or_else(|| other.as_str().to_string(), |u| u.value.name.to_string());
                 Ok::<_, ApiError>((
                     chat.as_str().to_string(),
                     serde_json::json!({"id": chat, "with": other, "withName": name}),

@@ -368,6 +368,18 @@ describe('the chat in Chromium', () => {
     await carol.message('bob', 'Yes, reloaded twice').waitFor();
     assert.equal(await carol.page.locator('.invite').count(), 0, 'carol is not invited again');
     assert.equal(await carol.notice('wants to chat').count(), 1, 'one "wants to chat" line, from the first time');
+    // Once carol has left it, bob opening it again brings her back, and she hears of it.
+    await carol.pane().getByRole('button', { name: /Leave/ }).click();
+    await carol.tab('Chat with bob').waitFor({ state: 'detached' });
+    await bob.page.reload();
+    await bob.online();
+    await bob.user('carol').locator('button').click();
+    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+    const popup = carol.page.locator('.invite', { hasText: 'bob wants to chat with you.' });
+    await popup.waitFor();
+    await popup.getByRole('button', { name: 'Open chat' }).click();
+    await bob.say('Welcome back, carol');
+    await carol.message('bob', 'Welcome back, carol').waitFor();
   });
 
   test('at phone width the lists fold away behind a button', async () => {

@@ -131,7 +131,7 @@ fn a_private_chat_with_oneself_is_refused() {
 }
 
 #[test]
-fn opening_it_again_reuses_the_stored_chat_and_writes_no_member_twice() {
+fn opening_it_again_reuses_the_stored_chat_writes_nothing_and_invites_nobody() {
     let me = user("alice", &["a3"]);
     let bob = user("bob", &["b1"]);
     let id = chat_id("private_alice_bob");
@@ -156,7 +156,40 @@ fn opening_it_again_reuses_the_stored_chat_and_writes_no_member_twice() {
     )
     .expect("reopened");
     assert!(again.changes.is_empty(), "{:?}", again.changes);
-    assert!(again.actions.contains(&Action::Grant(cid("a3"), id)));
+    assert!(again
+        .actions
+        .contains(&Action::Grant(cid("a3"), id.clone())));
+    let told: Vec<&Action> = again
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::SendToUser(..) | Action::Notice(..)))
+        .collect();
+    assert_eq!(
+        told,
+        [&Action::SendToUser(
+            uid("alice"),
+            ServerMessage::join_private_chat(&id, "Chat with bob-name", true)
+        )],
+        "only the sender hears of it, and the chat hears nothing"
+    );
+    // When bob has left it, opening it again brings him back, and he hears of it.
+    let after_leaving = open(
+        &cid("a3"),
+        &me,
+        "bob",
+        &Opening {
+            target: Some(&bob),
+            existing: Some(&stored),
+            sender_member: Some(&alice_m),
+            target_member: None,
+        },
+    )
+    .expect("reopened");
+    assert_eq!(after_leaving.changes, [Change::AddMember { member: bob_m }]);
+    assert!(after_leaving.actions.contains(&Action::SendToUser(
+        uid("bob"),
+        ServerMessage::join_private_chat(&id, "Chat with alice-name", false)
+    )));
 }
 
 #[test]
