@@ -40,9 +40,10 @@ pub enum Change {
     /// Create or replace a user.
     PutUser { user: User, expect: Expect },
     /// Keep the user findable: by name (for `?q=` search) and among the online users. Comes
-    /// before a `PutUser` that changes either; `was` is what the index said before (none for a
-    /// new user), so a store can remove the old entry. (A store that keeps the index in the
-    /// user's row itself may do it all in `PutUser`.)
+    /// before every `PutUser`, and with every event that read the user even when the row stays
+    /// as it was; `entry` is to be written as it is, `was` is what the row said before (none for
+    /// a new user), so a store can remove an old name entry. (A store that keeps the index in
+    /// the user's row itself may do it all in `PutUser`.)
     IndexUser {
         user: UserId,
         entry: UserEntry,
@@ -209,23 +210,19 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Writes `user` unless it equals what was read, with the index entry when the name or
-    /// being online changed (or the user is new).
+    /// Writes the user's index entry, then `user` unless it equals what was read.
     pub fn put_user(&mut self, user: User, read: Option<&Versioned<User>>) {
+        // The index first, and always, even when nothing changed: should the row's write fail
+        // (another handler instance wrote it first), the event is handled again from the fresh
+        // row and its entry written again; so the entry of the last event to store its row is
+        // the last one written, whatever an attempt that lost the race wrote meanwhile.
+        self.changes.push(Change::IndexUser {
+            user: user.id.clone(),
+            entry: UserEntry::of(&user),
+            was: read.map(|r| UserEntry::of(&r.value)),
+        });
         if read.map(|r| &r.value) == Some(&user) {
             return;
-        }
-        let entry = UserEntry::of(&user);
-        let was = read.map(|r| UserEntry::of(&r.value));
-        // The index first: should the row's write fail, the event is handled again from the
-        // row as it was, and the entry is written again; the other way round a failed entry
-        // would never be seen as missing.
-        if was.as_ref() != Some(&entry) {
-            self.changes.push(Change::IndexUser {
-                user: user.id.clone(),
-                entry,
-                was,
-            });
         }
         self.changes.push(Change::PutUser {
             user,

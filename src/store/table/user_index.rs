@@ -47,27 +47,23 @@ impl IndexEntity {
 }
 
 impl TableStore {
-    /// Brings the index in line with one user's new entry.
+    /// Writes one user's entry as it is (not only what differs from `was`: another handler
+    /// instance may have written the index since the row was read), removing an old name entry.
     pub(super) async fn index_user(
         &self,
         user: &UserId,
         entry: &UserEntry,
         was: Option<&UserEntry>,
     ) -> Result<(), WriteError> {
-        if was.map(|w| &w.key) != Some(&entry.key) {
-            if let Some(old) = was {
-                self.delete_index(NAMES, &old.key).await?;
-            }
-            self.put_index(NAMES, &entry.key, user.as_str()).await?;
+        if let Some(old) = was.filter(|w| w.key != entry.key) {
+            self.delete_index(NAMES, &old.key).await?;
         }
-        if was.map(|w| w.online) != Some(entry.online) {
-            if entry.online {
-                self.put_index(ONLINE, user.as_str(), user.as_str()).await?;
-            } else {
-                self.delete_index(ONLINE, user.as_str()).await?;
-            }
+        self.put_index(NAMES, &entry.key, user.as_str()).await?;
+        if entry.online {
+            self.put_index(ONLINE, user.as_str(), user.as_str()).await
+        } else {
+            self.delete_index(ONLINE, user.as_str()).await
         }
-        Ok(())
     }
 
     async fn put_index(&self, partition: &str, key: &str, user: &str) -> Result<(), WriteError> {

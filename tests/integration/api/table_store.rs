@@ -122,3 +122,25 @@ async fn stopping_azurite_mid_run_gets_503_and_a_restarted_azurite_serves_again(
     azurite.restart().await;
     create_chat_works_again(&app).await;
 }
+
+#[tokio::test]
+async fn an_online_entry_another_instance_removed_is_written_again_by_the_next_event() {
+    let azurite = Azurite::start().await;
+    let app = app_on(&azurite).await;
+    app.sign_in_and_arrive("a1", "alice").await;
+    assert!(app.is_online("alice").await);
+    // As if a racing instance removed it, then lost its write of the user row.
+    azurite
+        .table("userIndex")
+        .partition_key_client("online")
+        .entity_client("alice")
+        .delete()
+        .await
+        .expect("delete the entry");
+    assert!(!app.is_online("alice").await);
+    // alice's next event changes nothing in her row, and still writes her entry as it is.
+    app.send("userConnected", "a1", "alice", serde_json::json!("alice"))
+        .await
+        .assert_accepted();
+    assert!(app.is_online("alice").await, "the entry is back");
+}

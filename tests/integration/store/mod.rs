@@ -128,26 +128,9 @@ mod azure_tables {
 
     store_contract!(fresh());
 
-    /// A client of one table, as any other writer would have.
-    fn table_client(
-        cs: &TableConnectionString,
-        table: &str,
-    ) -> azure_data_tables::prelude::TableClient {
-        use azure_data_tables::clients::TableServiceClientBuilder;
-        use azure_storage::{CloudLocation, StorageCredentials};
-        let location = CloudLocation::Custom {
-            account: cs.account.clone(),
-            uri: cs.endpoint.clone(),
-        };
-        let credentials = StorageCredentials::access_key(cs.account.clone(), cs.key.clone());
-        TableServiceClientBuilder::with_location(location, credentials)
-            .build()
-            .table_client(table)
-    }
-
     /// Writes `rows` (JSON entities) into `table`, creating it, as the previous release did.
-    async fn write_rows(cs: &TableConnectionString, table: &str, rows: Vec<serde_json::Value>) {
-        let client = table_client(cs, table);
+    async fn write_rows(azurite: &Azurite, table: &str, rows: Vec<serde_json::Value>) {
+        let client = azurite.table(table);
         client.create().await.expect("create the table");
         for row in rows {
             client
@@ -169,13 +152,13 @@ mod azure_tables {
             TableConnectionString::parse(&azurite.connection_string()).expect("connection string");
         let room = legacy_room_json();
         let (first, second) = room.split_at(room.len() / 2);
-        write_rows(&cs, "chats", vec![
+        write_rows(&azurite, "chats", vec![
             json!({"PartitionKey": "chatr", "RowKey": ROOM, "parts": 2, "data": first, "data1": second}),
             json!({"PartitionKey": "chatr", "RowKey": OTHER_ROOM, "parts": 1, "data": legacy_deleted_json()}),
         ])
         .await;
         write_rows(
-            &cs,
+            &azurite,
             "users",
             vec![json!({"PartitionKey": "chatr", "RowKey": "alice",
             "userName": "Alice", "userProvider": "github", "idle": false, "announced": true,
@@ -183,7 +166,7 @@ mod azure_tables {
         )
         .await;
         write_rows(
-            &cs,
+            &azurite,
             "connections",
             ["a1", "a2", "b1", "old"]
                 .iter()
@@ -213,7 +196,8 @@ mod azure_tables {
         super::contract::insert_chat(&store, &group_chat(ROOM)).await;
         store.apply(&[add(ROOM, "u1")]).await.expect("join");
         // As if the handler stopped between the member row and its reverse.
-        table_client(&cs, "memberships")
+        azurite
+            .table("memberships")
             .partition_key_client("u1")
             .entity_client(ROOM)
             .delete()

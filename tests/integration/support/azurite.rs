@@ -113,6 +113,21 @@ impl Azurite {
         )
     }
 
+    /// A client of one table, as any other writer (or a test reaching behind chatr) would have.
+    pub fn table(&self, table: &str) -> azure_data_tables::prelude::TableClient {
+        use azure_data_tables::clients::TableServiceClientBuilder;
+        use azure_storage::{CloudLocation, StorageCredentials};
+        let location = CloudLocation::Custom {
+            account: DEVELOPMENT_ACCOUNT.into(),
+            uri: format!("http://127.0.0.1:{}/{DEVELOPMENT_ACCOUNT}", self.port),
+        };
+        let credentials =
+            StorageCredentials::access_key(DEVELOPMENT_ACCOUNT, DEVELOPMENT_KEY.to_string());
+        TableServiceClientBuilder::with_location(location, credentials)
+            .build()
+            .table_client(table)
+    }
+
     /// Stops Azurite (SIGTERM, so it saves its folder) and waits for it.
     pub async fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
