@@ -208,10 +208,14 @@ pub fn leave(
 pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome, Refusal> {
     if let Some(gone) = chat.filter(|c| c.value.deleted && c.value.owner() == Some(sender.id)) {
         // Its owner deleting it again (the calls after the first delete may have failed): the
-        // group is emptied and the news sent again; nothing is stored.
+        // row is written again as it is (a store marks it for the sweep again), the group is
+        // emptied and the news sent again.
         return Ok(Outcome {
+            changes: vec![Change::PutChat {
+                chat: gone.value.clone(),
+                expect: Expect::Version(gone.version.clone()),
+            }],
             actions: deleted_calls(&gone.value.id),
-            ..Outcome::default()
         });
     }
     let read = live("deleteChat", chat)?;

@@ -264,12 +264,19 @@ fn deleting_empties_the_group_in_one_call_whatever_the_size_and_keeps_the_id() {
 }
 
 #[test]
-fn its_owner_deleting_a_deleted_chat_again_repeats_the_calls_and_stores_nothing() {
+fn its_owner_deleting_a_deleted_chat_again_repeats_the_calls_and_writes_the_row_as_it_is() {
     let mut gone = room("alice", 3);
     gone.value.deleted = true;
     let (c, u) = (cid("c1"), uid("alice"));
     let again = delete(&sender(&c, &u, None), Some(&gone)).expect("repeated");
-    assert!(again.changes.is_empty());
+    assert_eq!(
+        again.changes,
+        [Change::PutChat {
+            chat: gone.value.clone(),
+            expect: Expect::Version(gone.version.clone()),
+        }],
+        "the same row again, so that a store marks it for the sweep again"
+    );
     assert_eq!(again.actions[0], Action::EmptyGroup(chat_id(ROOM)));
     let (m, mallory) = (cid("m1"), uid("mallory"));
     let refusal = delete(&sender(&m, &mallory, None), Some(&gone)).expect_err("refused");

@@ -217,6 +217,14 @@ pub struct PurgeEntity {
     pub partition_key: String,
     #[serde(rename = "RowKey")]
     pub row_key: String,
+    /// When the mark was last written (set by the service).
+    #[serde(
+        rename = "Timestamp",
+        default,
+        skip_serializing,
+        with = "time::serde::rfc3339::option"
+    )]
+    pub timestamp: Option<time::OffsetDateTime>,
 }
 
 impl MemberEntity {

@@ -17,6 +17,9 @@ use crate::store::StoreError;
 
 /// The partition of `purges`.
 pub(super) const PURGES: &str = "purges";
+/// How long a live chat's purge mark is kept: far longer than a delete takes between marking
+/// the chat and writing its row (a few seconds of retries at most).
+const PURGE_GRACE: time::Duration = time::Duration::minutes(2);
 /// How often a count update is tried again after another writer moved the chat row (within
 /// one handler, row locks keep its joins of one chat from meeting here at all).
 const COUNT_TRIES: usize = 100;
@@ -123,6 +126,7 @@ impl TableStore {
             .insert_or_replace(PurgeEntity {
                 partition_key: PURGES.into(),
                 row_key: chat.as_str().into(),
+                timestamp: None,
             })
             .map_err(unavailable)?
             .await
@@ -183,10 +187,14 @@ impl TableStore {
                 .transpose()?
                 .is_some_and(|c| c.deleted);
             if !deleted {
-                // A delete that failed after marking the chat: the chat lives, the mark goes.
-                self.delete_row(&self.purges, PURGES, chat.as_str())
-                    .await
-                    .map_err(Self::store_error)?;
+                // A live chat's mark: a delete on its way (marked, its row not yet written) or
+                // one that failed after marking. Only an old mark is a failed delete, and goes.
+                let age = purge.timestamp.map(|t| time::OffsetDateTime::now_utc() - t);
+                if age.is_none_or(|age| age > PURGE_GRACE) {
+                    self.delete_row(&self.purges, PURGES, chat.as_str())
+                        .await
+                        .map_err(Self::store_error)?;
+                }
                 continue;
             }
             let rows: Vec<MemberEntity> =

@@ -222,4 +222,52 @@ mod azure_tables {
             "the repair is not a second member"
         );
     }
+
+    #[tokio::test]
+    async fn a_delete_on_its_way_keeps_its_mark_and_a_delete_written_again_marks_again() {
+        use super::contract::members::add;
+        use super::contract::{insert_chat, put_chat, read_chat};
+        use crate::support::domain::{chat_id, group_chat, uid};
+        use chatr::chat::outcome::Expect;
+        let azurite = Azurite::start().await;
+        let cs =
+            TableConnectionString::parse(&azurite.connection_string()).expect("connection string");
+        let store: SharedStore = Arc::new(TableStore::connect(&cs).await.expect("connect"));
+        insert_chat(&store, &group_chat(ROOM)).await;
+        store.apply(&[add(ROOM, "u1")]).await.expect("join");
+        // Marked, its row not written yet: the sweep leaves the fresh mark alone.
+        let purges = azurite.table("purges");
+        purges
+            .insert::<_, serde_json::Value>(
+                serde_json::json!({"PartitionKey": "purges", "RowKey": ROOM}),
+            )
+            .expect("row")
+            .await
+            .expect("mark");
+        assert_eq!(store.purge_deleted(100).await.expect("purge"), 0);
+        let mark = purges.partition_key_client("purges").entity_client(ROOM);
+        mark.get::<serde_json::Value>()
+            .await
+            .expect("the fresh mark is kept");
+        // The delete lands; then its mark is lost, and the owner deletes again.
+        let read = read_chat(&store, &chat_id(ROOM)).await;
+        let mut deleted = read.value.clone();
+        deleted.deleted = true;
+        store
+            .apply(&[put_chat(&deleted, Expect::Version(read.version))])
+            .await
+            .expect("delete");
+        mark.delete().await.expect("lose the mark");
+        assert_eq!(
+            store.chats_of(&uid("u1")).await.expect("read"),
+            vec![chat_id(ROOM)]
+        );
+        let read = read_chat(&store, &chat_id(ROOM)).await;
+        store
+            .apply(&[put_chat(&read.value, Expect::Version(read.version))])
+            .await
+            .expect("deleted again");
+        assert!(store.chats_of(&uid("u1")).await.expect("read").is_empty());
+        assert_eq!(store.purge_deleted(100).await.expect("purge"), 1);
+    }
 }

@@ -25,7 +25,7 @@ fn put_user(user: &User, expect: Expect) -> Change {
 }
 
 /// `PutChat` with an expectation.
-fn put_chat(chat: &Chat, expect: Expect) -> Change {
+pub fn put_chat(chat: &Chat, expect: Expect) -> Change {
     Change::PutChat {
         chat: chat.clone(),
         expect,
