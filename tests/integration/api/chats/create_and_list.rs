@@ -65,6 +65,7 @@ async fn among_many_chats_the_list_is_bounded_and_still_holds_the_callers_own() 
     use crate::support::domain::{chat_id, group_chat, name, uid};
 
     let app = spawn_app().await;
+    app.sign_in("bob", "bob-name").await;
     // 1,500 group chats nobody joined, then (last in id order) one of alice's and a private
     // chat of alice and bob: the pages stop long before them, and they are listed all the same.
     let mut changes: Vec<Change> = (0..1500)
