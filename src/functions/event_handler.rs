@@ -22,6 +22,10 @@ use crate::functions::{App, Request};
 use crate::webhook::abuse_protection::{self, ALLOWED_ORIGIN, REQUEST_ORIGIN};
 use crate::webhook::cloud_event::{self, CloudEvent, EventType, WebhookError};
 
+/// The longest a `connect` waits for the user's events in flight (a blocking event: the
+/// client's handshake waits on it).
+const CONNECT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Serves `/api/eventHandler`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     if request.method == Method::OPTIONS {
@@ -95,8 +99,17 @@ async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> 
     if !connection_cap::has_room(app, &user).await? {
         return Err(app.too_many_connections());
     }
-    // After this user's joins and leaves in flight, service calls included.
-    let _user = app.user_locks.lock([user.as_str()]).await;
+    // After this user's joins and leaves in flight, service calls included, so that the answer
+    // names the chats they left the user in; but a handshake is not kept waiting on a slow
+    // service: past `CONNECT_WAIT` the answer is read without the lock.
+    let _user = match tokio::time::timeout(CONNECT_WAIT, app.user_locks.lock([user.as_str()])).await
+    {
+        Ok(held) => Some(held),
+        Err(_) => {
+            tracing::warn!(user_id = %user, "connect answered without waiting for the user's events in flight");
+            None
+        }
+    };
     let chats = app.store.chats_of(&user).await?;
     if chats.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());

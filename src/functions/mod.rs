@@ -52,7 +52,7 @@ use crate::config::limits::Limits;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
 use crate::functions::route::{RouteParams, RouteTemplate};
-use crate::functions::row_locks::RowLocks;
+use crate::functions::row_locks::{CallGates, RowLocks};
 use crate::http_client::HttpClientError;
 use crate::pubsub::PubSubClient;
 use crate::store::SharedStore;
@@ -145,6 +145,8 @@ pub struct App {
     pub user_locks: Arc<RowLocks>,
     /// …and per chat (until its change is stored).
     pub chat_locks: Arc<RowLocks>,
+    /// A chat's service calls after that: a delete's after those of the events before it.
+    pub chat_gates: Arc<CallGates>,
     /// The most connections one user may hold at once (`None`: no limit).
     pub max_connections_per_user: Option<NonZeroU32>,
     /// The most chats one user may be in (`None`: no limit).
@@ -167,6 +169,7 @@ impl App {
             sweep_interval: Limits::default().sweep_interval,
             user_locks: Arc::default(),
             chat_locks: Arc::default(),
+            chat_gates: Arc::default(),
             max_connections_per_user: Limits::default().max_connections_per_user,
             max_chats_per_user: Limits::default().max_chats_per_user,
         })

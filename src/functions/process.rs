@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::chat::chat_cap::ChatsHeld;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
-use crate::chat::outcome::Refusal;
+use crate::chat::outcome::{Action, Refusal};
 use crate::chat::{self, Incoming, Snapshot};
 use crate::functions::App;
 use crate::store::StoreError;
@@ -49,9 +49,10 @@ where
 /// The rows the event writes are locked first (`row_locks`), so events of one user or one
 /// chat take turns here instead of colliding in the store: the users' locks, then the chats'.
 /// A chat's lock is let go once the change is stored, so the joins of a busy chat wait only
-/// for each other's store writes, never for each other's calls to the service; a user's lock
-/// is held until the service calls are done, so one user's calls keep their order (a leave's
-/// never overtakes the join before it).
+/// for each other's store writes, never for each other's calls to the service (a delete's
+/// calls wait for theirs at the chat's gate, `CallGates`); a user's lock is held until the
+/// service calls are done, so one user's calls keep their order (a leave's never overtakes the
+/// join before it).
 pub async fn process(
     app: &App,
     connection: &ConnectionId,
@@ -62,8 +63,8 @@ pub async fn process(
     let subject = chat::subject(found.as_ref().map(|b| &b.user), claimed);
     let needs = chat::needs(incoming, subject.as_ref());
     let users = subject.iter().chain(needs.other_user.as_ref());
-    let users_held = app.user_locks.lock(users.map(UserId::as_str)).await;
-    let chats_held = app
+    let user_turn = app.user_locks.lock(users.map(UserId::as_str)).await;
+    let chat_turn = app
         .chat_locks
         .lock(needs.chats.iter().map(ChatId::as_str))
         .await;
@@ -121,10 +122,18 @@ pub async fn process(
         }
     })
     .await?;
-    drop(chats_held);
     let answer = match decided {
         Err(refusal) => Ok(Err(refusal)),
         Ok(actions) => {
+            // Through the chats' gates before their lock is let go, so that a delete stored
+            // after this event waits for these calls (and this event, if it is the delete,
+            // for the calls of those stored before it).
+            let empties = actions.iter().any(|a| matches!(a, Action::EmptyGroup(_)));
+            let _passed = app
+                .chat_gates
+                .pass(needs.chats.iter().map(ChatId::as_str), empties)
+                .await;
+            drop(chat_turn);
             if let Err(e) = app.pubsub.run(&actions).await {
                 // The state is stored; a lost notification is logged, not turned into a
                 // non-2xx that would make the service drop the user's socket.
@@ -133,6 +142,6 @@ pub async fn process(
             Ok(Ok(()))
         }
     };
-    drop(users_held);
+    drop(user_turn);
     answer
 }

@@ -9,12 +9,16 @@
 //! The handler keeps two sets, users' and chats', and an event takes all its users' stripes
 //! before any of its chats' (and lets the chats' go first), so the two sets never form a
 //! cycle either (`process.rs`).
+//!
+//! [`CallGates`] order a chat's service calls once its lock is let go: an event that empties
+//! a chat's group (a delete) passes its gate alone, after the calls of every event of that chat
+//! stored before it (joins putting connections in), which pass it together.
 
 use std::collections::BTreeSet;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hash};
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 
 /// How many stripes: far more than the events one handler runs at once.
 pub const STRIPES: usize = 1024;
@@ -37,11 +41,16 @@ impl Default for RowLocks {
     }
 }
 
+/// The stripe of `n` that a key takes.
+fn stripe(key: impl Hash, n: usize) -> usize {
+    let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+    usize::try_from(hash % n as u64).unwrap_or_default()
+}
+
 impl RowLocks {
     /// The stripe a key takes.
     fn stripe_of(&self, key: impl Hash) -> usize {
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
-        usize::try_from(hash % self.stripes.len() as u64).unwrap_or_default()
+        stripe(key, self.stripes.len())
     }
 
     /// Waits for the lock of every key (in stripe order) and holds them all.
@@ -52,6 +61,49 @@ impl RowLocks {
             guards.push(Arc::clone(&self.stripes[i]).lock_owned().await);
         }
         Held { _guards: guards }
+    }
+}
+
+/// The gates on chats' service calls (striped like the locks).
+pub struct CallGates {
+    stripes: Vec<Arc<RwLock<()>>>,
+}
+
+/// The gates an event's service calls passed; dropping it lets a waiting delete through.
+pub struct Passed {
+    _shared: Vec<OwnedRwLockReadGuard<()>>,
+    _alone: Vec<OwnedRwLockWriteGuard<()>>,
+}
+
+impl Default for CallGates {
+    fn default() -> Self {
+        Self {
+            stripes: (0..STRIPES).map(|_| Arc::new(RwLock::new(()))).collect(),
+        }
+    }
+}
+
+impl CallGates {
+    /// Passes the gate of every key (in stripe order): `alone` waits until no other event's
+    /// calls are past them, and keeps every later one out until dropped.
+    pub async fn pass<K: Hash>(&self, keys: impl IntoIterator<Item = K>, alone: bool) -> Passed {
+        let stripes: BTreeSet<usize> = keys
+            .into_iter()
+            .map(|k| stripe(k, self.stripes.len()))
+            .collect();
+        let mut passed = Passed {
+            _shared: Vec::new(),
+            _alone: Vec::new(),
+        };
+        for i in stripes {
+            let gate = Arc::clone(&self.stripes[i]);
+            if alone {
+                passed._alone.push(gate.write_owned().await);
+            } else {
+                passed._shared.push(gate.read_owned().await);
+            }
+        }
+        passed
     }
 }
 
@@ -110,5 +162,31 @@ mod tests {
             .expect("another stripe");
         let taken = tokio::time::timeout(Duration::from_millis(1), locks.lock([other])).await;
         assert!(taken.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_delete_passes_after_the_calls_in_flight_and_joins_pass_together() {
+        let gates = Arc::new(CallGates::default());
+        let join = gates.pass(["room"], false).await;
+        let another_join =
+            tokio::time::timeout(Duration::from_millis(1), gates.pass(["room"], false))
+                .await
+                .expect("joins do not wait for each other");
+        let delete = {
+            let gates = Arc::clone(&gates);
+            tokio::spawn(async move {
+                let _alone = gates.pass(["room"], true).await;
+            })
+        };
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            !delete.is_finished(),
+            "the delete waits for the joins' calls"
+        );
+        drop((join, another_join));
+        tokio::time::timeout(Duration::from_secs(1), delete)
+            .await
+            .expect("then passes")
+            .expect("task");
     }
 }

@@ -1,4 +1,5 @@
-//! What the event handler logs when the store fails: the cause, inside the event's span.
+//! What the event handler logs when the store fails: the cause, inside the event's span; and
+//! a `connect` that does not wait for ever on the user's events in flight.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -170,4 +171,30 @@ async fn a_store_failure_is_a_503_whose_cause_is_logged_with_the_event_it_belong
     ] {
         assert!(line.contains(part), "{part} missing from: {line}");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn connect_is_answered_even_while_the_users_events_hold_their_lock() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = crate::store::embedded::EmbeddedStore::open(dir.path()).expect("store");
+    let service = WebPubSubConnectionString::parse(&format!(
+        "Endpoint=http://127.0.0.1;Port=9;AccessKey={KEY};Version=1.0;"
+    ))
+    .expect("connection string");
+    let mut app = App::new(
+        service,
+        HubName::parse("chat").expect("hub"),
+        Arc::new(store),
+    )
+    .expect("app");
+    app.max_connections_per_user = None;
+    let alice = UserId::parse("alice").expect("id");
+    let _in_flight = app.user_locks.lock(["alice"]).await;
+    let began = tokio::time::Instant::now();
+    let answer = connect(&app, Some(alice)).await.expect("answered");
+    assert_eq!(answer.status(), http::StatusCode::NO_CONTENT);
+    assert!(
+        began.elapsed() >= CONNECT_WAIT,
+        "after the wait, not before"
+    );
 }
