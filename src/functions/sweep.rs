@@ -26,6 +26,8 @@ pub struct SweepReport {
     pub removed: usize,
     /// Connections whose existence the service could not tell; kept for the next sweep.
     pub unknown: usize,
+    /// Dead connections the store could not let go; kept for the next sweep.
+    pub failed: usize,
     /// Member rows of deleted chats removed.
     pub purged: usize,
 }
@@ -55,7 +57,7 @@ pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
                     Ok(Err(_)) => {}
                     Err(e) => {
                         tracing::warn!(connection_id = %connection, error = %e, "could not let a dead connection go");
-                        report.unknown += 1;
+                        report.failed += 1;
                     }
                 }
             }
@@ -81,11 +83,18 @@ pub async fn run_forever(app: App, every: Duration) {
     loop {
         ticker.tick().await;
         match sweep_once(&app).await {
-            Ok(report) if report.removed > 0 || report.unknown > 0 || report.purged > 0 => {
+            Ok(report)
+                if report
+                    != SweepReport {
+                        checked: report.checked,
+                        ..SweepReport::default()
+                    } =>
+            {
                 tracing::info!(
                     checked = report.checked,
                     removed = report.removed,
                     unknown = report.unknown,
+                    failed = report.failed,
                     purged = report.purged,
                     "swept connections and deleted chats"
                 );

@@ -188,3 +188,30 @@ async fn state_survives_a_restart() {
     let app = app.restart().await;
     assert!(app.is_online("alice").await);
 }
+
+#[tokio::test]
+async fn a_dead_connection_the_store_cannot_let_go_waits_for_the_next_sweep_and_the_rest_go() {
+    use chatr::chat::outcome::Change;
+    use chatr::store::embedded::EmbeddedStore;
+
+    use crate::support::failing_store::FailingWrites;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let stuck = |changes: &[Change]| {
+        changes.iter().any(|c| {
+            matches!(c, Change::UnbindConnection { connection } if connection.as_str() == "stuck")
+        })
+    };
+    let store = FailingWrites::when(EmbeddedStore::open(dir.path()).expect("store"), stuck);
+    let app = crate::support::app::spawn_app_on(std::sync::Arc::new(store)).await;
+    app.arrive("stuck", "alice").await;
+    app.arrive("ghost", "bob").await;
+    app.pubsub.mark_dead("stuck");
+    app.pubsub.mark_dead("ghost");
+    let report = chatr::functions::sweep::sweep_once(&app.app)
+        .await
+        .expect("the sweep goes on");
+    assert_eq!((report.removed, report.failed), (1, 1));
+    assert!(!app.is_online("bob").await, "the other ghost went");
+    assert!(app.is_online("alice").await, "kept for the next sweep");
+}

@@ -21,6 +21,7 @@ pub mod binary;
 pub mod chat_events;
 pub mod dev_stack;
 pub mod domain;
+pub mod failing_store;
 pub mod recording_pubsub;
 pub mod server;
 pub mod stack;

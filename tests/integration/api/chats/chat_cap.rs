@@ -62,4 +62,17 @@ async fn a_private_chat_with_someone_at_the_cap_is_refused_naming_them() {
     let app = alice_at_a_cap_of_two().await;
     let message = too_many_chats(app.create_private_chat("b1", "bob", "bob", "alice").await).await;
     assert!(message.starts_with("alice"), "{message}");
+    assert!(
+        app.members("private_alice_bob").await.is_empty(),
+        "nobody was added"
+    );
+    assert!(
+        app.app
+            .store
+            .get_chat(&crate::support::domain::chat_id("private_alice_bob"))
+            .await
+            .expect("read")
+            .is_none(),
+        "no chat was stored"
+    );
 }
