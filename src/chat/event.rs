@@ -1,4 +1,5 @@
-//! Client events as the original client sends them, parsed from the webhook body.
+//! Client events as the original client sends them, parsed from the webhook body, and
+//! [`Incoming`]: everything that arrives at the webhook (system events and client events).
 
 use crate::chat::model::{ChatId, DisplayName, UserId};
 use crate::chat::outcome::{Reason, Refusal};
@@ -175,6 +176,17 @@ fn field<'a>(payload: &'a Payload, name: &str) -> Option<&'a str> {
 /// An event name cut short enough to quote back to a person.
 fn truncate(s: &str) -> String {
     s.chars().take(64).collect()
+}
+
+/// What arrived at the webhook, already verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// The `connected` system event.
+    Connected,
+    /// The `disconnected` system event, or a dead connection found by the sweep.
+    Disconnected,
+    /// A user event.
+    User(ClientEvent),
 }
 
 #[cfg(test)]

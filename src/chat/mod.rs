@@ -6,7 +6,7 @@
 //! first seen with, and an event claiming another user is refused.
 //!
 //! # Layout
-//! - `mod.rs`: `handle` (and `needs`: which rows an event reads); [`event`]: client events
+//! - `mod.rs`: `handle`; [`needs`]: which rows an event reads; [`event`]: client events
 //!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
 //! - Values: [`model`] (ids and names that exist only once they parse), [`user`] (a user's
 //!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).
@@ -22,6 +22,7 @@ pub mod event;
 pub mod group;
 pub mod member;
 pub mod model;
+pub mod needs;
 pub mod outcome;
 pub mod presence;
 pub mod private;
@@ -36,24 +37,15 @@ use std::num::NonZeroU32;
 
 use crate::chat::chat_cap::ChatsHeld;
 use crate::chat::event::ClientEvent;
+pub use crate::chat::event::Incoming;
 use crate::chat::group::Sender;
 use crate::chat::member::Member;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
+pub use crate::chat::needs::{needs, subject, Needs};
 use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
 use crate::chat::private::Opening;
 use crate::chat::room::Chat;
 use crate::chat::user::User;
-
-/// What arrived at the webhook, already verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Incoming {
-    /// The `connected` system event.
-    Connected,
-    /// The `disconnected` system event, or a dead connection found by the sweep.
-    Disconnected,
-    /// A user event.
-    User(ClientEvent),
-}
 
 /// The state an event reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,68 +71,6 @@ pub struct Snapshot {
 impl Snapshot {
     fn member(&self, chat: &ChatId, user: &UserId) -> Option<&Member> {
         self.members.get(&(chat.clone(), user.clone()))
-    }
-}
-
-/// What an event needs read beyond the binding and its user's record.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Needs {
-    pub other_user: Option<UserId>,
-    pub chats: Vec<ChatId>,
-    /// Memberships, as (chat, user).
-    pub members: Vec<(ChatId, UserId)>,
-    /// Users the event may make members of a chat, whose chats are counted (when capped).
-    pub chats_held: Vec<UserId>,
-}
-
-/// The user whose record an event needs: the binding wins over what the event claims.
-pub fn subject(binding: Option<&UserId>, claimed: Option<&UserId>) -> Option<UserId> {
-    binding.or(claimed).cloned()
-}
-
-/// The rows an event of `user` reads.
-pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
-    let Incoming::User(event) = incoming else {
-        return Needs::default();
-    };
-    let chat = |id: &ChatId| Needs {
-        chats: vec![id.clone()],
-        ..Needs::default()
-    };
-    let with_membership = |id: &ChatId| Needs {
-        chats: vec![id.clone()],
-        members: user.map(|u| (id.clone(), u.clone())).into_iter().collect(),
-        ..Needs::default()
-    };
-    let counted = |needs: Needs| Needs {
-        chats_held: user.into_iter().cloned().collect(),
-        ..needs
-    };
-    match event {
-        ClientEvent::CreateChat { id, .. } => counted(chat(id)),
-        ClientEvent::DeleteChat(id) => chat(id),
-        ClientEvent::JoinChat(id) => counted(with_membership(id)),
-        ClientEvent::LeaveChat(id) => with_membership(id),
-        ClientEvent::CreatePrivateChat { initiator, target } => {
-            let id = ChatId::private(initiator, target).ok();
-            Needs {
-                chats: id.iter().cloned().collect(),
-                members: id
-                    .iter()
-                    .flat_map(|id| {
-                        [
-                            (id.clone(), initiator.clone()),
-                            (id.clone(), target.clone()),
-                        ]
-                    })
-                    .collect(),
-                other_user: Some(target.clone()),
-                chats_held: vec![initiator.clone(), target.clone()],
-            }
-        }
-        ClientEvent::UserConnected | ClientEvent::UserEnterIdle | ClientEvent::UserExitIdle => {
-            Needs::default()
-        }
     }
 }
 
@@ -203,7 +133,9 @@ pub fn handle(
             let chat = |id: &ChatId| snapshot.chats.get(id);
             let member = |id: &ChatId| snapshot.member(id, claimed);
             let outcome = match event {
-                ClientEvent::UserConnected => presence::user_connected(connection, claimed, user),
+                ClientEvent::UserConnected => {
+                    presence::user_connected(connection, claimed, user, snapshot.connection_cap)
+                }
                 ClientEvent::UserEnterIdle => presence::set_idle(claimed, true, user),
                 ClientEvent::UserExitIdle => presence::set_idle(claimed, false, user),
                 ClientEvent::CreateChat { id, name } => group::create(&sender, id, name, chat(id))?,
@@ -355,43 +287,6 @@ mod tests {
                     "u"
                 )
             )]
-        );
-    }
-
-    #[test]
-    fn a_disconnect_reads_no_chat_and_a_join_reads_the_senders_membership() {
-        assert_eq!(
-            needs(&Incoming::Disconnected, Some(&uid("u"))),
-            Needs::default()
-        );
-        let room = crate::chat::test_support::chat_id(crate::chat::test_support::ROOM);
-        let join = Incoming::User(ClientEvent::JoinChat(room.clone()));
-        assert_eq!(
-            needs(&join, Some(&uid("u"))),
-            Needs {
-                chats: vec![room.clone()],
-                members: vec![(room, uid("u"))],
-                other_user: None,
-                chats_held: vec![uid("u")],
-            }
-        );
-    }
-
-    #[test]
-    fn opening_a_private_chat_reads_the_target_the_chat_and_both_memberships() {
-        let event = Incoming::User(ClientEvent::CreatePrivateChat {
-            initiator: uid("b"),
-            target: uid("a"),
-        });
-        let needs = needs(&event, Some(&uid("b")));
-        let id = ChatId::parse("private_a_b").expect("id");
-        assert_eq!(needs.other_user, Some(uid("a")));
-        assert_eq!(needs.chats, vec![id.clone()]);
-        assert_eq!(needs.members, vec![(id.clone(), uid("b")), (id, uid("a"))]);
-        assert_eq!(
-            needs.chats_held,
-            vec![uid("b"), uid("a")],
-            "both may gain a chat"
         );
     }
 

@@ -28,14 +28,8 @@ pub fn connected(
 ) -> Outcome {
     let mut user = user_or_new(user_id, stored);
     let mut outcome = Outcome::default();
-    let full = cap.is_some_and(|cap| {
-        user.connections.len() >= usize::try_from(cap.get()).unwrap_or(usize::MAX)
-    });
-    if full && !user.connections.contains_key(connection) {
-        outcome.actions.push(Action::CloseConnection(
-            connection.clone(),
-            "too many connections".into(),
-        ));
+    if let Some(close) = past_the_cap(connection, &user, cap) {
+        outcome.actions.push(close);
         return outcome;
     }
     if !user.connections.contains_key(connection) {
@@ -46,15 +40,32 @@ pub fn connected(
     outcome
 }
 
+/// The closing of a connection the user does not hold yet, when they hold the cap's worth.
+fn past_the_cap(connection: &ConnectionId, user: &User, cap: Option<NonZeroU32>) -> Option<Action> {
+    let full = cap.is_some_and(|cap| {
+        user.connections.len() >= usize::try_from(cap.get()).unwrap_or(usize::MAX)
+    });
+    (full && !user.connections.contains_key(connection))
+        .then(|| Action::CloseConnection(connection.clone(), "too many connections".into()))
+}
+
 /// `userConnected`: the original client's hello. Everyone hears `userOnline` when no other
 /// connection of the user has announced it; otherwise only this connection does (the
-/// original client waits for its own `userOnline` before it shows anything).
+/// original client waits for its own `userOnline` before it shows anything). A connection
+/// the user does not hold yet is recorded, unless it is one too many (then it is closed).
 pub fn user_connected(
     connection: &ConnectionId,
     user_id: &UserId,
     stored: Option<&Versioned<User>>,
+    cap: Option<NonZeroU32>,
 ) -> Outcome {
     let mut user = user_or_new(user_id, stored);
+    if let Some(close) = past_the_cap(connection, &user, cap) {
+        return Outcome {
+            actions: vec![close],
+            ..Outcome::default()
+        };
+    }
     let first = !user.online_announced;
     if first {
         user.idle = false;

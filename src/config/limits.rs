@@ -5,8 +5,9 @@
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use crate::config::{
-    ConfigError, CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
+use crate::config::error::ConfigError;
+use crate::config::names::{
+    CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
 };
 
 /// The default cap on one user's connections: tabs and devices, with room to spare.

@@ -2,8 +2,10 @@
 //! setting and show the form it must take. Nothing else in chatr reads the environment.
 
 pub mod connection_string;
+pub mod error;
 pub mod hub;
 pub mod limits;
+pub mod names;
 pub mod table_connection_string;
 
 use std::path::PathBuf;
@@ -13,53 +15,8 @@ use crate::config::hub::HubName;
 use crate::config::limits::Limits;
 use crate::config::table_connection_string::{self as table_cs, TableConnectionString};
 
-/// Web PubSub connection string setting.
-pub const WEB_PUBSUB_CONNECTION_STRING: &str = "WebPubSubConnectionString";
-/// Hub name setting.
-pub const WEB_PUBSUB_HUB: &str = "WebPubSubHub";
-/// Table Storage connection string setting (unset: the embedded store).
-pub const TABLE_STORAGE_CONNECTION_STRING: &str = "TableStorageConnectionString";
-/// Folder of the embedded store.
-pub const CHATR_DATA_DIR: &str = "CHATR_DATA_DIR";
-/// The port the Functions host tells a custom handler to listen on.
-pub const FUNCTIONS_CUSTOMHANDLER_PORT: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
-/// The most connections one user may hold at once (0: no limit).
-pub const CHATR_MAX_CONNECTIONS_PER_USER: &str = "CHATR_MAX_CONNECTIONS_PER_USER";
-/// The most chats one user may be in (0: no limit).
-pub const CHATR_MAX_CHATS_PER_USER: &str = "CHATR_MAX_CHATS_PER_USER";
-/// Seconds between sweeps of dead connections and deleted chats (0: no sweep).
-pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
-
-/// Every setting the handler reads, with what it is for: the single list that `--help`,
-/// README and `local.settings.sample.json` are checked against.
-pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
-    (
-        WEB_PUBSUB_CONNECTION_STRING,
-        "required: Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0; (optional Port=<n>;)",
-    ),
-    (WEB_PUBSUB_HUB, "the hub the chat uses (default chat)"),
-    (
-        TABLE_STORAGE_CONNECTION_STRING,
-        "Azure Table Storage for the chat state; unset means the embedded SQLite store",
-    ),
-    (CHATR_DATA_DIR, "folder of the embedded store (default .chatr)"),
-    (
-        FUNCTIONS_CUSTOMHANDLER_PORT,
-        "port to listen on, set by the Functions host (default 7071; 0 picks a free port)",
-    ),
-    (
-        CHATR_MAX_CONNECTIONS_PER_USER,
-        "most connections one user holds at once, tabs and devices alike (default 20; 0: no limit)",
-    ),
-    (
-        CHATR_MAX_CHATS_PER_USER,
-        "most chats one user is in; the connect answer names each (default 1000; 0: no limit)",
-    ),
-    (
-        CHATR_SWEEP_SECONDS,
-        "seconds between sweeps of dead connections and deleted chats (default 300; 0: none)",
-    ),
-];
+pub use crate::config::error::ConfigError;
+pub use crate::config::names::*;
 
 /// The default hub.
 pub const DEFAULT_HUB: &str = "chat";
@@ -67,22 +24,6 @@ pub const DEFAULT_HUB: &str = "chat";
 pub const DEFAULT_DATA_DIR: &str = ".chatr";
 /// The default handler port (the Functions host's own default).
 pub const DEFAULT_PORT: u16 = 7071;
-
-/// A setting that is missing or malformed.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("setting {name} is missing; expected {expected}")]
-    Missing {
-        name: &'static str,
-        expected: &'static str,
-    },
-    #[error("setting {name} is malformed: {reason}; expected {expected}")]
-    Malformed {
-        name: &'static str,
-        reason: String,
-        expected: &'static str,
-    },
-}
 
 /// Where the chat keeps its state.
 #[derive(Debug, Clone, PartialEq, Eq)]

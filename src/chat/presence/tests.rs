@@ -66,7 +66,7 @@ fn a_repeated_connected_changes_nothing() {
 #[test]
 fn user_connected_on_the_first_connection_broadcasts_user_online() {
     let s = stored(&[("c1", false)]);
-    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s), None);
     let Action::SendToAll(msg) = &outcome.actions[0] else {
         panic!("broadcast expected")
     };
@@ -82,7 +82,7 @@ fn user_connected_on_the_first_connection_broadcasts_user_online() {
 #[test]
 fn user_connected_on_a_second_connection_answers_that_connection_alone() {
     let s = stored(&[("c1", true), ("c2", false)]);
-    let outcome = user_connected(&cid("c2"), &uid("u"), Some(&s));
+    let outcome = user_connected(&cid("c2"), &uid("u"), Some(&s), None);
     assert!(
         matches!(&outcome.actions[..], [Action::SendToConnection(c, m)] if c == &cid("c2") && m.chat_event == ChatEvent::UserOnline)
     );
@@ -91,7 +91,7 @@ fn user_connected_on_a_second_connection_answers_that_connection_alone() {
 #[test]
 fn user_connected_before_connected_arrives_still_records_the_connection() {
     let s = stored(&[]);
-    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s), None);
     assert!(put_user(&outcome).0.connections.contains_key(&cid("c1")));
     assert!(matches!(outcome.actions[0], Action::SendToAll(_)));
 }
@@ -99,7 +99,7 @@ fn user_connected_before_connected_arrives_still_records_the_connection() {
 #[test]
 fn a_repeated_user_connected_writes_no_row_but_still_answers() {
     let s = stored(&[("c1", true)]);
-    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s), None);
     assert!(
         matches!(&outcome.changes[..], [Change::IndexUser { .. }]),
         "the index entry as it is, no row: {:?}",
@@ -115,7 +115,7 @@ fn a_repeated_user_connected_writes_no_row_but_still_answers() {
 fn a_returning_user_is_no_longer_idle() {
     let mut s = stored(&[]);
     s.value.idle = true;
-    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s));
+    let outcome = user_connected(&cid("c1"), &uid("u"), Some(&s), None);
     assert!(!put_user(&outcome).0.idle);
 }
 
@@ -381,4 +381,14 @@ fn a_connection_past_the_cap_is_closed_and_not_recorded() {
     );
     let room = connected(&cid("c3"), &uid("u"), Some(&stored(&[("c1", true)])), cap);
     assert!(room.actions.is_empty());
+    // Its hello, should it come before the close, does not slip it in either.
+    let hello = user_connected(&cid("c3"), &uid("u"), Some(&two), cap);
+    assert!(hello.changes.is_empty(), "{:?}", hello.changes);
+    assert_eq!(
+        hello.actions,
+        vec![Action::CloseConnection(
+            cid("c3"),
+            "too many connections".into()
+        )]
+    );
 }

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::store::table::{status, unavailable, TableStore};
 use crate::store::StoreError;
 
+/// Rows read at once by a start-up step.
+pub(super) const START_UP_PAGE: usize = 1000;
+
 /// The partition of the markers.
 pub(super) const META: &str = "meta";
 

@@ -13,13 +13,12 @@ use crate::chat::model::{DisplayName, UserId};
 use crate::chat::outcome::Expect;
 use crate::chat::room::Chat;
 use crate::store::table::entity::{ChatEntity, MemberEntity, PARTITION};
+use crate::store::table::markers::START_UP_PAGE;
 use crate::store::table::{unavailable, TableStore};
 use crate::store::StoreError;
 
 /// The marker of a finished move.
 const MOVED: &str = "members-v2";
-/// Rows read at once by a start-up step.
-pub(super) const START_UP_PAGE: usize = 1000;
 /// How often one chat's move is tried again after another writer changed its row.
 const TRIES: usize = 20;
 

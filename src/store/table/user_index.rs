@@ -14,7 +14,7 @@ use crate::chat::model::UserId;
 use crate::chat::outcome::UserEntry;
 use crate::chat::user::{search_end, search_prefix, User};
 use crate::store::table::entity::{UserEntity, PARTITION};
-use crate::store::table::migrate::START_UP_PAGE;
+use crate::store::table::markers::START_UP_PAGE;
 use crate::store::table::{key_literal, unavailable, write_failure, TableStore, WriteError};
 use crate::store::StoreError;
 
