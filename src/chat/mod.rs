@@ -94,7 +94,10 @@ pub fn handle(
         };
     }
     match incoming {
-        Incoming::Disconnected => Ok(presence::disconnected(connection, user)),
+        Incoming::Disconnected => Ok(presence::keep_indexed(
+            presence::disconnected(connection, user),
+            user,
+        )),
         Incoming::Connected => {
             let Some(claimed) = claimed else {
                 return Ok(Outcome::default()); // anonymous connections take no part in chat
@@ -106,7 +109,10 @@ pub fn handle(
                 connection,
                 claimed,
                 snapshot,
-                presence::connected(connection, claimed, user, snapshot.connection_cap),
+                presence::keep_indexed(
+                    presence::connected(connection, claimed, user, snapshot.connection_cap),
+                    user,
+                ),
             ))
         }
         Incoming::User(event) => {
@@ -133,11 +139,16 @@ pub fn handle(
             let chat = |id: &ChatId| snapshot.chats.get(id);
             let member = |id: &ChatId| snapshot.member(id, claimed);
             let outcome = match event {
-                ClientEvent::UserConnected => {
-                    presence::user_connected(connection, claimed, user, snapshot.connection_cap)
+                ClientEvent::UserConnected => presence::keep_indexed(
+                    presence::user_connected(connection, claimed, user, snapshot.connection_cap),
+                    user,
+                ),
+                ClientEvent::UserEnterIdle => {
+                    presence::keep_indexed(presence::set_idle(claimed, true, user), user)
                 }
-                ClientEvent::UserEnterIdle => presence::set_idle(claimed, true, user),
-                ClientEvent::UserExitIdle => presence::set_idle(claimed, false, user),
+                ClientEvent::UserExitIdle => {
+                    presence::keep_indexed(presence::set_idle(claimed, false, user), user)
+                }
                 ClientEvent::CreateChat { id, name } => group::create(&sender, id, name, chat(id))?,
                 ClientEvent::JoinChat(id) => group::join(&sender, chat(id), member(id))?,
                 ClientEvent::LeaveChat(id) => group::leave(&sender, chat(id), member(id))?,

@@ -3,7 +3,9 @@
 use std::num::NonZeroU32;
 
 use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
-use crate::chat::outcome::{Action, Change, ChatEvent, Outcome, ServerMessage, Versioned};
+use crate::chat::outcome::{
+    Action, Change, ChatEvent, Outcome, ServerMessage, UserEntry, Versioned,
+};
 use crate::chat::user::{ConnectionState, User};
 
 /// The stored user, or a fresh record named after its id when the user never asked for a
@@ -36,6 +38,30 @@ pub fn connected(
         user.connections
             .insert(connection.clone(), ConnectionState::default());
         outcome.put_user(user, stored);
+    }
+    outcome
+}
+
+/// Keeps an online user findable whatever a presence event wrote: when it writes no index
+/// entry (nothing in the row changed), the entry of the row as read is written again, so that
+/// one a racing handler instance removed comes back with the user's next presence event. Only
+/// an online user's entry is written so: an entry left for a user gone offline is skipped by
+/// the reader, while a missing one would hide someone who is there.
+pub fn keep_indexed(mut outcome: Outcome, read: Option<&Versioned<User>>) -> Outcome {
+    let Some(read) = read.filter(|r| r.value.is_online()) else {
+        return outcome;
+    };
+    if !outcome
+        .changes
+        .iter()
+        .any(|c| matches!(c, Change::IndexUser { .. }))
+    {
+        let entry = UserEntry::of(&read.value);
+        outcome.changes.push(Change::IndexUser {
+            user: read.value.id.clone(),
+            entry: entry.clone(),
+            was: Some(entry),
+        });
     }
     outcome
 }

@@ -33,7 +33,8 @@ pub struct Opening<'a> {
 /// connection of each enters the group and may publish there; each user hears
 /// `joinPrivateChat` (focus for the initiator) and the chat hears who wants to chat. Opening
 /// again a chat both are still in is quiet: the sender's connections are put back and only the
-/// sender hears `joinPrivateChat`, so a page reopening it invites nobody.
+/// asking connection hears `joinPrivateChat`, so a page reopening it invites nobody. Opening it
+/// again after the other left brings them back (only these two users can).
 pub fn create(
     sender: &Sender,
     initiator: &UserId,
@@ -89,8 +90,9 @@ pub fn create(
     let other = user_or_new(target, Some(target_read));
     if read.existing.is_some() && read.sender_member.is_some() && read.target_member.is_some() {
         let mut actions = enter(&id, sender.id, sender.connections());
-        actions.push(Action::SendToUser(
-            me.id.clone(),
+        // The asking tab alone opens it: the sender's other tabs and devices stay where they are.
+        actions.push(Action::SendToConnection(
+            sender.connection.clone(),
             ServerMessage::join_private_chat(&id, &format!("Chat with {}", other.name), true),
         ));
         return Ok(Outcome { actions, ..outcome });

@@ -392,3 +392,34 @@ fn a_connection_past_the_cap_is_closed_and_not_recorded() {
         )]
     );
 }
+
+#[test]
+fn an_online_users_presence_event_writes_their_entry_even_when_the_row_stays() {
+    let indexed = |o: &Outcome| {
+        o.changes
+            .iter()
+            .filter(|c| matches!(c, Change::IndexUser { .. } | Change::PutUser { .. }))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let two = stored(&[("c1", true), ("c2", true)]);
+    // c3 is gone already (a repeated disconnected): no row to write, the entry all the same.
+    let outcome = keep_indexed(disconnected(&cid("c3"), Some(&two)), Some(&two));
+    assert!(
+        matches!(
+            &indexed(&outcome)[..],
+            [Change::IndexUser {
+                entry: UserEntry { online: true, .. },
+                ..
+            }]
+        ),
+        "{:?}",
+        outcome.changes
+    );
+    let gone = stored(&[]);
+    let offline = keep_indexed(disconnected(&cid("c3"), Some(&gone)), Some(&gone));
+    assert!(
+        indexed(&offline).is_empty(),
+        "an offline user's entry is left to the reader"
+    );
+}

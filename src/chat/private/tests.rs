@@ -162,15 +162,20 @@ fn opening_it_again_reuses_the_stored_chat_writes_nothing_and_invites_nobody() {
     let told: Vec<&Action> = again
         .actions
         .iter()
-        .filter(|a| matches!(a, Action::SendToUser(..) | Action::Notice(..)))
+        .filter(|a| {
+            matches!(
+                a,
+                Action::SendToUser(..) | Action::SendToConnection(..) | Action::Notice(..)
+            )
+        })
         .collect();
     assert_eq!(
         told,
-        [&Action::SendToUser(
-            uid("alice"),
+        [&Action::SendToConnection(
+            cid("a3"),
             ServerMessage::join_private_chat(&id, "Chat with bob-name", true)
         )],
-        "only the sender hears of it, and the chat hears nothing"
+        "only the asking connection hears of it, and the chat hears nothing"
     );
     // When bob has left it, opening it again brings him back, and he hears of it.
     let after_leaving = open(

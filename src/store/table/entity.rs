@@ -217,14 +217,10 @@ pub struct PurgeEntity {
     pub partition_key: String,
     #[serde(rename = "RowKey")]
     pub row_key: String,
-    /// When the mark was last written (set by the service).
-    #[serde(
-        rename = "Timestamp",
-        default,
-        skip_serializing,
-        with = "time::serde::rfc3339::option"
-    )]
-    pub timestamp: Option<time::OffsetDateTime>,
+    /// When the mark was last written (set by the service, RFC 3339); read as text so that
+    /// a value that does not parse never fails a read of the marks.
+    #[serde(rename = "Timestamp", default, skip_serializing)]
+    pub timestamp: Option<String>,
 }
 
 impl MemberEntity {

@@ -24,6 +24,15 @@ const PURGE_GRACE: time::Duration = time::Duration::minutes(2);
 /// one handler, row locks keep its joins of one chat from meeting here at all).
 const COUNT_TRIES: usize = 100;
 
+/// Whether a live chat's mark, written at `timestamp` (the service's clock), is old enough to
+/// be a failed delete rather than one on its way; a missing or unreadable time counts as old.
+fn mark_expired(timestamp: Option<&str>, now: time::OffsetDateTime) -> bool {
+    let written = timestamp.and_then(|t| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    });
+    written.is_none_or(|written| now - written > PURGE_GRACE)
+}
+
 impl TableStore {
     /// Inserts the member row, then its reverse (always: a join again repairs a reverse row a
     /// failure left out), then the count when the member is new.
@@ -189,8 +198,7 @@ impl TableStore {
             if !deleted {
                 // A live chat's mark: a delete on its way (marked, its row not yet written) or
                 // one that failed after marking. Only an old mark is a failed delete, and goes.
-                let age = purge.timestamp.map(|t| time::OffsetDateTime::now_utc() - t);
-                if age.is_none_or(|age| age > PURGE_GRACE) {
+                if mark_expired(purge.timestamp.as_deref(), time::OffsetDateTime::now_utc()) {
                     self.delete_row(&self.purges, PURGES, chat.as_str())
                         .await
                         .map_err(Self::store_error)?;
@@ -272,5 +280,23 @@ impl TableStore {
             WriteError::Store(e) => e,
             WriteError::TableMissing => StoreError::Unavailable("a table is missing".into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_chats_mark_expires_after_the_grace_and_an_unreadable_one_at_once() {
+        let written = "2026-11-27T15:00:00.1234567Z";
+        let at = |t: &str| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .expect("time")
+        };
+        assert!(!mark_expired(Some(written), at("2026-11-27T15:01:59Z")));
+        assert!(mark_expired(Some(written), at("2026-11-27T15:02:01Z")));
+        assert!(mark_expired(Some("yesterday"), at("2026-11-27T15:00:01Z")));
+        assert!(mark_expired(None, at("2026-11-27T15:00:01Z")));
     }
 }
