@@ -81,7 +81,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: appInsights.properties.ConnectionString
         }
-        // The handler's settings (src/config/mod.rs).
+        // The handler's settings (src/config/names.rs).
         {
           name: 'WebPubSubConnectionString'
           value: webPubSubConnectionString

@@ -1,5 +1,5 @@
 """The Functions app's settings, against an explicit list: every setting the handler reads
-(src/config/mod.rs, HANDLER_SETTINGS) is either set by the Bicep or local-only, the host's own
+(src/config/names.rs, HANDLER_SETTINGS) is either set by the Bicep or local-only, the host's own
 settings are set and documented, and the local-only ones never reach Azure."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ LOCAL_ONLY = {"CHATR_DATA_DIR", "FUNCTIONS_CUSTOMHANDLER_PORT"}
 # operator may set them on the Functions app).
 TUNING = {"CHATR_MAX_CONNECTIONS_PER_USER", "CHATR_MAX_CHATS_PER_USER", "CHATR_SWEEP_SECONDS"}
 
-CONFIG = REPO / "src" / "config" / "mod.rs"
+CONFIG = REPO / "src" / "config" / "names.rs"
 FUNCTION_APP = bicep.load(DEPLOY / "modules" / "functionapp.bicep")
 
 
