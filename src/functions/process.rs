@@ -1,7 +1,7 @@
 //! Runs one event through the chat: read the state it touches, decide (pure), store the
 //! changes, and only then call the service. A write conflict starts over from a fresh read.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -39,6 +39,32 @@ where
                 )))
             }
             other => return other,
+        }
+    }
+}
+
+/// A chat this event put connections in, found deleted now, is emptied again: another handler
+/// instance's delete (whose calls no gate here orders), or a call the service applied late,
+/// may have emptied its group before these calls. One read of each such chat.
+async fn empty_again_if_deleted(app: &App, actions: &[Action]) {
+    let entered: BTreeSet<&ChatId> = actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::AddUserToGroup(chat, _) => Some(chat),
+            _ => None,
+        })
+        .collect();
+    for chat in entered {
+        match app.store.get_chat(chat).await {
+            Ok(Some(read)) if read.value.deleted => {
+                if let Err(e) = app.pubsub.run(&[Action::EmptyGroup(chat.clone())]).await {
+                    tracing::error!(chat_id = %chat, error = %e, "could not empty a deleted chat's group again");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(chat_id = %chat, error = %e, "could not check whether a chat was deleted meanwhile");
+            }
         }
     }
 }
@@ -139,6 +165,7 @@ pub async fn process(
                 // non-2xx that would make the service drop the user's socket.
                 tracing::error!(error = %e, "a Web PubSub call failed after the change was stored");
             }
+            empty_again_if_deleted(app, &actions).await;
             Ok(Ok(()))
         }
     };

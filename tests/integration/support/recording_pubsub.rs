@@ -59,6 +59,20 @@ struct State {
     calls: Vec<Call>,
     dead: HashSet<String>,
     failures: VecDeque<u16>,
+    /// Calls whose path contains this are recorded, then answered only once released.
+    hold: Option<(String, tokio::sync::watch::Receiver<bool>)>,
+    /// Told of every call recorded.
+    recorded: Option<tokio::sync::watch::Sender<usize>>,
+}
+
+/// A hold on calls (`RecordingPubSub::hold`): they wait until this is released or dropped.
+pub struct Hold(tokio::sync::watch::Sender<bool>);
+
+impl Hold {
+    /// Lets the held calls (and every later one) be answered.
+    pub fn release(self) {
+        let _ = self.0.send(true);
+    }
 }
 
 /// The stand-in; clones share one record.
@@ -95,13 +109,21 @@ impl RecordingPubSub {
             .and(warp::query::raw().or(warp::any().map(String::new)).unify())
             .and(warp::header::headers_cloned())
             .and(warp::body::bytes())
-            .map(
+            .then(
                 move |method: Method,
                       path: warp::path::FullPath,
                       query: String,
                       headers: HeaderMap,
                       body: Bytes| {
-                    filter_state.answer(method, path.as_str(), query, &headers, body)
+                    let this = filter_state.clone();
+                    async move {
+                        let (response, held) =
+                            this.answer(method, path.as_str(), query, &headers, body);
+                        if let Some(mut released) = held {
+                            let _ = released.wait_for(|r| *r).await;
+                        }
+                        response
+                    }
                 },
             );
         tokio::spawn(warp::serve(filter).incoming(listener).run());
@@ -115,7 +137,10 @@ impl RecordingPubSub {
         query: String,
         headers: &HeaderMap,
         body: Bytes,
-    ) -> warp::http::Response<String> {
+    ) -> (
+        warp::http::Response<String>,
+        Option<tokio::sync::watch::Receiver<bool>>,
+    ) {
         let bearer = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -141,11 +166,20 @@ impl RecordingPubSub {
         } else {
             success_status(&call, &state.dead)
         };
+        let held = state
+            .hold
+            .as_ref()
+            .filter(|(part, _)| call.path.contains(part.as_str()))
+            .map(|(_, released)| released.clone());
         state.calls.push(call);
-        warp::http::Response::builder()
+        if let Some(recorded) = &state.recorded {
+            recorded.send_replace(state.calls.len());
+        }
+        let response = warp::http::Response::builder()
             .status(StatusCode::from_u16(status).expect("status"))
             .body(String::new())
-            .expect("response")
+            .expect("response");
+        (response, held)
     }
 
     /// Every call so far.
@@ -170,6 +204,29 @@ impl RecordingPubSub {
             .expect("lock")
             .dead
             .insert(connection.to_string());
+    }
+
+    /// Holds the calls whose path contains `path_part` (recorded at once, answered on release).
+    pub fn hold(&self, path_part: &str) -> Hold {
+        let (release, released) = tokio::sync::watch::channel(false);
+        self.state.lock().expect("lock").hold = Some((path_part.to_string(), released));
+        Hold(release)
+    }
+
+    /// Waits until a call recorded so far satisfies `wanted`.
+    pub async fn wait_for_call(&self, wanted: impl Fn(&Call) -> bool) {
+        let mut recorded = {
+            let mut state = self.state.lock().expect("lock");
+            let (tx, rx) = tokio::sync::watch::channel(state.calls.len());
+            state.recorded = Some(tx);
+            rx
+        };
+        loop {
+            if self.calls().iter().any(&wanted) {
+                return;
+            }
+            recorded.changed().await.expect("the stand-in is running");
+        }
     }
 
     /// Answers the next calls with these statuses, in order.
