@@ -1,10 +1,10 @@
 //! Members: rows of their own, counted once, paged, a user's chats, deleted chats purged.
 
 use chatr::chat::member::Member;
-use chatr::chat::outcome::{Change, Expect};
+use chatr::chat::outcome::Change;
 use chatr::store::SharedStore;
 
-use super::{insert_chat, put_chat, read_chat};
+use super::{delete_chat, insert_chat, read_chat};
 use crate::support::domain::{chat_id, group_chat, name, uid, OTHER_ROOM, ROOM};
 
 /// `user` in the chat `chat`.
@@ -112,13 +112,7 @@ pub async fn a_chat_write_keeps_its_member_count(store: SharedStore) {
         .apply(&[add(ROOM, "u1"), add(ROOM, "u2")])
         .await
         .expect("join");
-    let read = read_chat(&store, &chat_id(ROOM)).await;
-    let mut deleted = read.value.clone();
-    deleted.deleted = true;
-    store
-        .apply(&[put_chat(&deleted, Expect::Version(read.version))])
-        .await
-        .expect("delete");
+    delete_chat(&store, &chat_id(ROOM)).await;
     let after = read_chat(&store, &chat_id(ROOM)).await.value;
     assert!(after.deleted);
     assert_eq!(
@@ -137,13 +131,7 @@ pub async fn a_users_chats_leave_out_deleted_ones_and_the_purge_removes_their_me
         .chain([add(OTHER_ROOM, "u00")])
         .collect();
     store.apply(&joins).await.expect("join");
-    let read = read_chat(&store, &chat_id(ROOM)).await;
-    let mut deleted = read.value.clone();
-    deleted.deleted = true;
-    store
-        .apply(&[put_chat(&deleted, Expect::Version(read.version))])
-        .await
-        .expect("delete");
+    delete_chat(&store, &chat_id(ROOM)).await;
     assert_eq!(
         store.chats_of(&uid("u00")).await.expect("read"),
         vec![chat_id(OTHER_ROOM)],
@@ -185,13 +173,7 @@ pub async fn a_users_chats_are_counted_up_to_the_bound_leaving_out_deleted_ones(
     let joins: Vec<Change> = rooms.iter().map(|r| add(r, "u1")).collect();
     store.apply(&joins).await.expect("join");
     // The first in key order deleted, not yet purged: the count reads past it.
-    let read = read_chat(&store, &chat_id(&rooms[0])).await;
-    let mut deleted = read.value.clone();
-    deleted.deleted = true;
-    store
-        .apply(&[put_chat(&deleted, Expect::Version(read.version))])
-        .await
-        .expect("delete");
+    delete_chat(&store, &chat_id(&rooms[0])).await;
     let count = |up_to| {
         let store = store.clone();
         async move {

@@ -62,6 +62,17 @@ pub async fn read_chat(store: &SharedStore, id: &ChatId) -> Versioned<Chat> {
     store.get_chat(id).await.expect("read").expect("present")
 }
 
+/// Deletes a chat as its owner's `deleteChat` does: its row written again, `deleted`.
+pub async fn delete_chat(store: &SharedStore, id: &ChatId) {
+    let read = read_chat(store, id).await;
+    let mut deleted = read.value;
+    deleted.deleted = true;
+    store
+        .apply(&[put_chat(&deleted, Expect::Version(read.version))])
+        .await
+        .expect("delete");
+}
+
 /// Runs the whole contract, each case on a fresh store from `fresh`, as a test named after
 /// the case in the calling module.
 macro_rules! store_contract {
