@@ -10,6 +10,12 @@ pub fn unix_now() -> u64 {
         .unwrap_or_default()
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (UTC): a message's time.
+pub fn rfc3339_millis(millis: u64) -> String {
+    let secs = rfc3339(millis / 1000);
+    format!("{}.{:03}Z", &secs[..secs.len() - 1], millis % 1000)
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (UTC), as CloudEvents `ce-time` wants.
 pub fn rfc3339(secs: u64) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or_default();
@@ -42,5 +48,10 @@ mod tests {
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_609_459_199), "2020-12-31T23:59:59Z");
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(
+            rfc3339_millis(1_795_000_000_007),
+            "2026-11-18T11:06:40.007Z"
+        );
+        assert_eq!(rfc3339_millis(999), "1970-01-01T00:00:00.999Z");
     }
 }

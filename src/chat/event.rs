@@ -1,8 +1,11 @@
 //! Client events as the original client sends them, parsed from the webhook body, and
 //! [`Incoming`]: everything that arrives at the webhook (system events and client events).
 
+use crate::chat::message::{ClientMsgId, MessageId, MessageText};
 use crate::chat::model::{ChatId, DisplayName, UserId};
 use crate::chat::outcome::{Reason, Refusal};
+
+mod messages;
 
 /// A user event's body as the service delivers it (`dataType` → content type).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +58,21 @@ pub enum ClientEvent {
     UserEnterIdle,
     /// The sender is back (the body is ignored).
     UserExitIdle,
+    /// `{chatId, text, clientId?, mentions?}`: a message to a chat the sender is in.
+    SendMessage {
+        chat: ChatId,
+        text: MessageText,
+        client_id: Option<ClientMsgId>,
+        mentions: Vec<UserId>,
+    },
+    /// `{chatId, id, text}`: the author changes a message's text.
+    EditMessage {
+        chat: ChatId,
+        id: MessageId,
+        text: MessageText,
+    },
+    /// `{chatId, id}`: the author, or the chat's owner, deletes a message.
+    DeleteMessage { chat: ChatId, id: MessageId },
 }
 
 impl ClientEvent {
@@ -69,6 +87,9 @@ impl ClientEvent {
             Self::CreatePrivateChat { .. } => "createPrivateChat",
             Self::UserEnterIdle => "userEnterIdle",
             Self::UserExitIdle => "userExitIdle",
+            Self::SendMessage { .. } => "sendMessage",
+            Self::EditMessage { .. } => "editMessage",
+            Self::DeleteMessage { .. } => "deleteMessage",
         }
     }
 
@@ -144,6 +165,7 @@ impl ClientEvent {
                     target: user(target)?,
                 })
             }
+            "sendMessage" | "editMessage" | "deleteMessage" => messages::parse(name, payload),
             other => Err(Refusal::new(
                 other,
                 Reason::UnknownEvent,

@@ -112,6 +112,7 @@ pub fn create(
     )));
     actions.push(Action::Notice(id.clone(), joined_notice(&user.name)));
     Ok(Outcome {
+        reply: None,
         changes: vec![
             Change::PutChat {
                 chat,
@@ -188,6 +189,7 @@ pub fn leave(
     };
     let chat = &read.value;
     let mut outcome = Outcome {
+        reply: None,
         changes: vec![Change::RemoveMember {
             chat: chat.id.clone(),
             user: sender.id.clone(),
@@ -211,6 +213,7 @@ pub fn delete(sender: &Sender, chat: Option<&Versioned<Chat>>) -> Result<Outcome
         // row is written again as it is (a store marks it for the sweep again), the group is
         // emptied and the news sent again.
         return Ok(Outcome {
+            reply: None,
             changes: vec![Change::PutChat {
                 chat: gone.value.clone(),
                 expect: Expect::Version(gone.version.clone()),

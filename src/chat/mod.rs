@@ -12,7 +12,8 @@
 //!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).
 //! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
 //!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
-//!   one user may be in).
+//!   one user may be in), [`messaging`] (send, edit, delete a message).
+//! - [`message`]: a message as kept, with its id, text and idempotency key.
 //!
 //! Unit tests named `…_fixing_hole_N` prove hole N of the original app
 //! (`docs/chatr-original.md` §9) closed.
@@ -21,6 +22,8 @@ pub mod chat_cap;
 pub mod event;
 pub mod group;
 pub mod member;
+pub mod message;
+pub mod messaging;
 pub mod model;
 pub mod needs;
 pub mod outcome;
@@ -40,8 +43,9 @@ use crate::chat::event::ClientEvent;
 pub use crate::chat::event::Incoming;
 use crate::chat::group::Sender;
 use crate::chat::member::Member;
+use crate::chat::message::{Message, Stamp};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
-pub use crate::chat::needs::{needs, subject, Needs};
+pub use crate::chat::needs::{needs, subject, MessageNeed, Needs};
 use crate::chat::outcome::{Change, Outcome, Reason, Refusal, Versioned};
 use crate::chat::private::Opening;
 use crate::chat::room::Chat;
@@ -66,6 +70,10 @@ pub struct Snapshot {
     pub connection_cap: Option<NonZeroU32>,
     /// The cap on a user's chats, and the chats held by the users of `Needs::chats_held`.
     pub chats_held: ChatsHeld,
+    /// The message the event is about (`Needs::message`), if stored.
+    pub message: Option<Versioned<Message>>,
+    /// The id and time a message sent or edited by this event gets.
+    pub stamp: Stamp,
 }
 
 impl Snapshot {
@@ -138,6 +146,11 @@ pub fn handle(
             };
             let chat = |id: &ChatId| snapshot.chats.get(id);
             let member = |id: &ChatId| snapshot.member(id, claimed);
+            let talk = |id: &ChatId| messaging::Context {
+                chat: chat(id),
+                member: member(id),
+                message: snapshot.message.as_ref(),
+            };
             let outcome = match event {
                 ClientEvent::UserConnected => presence::keep_indexed(
                     presence::user_connected(connection, claimed, user, snapshot.connection_cap),
@@ -163,6 +176,27 @@ pub fn handle(
                     };
                     private::create(&sender, initiator, target, &opening)?
                 }
+                ClientEvent::SendMessage {
+                    chat: id,
+                    text,
+                    client_id,
+                    mentions,
+                } => {
+                    let draft = messaging::Draft {
+                        chat: id,
+                        text,
+                        client_id: client_id.as_ref(),
+                        mentions,
+                    };
+                    messaging::send(&sender, &draft, &talk(id), &snapshot.stamp)?
+                }
+                ClientEvent::EditMessage { chat: id, text, .. } => {
+                    messaging::edit(&sender, id, text, &talk(id), &snapshot.stamp)?
+                }
+                ClientEvent::DeleteMessage {
+                    chat: id,
+                    id: message,
+                } => messaging::delete(&sender, id, message, &talk(id))?,
             };
             snapshot
                 .chats_held

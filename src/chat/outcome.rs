@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::chat::member::Member;
+use crate::chat::message::Message;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::room::Chat;
 use crate::chat::user::{search_key, User};
@@ -63,6 +64,9 @@ pub enum Change {
     },
     /// Forget a connection (idempotent).
     UnbindConnection { connection: ConnectionId },
+    /// Store a message: a new one (`Expect::Absent`, with its `clientId` marker when it has
+    /// one, both or neither), or a stored one edited or made a tombstone.
+    PutMessage { message: Message, expect: Expect },
 }
 
 /// What the user index holds of one user.
@@ -200,6 +204,26 @@ pub enum Action {
     Revoke(ConnectionId, ChatId),
     /// Close a connection, with a reason.
     CloseConnection(ConnectionId, String),
+    /// Send a JSON payload to a chat's group, but not to `except` (the sending connection,
+    /// which has the webhook's answer).
+    SendToGroup {
+        chat: ChatId,
+        payload: Json,
+        except: Option<ConnectionId>,
+    },
+    /// Send a JSON payload to every connection of a user.
+    SendJsonToUser(UserId, Json),
+}
+
+/// A JSON text, made once and sent as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json(pub String);
+
+impl Json {
+    /// The JSON text of `value`.
+    pub fn of(value: &impl Serialize) -> Self {
+        Self(json_string(value))
+    }
 }
 
 /// What an accepted event does.
@@ -207,6 +231,9 @@ pub enum Action {
 pub struct Outcome {
     pub changes: Vec<Change>,
     pub actions: Vec<Action>,
+    /// The webhook's answer, which the service hands to the sending connection alone (a
+    /// sent message's acknowledgement); none: 204.
+    pub reply: Option<Json>,
 }
 
 impl Outcome {
@@ -271,16 +298,37 @@ pub enum Reason {
     IdentityMismatch,
     /// The connection has no user.
     NotSignedIn,
+    /// A message with no text, or only whitespace.
+    EmptyMessage,
+    /// A message over the length limit.
+    MessageTooLong,
+    /// Only the message's author may do this.
+    NotAuthor,
+    /// No such message in that chat.
+    MessageNotFound,
+    /// Too many events of this kind too fast; `retryAfterMs` says when to try again.
+    RateLimited,
 }
 
 /// A refused user event: answered 200 with an `actionRefused` message to its sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Refusal {
     /// The event that was refused.
     pub action: String,
     pub reason: Reason,
     /// A sentence a person can read.
     pub message: String,
+    /// The chat a refused message event was about, so the client knows which pending
+    /// message failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<String>,
+    /// The refused message's `clientId`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// When a rate-limited sender may try again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 impl Refusal {
@@ -290,7 +338,17 @@ impl Refusal {
             action: action.into(),
             reason,
             message: message.into(),
+            chat_id: None,
+            client_id: None,
+            retry_after_ms: None,
         }
+    }
+
+    /// The refusal naming the chat and `clientId` of the message event it refuses.
+    pub fn about(mut self, chat: Option<&str>, client_id: Option<&str>) -> Self {
+        self.chat_id = chat.map(str::to_string);
+        self.client_id = client_id.map(str::to_string);
+        self
     }
 
     /// The server message that carries this refusal back to the sender.

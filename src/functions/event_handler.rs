@@ -12,7 +12,7 @@ use warp::Reply;
 
 use crate::chat::event::{ClientEvent, Payload};
 use crate::chat::model::{ConnectionId, UserId};
-use crate::chat::outcome::{Reason, Refusal};
+use crate::chat::outcome::{Json, Reason, Refusal};
 use crate::chat::presence::ConnectAnswer;
 use crate::chat::Incoming;
 use crate::functions::connection_cap;
@@ -133,9 +133,21 @@ async fn run(
     incoming: &Incoming,
 ) -> Result<Response, ApiError> {
     match process(app, connection, claimed, incoming).await? {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(None) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(Some(reply)) => Ok(json_reply(reply)),
         Err(refusal) => Ok(refused(&refusal)),
     }
+}
+
+/// 200 with a JSON answer (a sent message), which the service hands to the sending
+/// connection.
+fn json_reply(reply: Json) -> Response {
+    let mut response = Response::new(reply.0.into());
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// 200 with the `actionRefused` message as the body, which the service sends to the sender.

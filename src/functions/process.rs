@@ -8,9 +8,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::chat::chat_cap::ChatsHeld;
+use crate::chat::message::Stamp;
 use crate::chat::model::{ChatId, ConnectionId, UserId};
-use crate::chat::outcome::{Action, Refusal};
-use crate::chat::{self, Incoming, Snapshot};
+use crate::chat::outcome::{Action, Json, Refusal};
+use crate::chat::{self, Incoming, MessageNeed, Snapshot};
 use crate::functions::App;
 use crate::store::StoreError;
 
@@ -69,8 +70,9 @@ async fn empty_again_if_deleted(app: &App, actions: &[Action]) {
     }
 }
 
-/// Handles an event from `connection` whose verified user is `claimed`. `Ok(Err(refusal))`
-/// is a refused user event; `Err` is a store fault (the caller answers 503).
+/// Handles an event from `connection` whose verified user is `claimed`. `Ok(Ok(reply))` is
+/// an accepted event with the webhook's answer, if it has one; `Ok(Err(refusal))` a refused
+/// user event; `Err` a store fault (the caller answers 503).
 ///
 /// The rows the event writes are locked first (`row_locks`), so events of one user or one
 /// chat take turns here instead of colliding in the store: the users' locks, then the chats'.
@@ -84,7 +86,7 @@ pub async fn process(
     connection: &ConnectionId,
     claimed: Option<&UserId>,
     incoming: &Incoming,
-) -> Result<Result<(), Refusal>, StoreError> {
+) -> Result<Result<Option<Json>, Refusal>, StoreError> {
     let found = app.store.get_binding(connection).await?;
     let subject = chat::subject(found.as_ref().map(|b| &b.user), claimed);
     let needs = chat::needs(incoming, subject.as_ref());
@@ -92,8 +94,10 @@ pub async fn process(
     let user_turn = app.user_locks.lock(users.map(UserId::as_str)).await;
     let chat_turn = app
         .chat_locks
-        .lock(needs.chats.iter().map(ChatId::as_str))
+        .lock(needs.locked_chats().iter().map(ChatId::as_str))
         .await;
+    // Made once: a retried attempt stamps a new message with the same id.
+    let stamp = Stamp::of(uuid::Uuid::now_v7());
     let decided = retry_conflicts(|| async {
         let found = app.store.get_binding(connection).await?;
         let closed = found.as_ref().is_some_and(|b| b.closed);
@@ -129,6 +133,13 @@ pub async fn process(
                 chats_held.counts.insert(user.clone(), count);
             }
         }
+        let message = match &needs.message {
+            Some(MessageNeed::ByClient(chat, user, client_id)) => {
+                app.store.message_by_client(chat, user, client_id).await?
+            }
+            Some(MessageNeed::ById(chat, id)) => app.store.get_message(chat, id).await?,
+            None => None,
+        };
         let snapshot = Snapshot {
             binding,
             closed,
@@ -138,19 +149,21 @@ pub async fn process(
             members,
             connection_cap: app.max_connections_per_user,
             chats_held,
+            message,
+            stamp: stamp.clone(),
         };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),
             Ok(outcome) => {
                 app.store.apply(&outcome.changes).await?;
-                Ok(Ok(outcome.actions))
+                Ok(Ok((outcome.actions, outcome.reply)))
             }
         }
     })
     .await?;
     let answer = match decided {
         Err(refusal) => Ok(Err(refusal)),
-        Ok(actions) => {
+        Ok((actions, reply)) => {
             // Through the chats' gates before their lock is let go, so that a delete stored
             // after this event waits for these calls (and this event, if it is the delete,
             // for the calls of those stored before it).
@@ -166,7 +179,7 @@ pub async fn process(
                 tracing::error!(error = %e, "a Web PubSub call failed after the change was stored");
             }
             empty_again_if_deleted(app, &actions).await;
-            Ok(Ok(()))
+            Ok(Ok(reply))
         }
     };
     drop(user_turn);

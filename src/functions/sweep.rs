@@ -53,7 +53,7 @@ pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
                 // The binding decides whose connection it was; no claim is needed. A store
                 // failure here leaves the ghost for the next sweep and goes on with the rest.
                 match process(app, &connection, None, &Incoming::Disconnected).await {
-                    Ok(Ok(())) => report.removed += 1,
+                    Ok(Ok(_)) => report.removed += 1,
                     Ok(Err(_)) => {}
                     Err(e) => {
                         tracing::warn!(connection_id = %connection, error = %e, "could not let a dead connection go");

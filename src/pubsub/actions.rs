@@ -26,6 +26,17 @@ impl PubSubClient {
                     self.grant_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await
                 }
+                Action::SendToGroup {
+                    chat,
+                    payload,
+                    except,
+                } => {
+                    self.send_json_to_group(chat.as_str(), payload, except.as_ref())
+                        .await
+                }
+                Action::SendJsonToUser(user, payload) => {
+                    self.send_json_to_user(user, payload).await
+                }
                 Action::Revoke(c, chat) => {
                     self.revoke_permission(GroupPermission::SendToGroup, c, chat.as_str())
                         .await

@@ -4,7 +4,7 @@
 use reqwest::Method;
 
 use crate::chat::model::{ConnectionId, UserId};
-use crate::chat::outcome::ServerMessage;
+use crate::chat::outcome::{Json, ServerMessage};
 use crate::pubsub::{enc, Body, GroupPermission, PubSubClient, PubSubError};
 
 impl PubSubClient {
@@ -41,6 +41,36 @@ impl PubSubClient {
         let body = Body::Json(serde_json::to_vec(text).expect("a JSON string"));
         let path = format!("/groups/{}/:send", enc(group));
         self.post("sendToGroup", &path, body).await
+    }
+
+    /// `POST /groups/{group}/:send?excluded={id}` of a JSON payload: to every connection in the
+    /// group but `except` (members get `type: message, from: group, dataType: json`).
+    pub async fn send_json_to_group(
+        &self,
+        group: &str,
+        payload: &Json,
+        except: Option<&ConnectionId>,
+    ) -> Result<(), PubSubError> {
+        let path = format!("/groups/{}/:send", enc(group));
+        let excluded: Vec<(&str, &str)> = except
+            .map(|c| ("excluded", c.as_str()))
+            .into_iter()
+            .collect();
+        let url = self.url(&path, &excluded);
+        let body = Body::Json(payload.0.clone().into_bytes());
+        self.expect("sendToGroup", Method::POST, url, body, &[202])
+            .await
+    }
+
+    /// `POST /users/{id}/:send` of a JSON payload: to every connection of a user.
+    pub async fn send_json_to_user(
+        &self,
+        user: &UserId,
+        payload: &Json,
+    ) -> Result<(), PubSubError> {
+        let path = format!("/users/{}/:send", enc(user.as_str()));
+        let body = Body::Json(payload.0.clone().into_bytes());
+        self.post("sendToUser", &path, body).await
     }
 
     /// `PUT /groups/{group}/connections/{id}`.

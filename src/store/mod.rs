@@ -12,6 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::chat::member::Member;
+use crate::chat::message::{ClientMsgId, Message, MessageId};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
@@ -78,7 +79,35 @@ pub trait Store: Send + Sync {
         after: Option<&UserId>,
         limit: usize,
     ) -> Result<Vec<Member>, StoreError>;
-    /// Removes up to `limit` memberships of deleted chats (the sweep's work, so that deleting
+    /// One message of a chat (a tombstone too), with the version it was read at.
+    async fn get_message(
+        &self,
+        chat: &ChatId,
+        id: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError>;
+    /// The message `user` sent to `chat` under `client_id`, if they did.
+    async fn message_by_client(
+        &self,
+        chat: &ChatId,
+        user: &UserId,
+        client_id: &ClientMsgId,
+    ) -> Result<Option<Versioned<Message>>, StoreError>;
+    /// Up to `limit` messages of a chat older than `before` (the newest when `None`), newest
+    /// first; tombstones included.
+    async fn messages_before(
+        &self,
+        chat: &ChatId,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError>;
+    /// Up to `limit` messages of a chat newer than `after`, oldest first.
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError>;
+    /// Removes up to `limit` memberships and messages of deleted chats (the sweep's work, so that deleting
     /// a chat costs the same whatever its size); returns how many went.
     async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError>;
     /// Applies changes in order. All or nothing where the store allows (SQLite: one

@@ -206,3 +206,90 @@ fn create_private_chat_needs_both_user_ids() {
         Reason::InvalidId
     );
 }
+
+#[test]
+fn send_message_parses_text_key_and_mentions_and_refusals_name_the_chat_and_key() {
+    let event = ClientEvent::parse(
+        "sendMessage",
+        &json(
+            serde_json::json!({"chatId": "room", "text": " hi ", "clientId": "k1",
+            "mentions": ["bob", "bob", "carol"]}),
+        ),
+    )
+    .expect("parses");
+    let ClientEvent::SendMessage {
+        chat,
+        text,
+        client_id,
+        mentions,
+    } = event
+    else {
+        panic!("a sendMessage");
+    };
+    assert_eq!(chat.as_str(), "room");
+    assert_eq!(text.as_str(), " hi ", "kept verbatim");
+    assert_eq!(client_id.expect("key").as_str(), "k1");
+    let mentions: Vec<&str> = mentions.iter().map(|u| u.as_str()).collect();
+    assert_eq!(mentions, ["bob", "carol"]);
+
+    let refuse = |body: serde_json::Value| {
+        ClientEvent::parse("sendMessage", &json(body)).expect_err("refused")
+    };
+    let empty = refuse(serde_json::json!({"chatId": "room", "text": "  ", "clientId": "k2"}));
+    assert_eq!(empty.reason, Reason::EmptyMessage);
+    assert_eq!(empty.chat_id.as_deref(), Some("room"));
+    assert_eq!(empty.client_id.as_deref(), Some("k2"));
+    let long = refuse(serde_json::json!({"chatId": "room", "text": "😀".repeat(4001)}));
+    assert_eq!(long.reason, Reason::MessageTooLong);
+    assert_eq!(long.client_id, None);
+    assert_eq!(
+        refuse(serde_json::json!({"chatId": "room", "text": "x", "clientId": "k".repeat(65)}))
+            .reason,
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        refuse(serde_json::json!({"chatId": "room", "text": "x", "mentions": "bob"})).reason,
+        Reason::InvalidPayload
+    );
+    let many: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
+    assert_eq!(
+        refuse(serde_json::json!({"chatId": "room", "text": "x", "mentions": many})).reason,
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        refuse(serde_json::json!({"text": "x"})).reason,
+        Reason::InvalidPayload
+    );
+    assert_eq!(
+        ClientEvent::parse("sendMessage", &Payload::Text("hi".into()))
+            .expect_err("text body")
+            .reason,
+        Reason::InvalidPayload
+    );
+}
+
+#[test]
+fn edit_and_delete_need_a_message_id() {
+    let id = "01900000-0000-7000-8000-000000000001";
+    assert!(matches!(
+        ClientEvent::parse(
+            "editMessage",
+            &json(serde_json::json!({"chatId": "room", "id": id, "text": "new"}))
+        ),
+        Ok(ClientEvent::EditMessage { .. })
+    ));
+    assert!(matches!(
+        ClientEvent::parse(
+            "deleteMessage",
+            &json(serde_json::json!({"chatId": "room", "id": id}))
+        ),
+        Ok(ClientEvent::DeleteMessage { .. })
+    ));
+    let bad = ClientEvent::parse(
+        "deleteMessage",
+        &json(serde_json::json!({"chatId": "room", "id": "nope"})),
+    )
+    .expect_err("refused");
+    assert_eq!(bad.reason, Reason::InvalidId);
+    assert_eq!(bad.chat_id.as_deref(), Some("room"));
+}

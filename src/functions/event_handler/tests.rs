@@ -10,6 +10,7 @@ use http::{HeaderMap, HeaderValue, Method};
 
 use super::*;
 use crate::chat::member::Member;
+use crate::chat::message::{ClientMsgId, Message, MessageId};
 use crate::chat::model::ChatId;
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
@@ -77,6 +78,37 @@ impl Store for Down {
         down()
     }
     async fn purge_deleted(&self, _: usize) -> Result<usize, StoreError> {
+        down()
+    }
+    async fn get_message(
+        &self,
+        _: &ChatId,
+        _: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        down()
+    }
+    async fn message_by_client(
+        &self,
+        _: &ChatId,
+        _: &UserId,
+        _: &ClientMsgId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        down()
+    }
+    async fn messages_before(
+        &self,
+        _: &ChatId,
+        _: Option<&MessageId>,
+        _: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        down()
+    }
+    async fn messages_after(
+        &self,
+        _: &ChatId,
+        _: &MessageId,
+        _: usize,
+    ) -> Result<Vec<Message>, StoreError> {
         down()
     }
     async fn apply(&self, _: &[Change]) -> Result<(), StoreError> {

@@ -7,7 +7,9 @@
 //! - `mod.rs`: [`EmbeddedStore`]: open, the blocking-pool bridge, the `Store` methods.
 //! - `schema.rs`: the tables, and the migration of a store written before member rows.
 //! - `rows.rs`: reading and writing rows inside a connection or transaction.
+//! - `messages.rs`: messages, by (chat, id) and by the sender's `clientId`.
 
+mod messages;
 mod rows;
 mod schema;
 
@@ -18,6 +20,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::chat::member::Member;
+use crate::chat::message::{ClientMsgId, Message, MessageId};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
@@ -200,6 +203,48 @@ impl Store for EmbeddedStore {
             .collect()
         })
         .await
+    }
+
+    async fn get_message(
+        &self,
+        chat: &ChatId,
+        id: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        let (chat, id) = (chat.clone(), id.clone());
+        self.with_db(move |db| messages::get(db, &chat, &id)).await
+    }
+
+    async fn message_by_client(
+        &self,
+        chat: &ChatId,
+        user: &UserId,
+        client_id: &ClientMsgId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        let (chat, user, client_id) = (chat.clone(), user.clone(), client_id.clone());
+        self.with_db(move |db| messages::by_client(db, &chat, &user, &client_id))
+            .await
+    }
+
+    async fn messages_before(
+        &self,
+        chat: &ChatId,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let (chat, before) = (chat.clone(), before.cloned());
+        self.with_db(move |db| messages::before(db, &chat, before.as_ref(), limit))
+            .await
+    }
+
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let (chat, after) = (chat.clone(), after.clone());
+        self.with_db(move |db| messages::after(db, &chat, &after, limit))
+            .await
     }
 
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {

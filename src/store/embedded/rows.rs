@@ -263,7 +263,10 @@ pub(super) fn purge_deleted(
         [],
     )
     .map_err(unavailable)?;
-    Ok(removed)
+    let room = usize::try_from(limit)
+        .unwrap_or_default()
+        .saturating_sub(removed);
+    Ok(removed + super::messages::purge_deleted(tx, room)?)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
@@ -368,6 +371,7 @@ pub(super) fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Resu
                 Err(StoreError::Conflict)
             }
         }
+        Change::PutMessage { message, expect } => super::messages::put(tx, message, expect),
         Change::UnbindConnection { connection } => tx
             .execute(
                 "UPDATE connections SET closed = 1 WHERE id = ?1",

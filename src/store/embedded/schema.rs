@@ -65,6 +65,8 @@ pub(super) fn prepare(db: &mut Connection) -> Result<(), StoreError> {
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(unavailable)?;
     tx.execute_batch(TABLES).map_err(unavailable)?;
+    tx.execute_batch(super::messages::TABLE)
+        .map_err(unavailable)?;
     for (table, column, definition) in ADDED_COLUMNS {
         if tx
             .prepare(&format!("SELECT {column} FROM {table} LIMIT 0"))

@@ -83,7 +83,7 @@ impl TableStore {
     }
 
     /// Deletes one row; whether it was there.
-    async fn delete_row(
+    pub(super) async fn delete_row(
         &self,
         table: &TableClient,
         pk: &str,
@@ -216,6 +216,10 @@ impl TableStore {
                     .map_err(Self::store_error)?;
             }
             removed += rows.len();
+            if removed >= limit {
+                break;
+            }
+            removed += self.purge_messages(&chat, limit - removed).await?;
             if removed >= limit {
                 break;
             }

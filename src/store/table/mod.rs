@@ -14,10 +14,13 @@
 //! - `migrate.rs`: chat rows of the old shape (members inside) to member rows, once.
 //! - `markers.rs`: rows saying a one-time start-up step has finished.
 //! - `user_index.rs`: who is online, and names to search, as index rows.
+//! - `messages.rs`: messages, newest first and oldest first, with their `clientId` markers,
+//!   each new one written in one entity-group transaction.
 
 pub mod entity;
 mod markers;
 mod members;
+mod messages;
 mod migrate;
 mod user_index;
 mod writes;
@@ -34,6 +37,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::chat::member::Member;
+use crate::chat::message::{ClientMsgId, Message, MessageId};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
 use crate::chat::room::Chat;
@@ -57,6 +61,7 @@ pub struct TableStore {
     memberships: TableClient,
     purges: TableClient,
     user_index: TableClient,
+    messages: TableClient,
 }
 
 fn unavailable(e: azure_core::Error) -> StoreError {
@@ -137,6 +142,7 @@ impl TableStore {
             memberships: service.table_client("memberships"),
             purges: service.table_client("purges"),
             user_index: service.table_client("userIndex"),
+            messages: service.table_client("messages"),
         };
         store.create_tables().await?;
         store.migrate().await?;
@@ -154,6 +160,7 @@ impl TableStore {
             &self.memberships,
             &self.purges,
             &self.user_index,
+            &self.messages,
         ] {
             match table.create().await {
                 Ok(_) => tracing::info!(table = table.table_name(), "created table"),
@@ -349,6 +356,41 @@ impl Store for TableStore {
 
     async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError> {
         self.purge(limit).await
+    }
+
+    async fn get_message(
+        &self,
+        chat: &ChatId,
+        id: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        self.get_message_row(chat, id).await
+    }
+
+    async fn message_by_client(
+        &self,
+        chat: &ChatId,
+        user: &UserId,
+        client_id: &ClientMsgId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        self.message_by_client_id(chat, user, client_id).await
+    }
+
+    async fn messages_before(
+        &self,
+        chat: &ChatId,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.messages_older(chat, before, limit).await
+    }
+
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.messages_newer(chat, after, limit).await
     }
 
     /// Applies changes one by one, in order (Table Storage has no multi-table transaction).

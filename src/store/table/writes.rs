@@ -70,6 +70,7 @@ impl TableStore {
                     Err(e) => Err(write_failure(e, true)),
                 }
             }
+            Change::PutMessage { message, expect } => Ok(self.put_message(message, expect).await?),
             Change::UnbindConnection { connection } => {
                 // Kept, marked closed, so that a replayed event cannot bind it again.
                 match Self::get::<ConnectionEntity>(&self.connections, connection.as_str()).await? {

@@ -6,6 +6,7 @@ mod chats;
 mod connection_cap;
 mod get_token;
 mod host_contract;
+mod messages;
 mod presence;
 mod table_store;
 mod users;

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use chatr::chat::member::Member;
+use chatr::chat::message::{ClientMsgId, Message, MessageId};
 use chatr::chat::model::{ChatId, ConnectionId, UserId};
 use chatr::chat::outcome::{Change, Versioned};
 use chatr::chat::room::Chat;
@@ -91,6 +92,37 @@ impl Store for FailingWrites {
     }
     async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError> {
         self.inner.purge_deleted(limit).await
+    }
+    async fn get_message(
+        &self,
+        chat: &ChatId,
+        id: &MessageId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        self.inner.get_message(chat, id).await
+    }
+    async fn message_by_client(
+        &self,
+        chat: &ChatId,
+        user: &UserId,
+        client_id: &ClientMsgId,
+    ) -> Result<Option<Versioned<Message>>, StoreError> {
+        self.inner.message_by_client(chat, user, client_id).await
+    }
+    async fn messages_before(
+        &self,
+        chat: &ChatId,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.inner.messages_before(chat, before, limit).await
+    }
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.inner.messages_after(chat, after, limit).await
     }
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
         if (self.fails)(changes) {

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod chats;
 pub mod concurrency;
 pub mod members;
+pub mod messages;
 pub mod user_index;
 pub mod users;
 
@@ -98,6 +99,10 @@ macro_rules! store_contract {
             user_index::online_users_are_those_with_a_live_connection,
             user_index::a_name_search_pages_through_matches_in_name_order_whatever_the_case,
             user_index::a_renamed_user_is_found_by_the_new_name_only,
+            messages::messages_page_newest_first_before_and_oldest_first_after,
+            messages::a_client_id_is_taken_once_per_sender_and_chat,
+            messages::an_edit_needs_the_version_read_and_a_tombstone_keeps_no_text,
+            messages::the_purge_removes_a_deleted_chats_messages,
         );
     };
     (@cases $fresh:expr; $($concept:ident :: $case:ident),* $(,)?) => {
