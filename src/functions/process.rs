@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::chat::chat_cap::ChatsHeld;
-use crate::chat::message::Stamp;
+use crate::chat::message::{MessageId, Stamp};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Action, Json, Refusal};
 use crate::chat::{self, Incoming, MessageNeed, Snapshot};
@@ -42,6 +42,14 @@ where
             other => return other,
         }
     }
+}
+
+/// The id and time of a message stamped now: a UUIDv7 (ordered within this process) and the
+/// instant it holds.
+pub fn stamp_now() -> Stamp {
+    let id = MessageId::from_uuid(uuid::Uuid::now_v7());
+    let time = crate::clock::rfc3339_millis(id.millis());
+    Stamp { id, time }
 }
 
 /// A chat this event put connections in, found deleted now, is emptied again: another handler
@@ -97,7 +105,7 @@ pub async fn process(
         .lock(needs.locked_chats().iter().map(ChatId::as_str))
         .await;
     // Made once: a retried attempt stamps a new message with the same id.
-    let stamp = Stamp::of(uuid::Uuid::now_v7());
+    let stamp = stamp_now();
     let decided = retry_conflicts(|| async {
         let found = app.store.get_binding(connection).await?;
         let closed = found.as_ref().is_some_and(|b| b.closed);

@@ -6,9 +6,12 @@ use crate::chat::room::Chat;
 use crate::chat::test_support::{chat_id, cid, member, name, room, uid, user, ROOM};
 
 fn stamp(n: u64) -> Stamp {
-    Stamp::of(uuid::Uuid::from_u128(
-        (u128::from(1_700_000_000_000 + n) << 80) | (0x7 << 76) | (0x8 << 60),
-    ))
+    Stamp {
+        id: MessageId::from_uuid(uuid::Uuid::from_u128(
+            (u128::from(1_700_000_000_000 + n) << 80) | (0x7 << 76) | (0x8 << 60),
+        )),
+        time: format!("2023-11-14T22:13:20.{n:03}Z"),
+    }
 }
 
 fn text(s: &str) -> MessageText {

@@ -10,9 +10,11 @@ use crate::support::domain::{chat_id, group_chat, name, uid, OTHER_ROOM, ROOM};
 
 /// The `n`th message's stamp: ids in order, a millisecond apart.
 fn stamp(n: u64) -> Stamp {
-    Stamp::of(uuid::Uuid::from_u128(
+    let id = MessageId::from_uuid(uuid::Uuid::from_u128(
         (u128::from(1_800_000_000_000 + n) << 80) | (0x7 << 76) | (0x8 << 60) | u128::from(n),
-    ))
+    ));
+    let time = chatr::clock::rfc3339_millis(id.millis());
+    Stamp { id, time }
 }
 
 /// Message `n` from `user` in `chat`.
