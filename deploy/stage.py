@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 # The Function folders, one per route (src/functions/mod.rs has the route table).
-FUNCTION_FOLDERS = ("eventHandler", "getToken", "getUsers", "getChats")
+FUNCTION_FOLDERS = ("eventHandler", "getToken", "getUsers", "getChats", "getMessages")
 
 # The flag after host.json's arguments that makes the handler print where it listens as one
 # line of JSON once it does (src/cli/ready.rs): {"ready":{"handler":"http://127.0.0.1:PORT"}}.

@@ -13,7 +13,8 @@
 //! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
 //!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
 //!   one user may be in), [`messaging`] (send, edit, delete a message).
-//! - [`message`]: a message as kept, with its id, text and idempotency key.
+//! - [`message`]: a message as kept, with its id, text and idempotency key; [`rate`]: a token
+//!   bucket (rate limits).
 //!
 //! Unit tests named `…_fixing_hole_N` prove hole N of the original app
 //! (`docs/chatr-original.md` §9) closed.
@@ -29,6 +30,7 @@ pub mod needs;
 pub mod outcome;
 pub mod presence;
 pub mod private;
+pub mod rate;
 pub mod room;
 pub mod user;
 

@@ -17,6 +17,10 @@ Settings (environment variables, read once at start-up):
   CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
   CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
   CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
+  CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
+  CHATR_MESSAGE_RATE            messages per second one user sends, sustained (default: 5; 0: no limit)
+  CHATR_CHAT_CREATE_PER_MINUTE  chats one user opens per minute, per instance (default: 10; 0: no limit)
+  CHATR_HISTORY_READS_PER_MINUTE  history pages one user reads per minute (default: 120; 0: no limit)
   RUST_LOG                      log filter (default: info)";
 
 /// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
@@ -62,6 +66,10 @@ Settings (environment variables, all optional):
   CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
   CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
   CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
+  CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
+  CHATR_MESSAGE_RATE            messages per second one user sends, sustained (default: 5; 0: no limit)
+  CHATR_CHAT_CREATE_PER_MINUTE  chats one user opens per minute, per instance (default: 10; 0: no limit)
+  CHATR_HISTORY_READS_PER_MINUTE  history pages one user reads per minute (default: 120; 0: no limit)
   RUST_LOG                      log filter (default: info)";
 
 /// `chatr dev` flags.

@@ -18,6 +18,15 @@ pub const CHATR_MAX_CHATS_PER_USER: &str = "CHATR_MAX_CHATS_PER_USER";
 /// Seconds between sweeps of dead connections and deleted chats (0: no sweep).
 pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
 
+/// Messages one user may send at once before the rate applies (0: no limit).
+pub const CHATR_MESSAGE_BURST: &str = "CHATR_MESSAGE_BURST";
+/// Messages per second one user may send, sustained (0: no limit).
+pub const CHATR_MESSAGE_RATE: &str = "CHATR_MESSAGE_RATE";
+/// Chats one user may create per minute (0: no limit).
+pub const CHATR_CHAT_CREATE_PER_MINUTE: &str = "CHATR_CHAT_CREATE_PER_MINUTE";
+/// Pages of history one user may read per minute (0: no limit).
+pub const CHATR_HISTORY_READS_PER_MINUTE: &str = "CHATR_HISTORY_READS_PER_MINUTE";
+
 /// Every setting the handler reads, with what it is for: the single list that `--help`,
 /// README and `local.settings.sample.json` are checked against.
 pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
@@ -46,5 +55,21 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         CHATR_SWEEP_SECONDS,
         "seconds between sweeps of dead connections and deleted chats (default 300; 0: none)",
+    ),
+    (
+        CHATR_MESSAGE_BURST,
+        "messages one user may send in a burst, per handler instance (default 20; 0: no limit)",
+    ),
+    (
+        CHATR_MESSAGE_RATE,
+        "messages per second one user may send, sustained, per instance (default 5; 0: no limit)",
+    ),
+    (
+        CHATR_CHAT_CREATE_PER_MINUTE,
+        "chats (group or private) one user may open per minute, per instance (default 10; 0: no limit)",
+    ),
+    (
+        CHATR_HISTORY_READS_PER_MINUTE,
+        "pages of message history one user may read per minute, per instance (default 120; 0: no limit)",
     ),
 ];

@@ -24,6 +24,15 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("you have chatr open on too many tabs or devices (at most {cap}); close one to connect here")]
     TooManyConnections { cap: u32 },
+    /// 403: the caller may not see this.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// 404 of a resource (the route exists).
+    #[error("{message}")]
+    Missing { code: &'static str, message: String },
+    /// 429: too many requests of this kind; try again after this many milliseconds.
+    #[error("too many requests: try again in {retry_after_ms} ms")]
+    RateLimited { retry_after_ms: u64 },
     /// The store failed; the cause was logged when this error was made from it.
     #[error("the state store is unavailable")]
     StoreUnavailable(#[source] LoggedCause),
@@ -67,7 +76,11 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyConnections { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyConnections { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Missing { .. } => StatusCode::NOT_FOUND,
             Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -80,6 +93,8 @@ impl ApiError {
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payloadTooLarge",
             Self::TooManyConnections { .. } => "tooManyConnections",
+            Self::Forbidden { code, .. } | Self::Missing { code, .. } => code,
+            Self::RateLimited { .. } => "rateLimited",
             Self::StoreUnavailable(_) => "storeUnavailable",
         }
     }
@@ -87,13 +102,22 @@ impl ApiError {
     /// The JSON answer (a 5xx's cause was logged when the error was made).
     pub fn into_response(self) -> Response {
         tracing::debug!(status = self.status().as_u16(), error = %self, "request refused");
-        let body = json!({"error": {"code": self.code(), "message": self.to_string()}});
+        let mut body = json!({"error": {"code": self.code(), "message": self.to_string()}});
+        if let Self::RateLimited { retry_after_ms } = &self {
+            body["error"]["retryAfterMs"] = json!(retry_after_ms);
+        }
         let mut response =
             warp::reply::with_status(warp::reply::json(&body), self.status()).into_response();
         if let Self::MethodNotAllowed { allow } = &self {
             if let Ok(v) = http::HeaderValue::from_str(allow) {
                 response.headers_mut().insert(http::header::ALLOW, v);
             }
+        }
+        if let Self::RateLimited { retry_after_ms } = &self {
+            let seconds = retry_after_ms.div_ceil(1000).max(1);
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
     }

@@ -11,7 +11,8 @@ use warp::reply::Response;
 use warp::Reply;
 
 use crate::chat::event::{ClientEvent, Payload};
-use crate::chat::model::{ConnectionId, UserId};
+use crate::chat::message::ClientMsgId;
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Json, Reason, Refusal};
 use crate::chat::presence::ConnectAnswer;
 use crate::chat::Incoming;
@@ -74,6 +75,9 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
             return match ClientEvent::parse(name, &payload) {
                 Err(refusal) => Ok(refused(&refusal)),
                 Ok(client_event) => {
+                    if let Some(refusal) = rate_limited(app, claimed.as_ref(), &client_event) {
+                        return Ok(refused(&refusal));
+                    }
                     run(
                         app,
                         &connection,
@@ -86,6 +90,40 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
         }
     };
     run(app, &connection, claimed?.as_ref(), &incoming).await
+}
+
+/// The refusal of an event past its sender's rate (messages, chats opened), before anything
+/// is read or stored.
+fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option<Refusal> {
+    let user = user?;
+    let (limiter, chat, client_id) = match event {
+        ClientEvent::SendMessage {
+            chat, client_id, ..
+        } => (
+            &app.rates.messages,
+            Some(chat),
+            client_id.as_ref().map(ClientMsgId::as_str),
+        ),
+        ClientEvent::EditMessage { chat, .. } | ClientEvent::DeleteMessage { chat, .. } => {
+            (&app.rates.messages, Some(chat), None)
+        }
+        ClientEvent::CreateChat { .. } | ClientEvent::CreatePrivateChat { .. } => {
+            (&app.rates.chat_creates, None, None)
+        }
+        _ => return None,
+    };
+    let retry_after = limiter.check(user).err()?;
+    let mut refusal = Refusal::new(
+        event.name(),
+        Reason::RateLimited,
+        format!(
+            "Slow down: try again in {:.1} s.",
+            retry_after as f64 / 1000.0
+        ),
+    )
+    .about(chat.map(ChatId::as_str), client_id);
+    refusal.retry_after_ms = Some(retry_after);
+    Some(refusal)
 }
 
 /// `connect` (blocking): a signed-in user's new connection is answered with the groups of

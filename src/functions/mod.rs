@@ -1,4 +1,4 @@
-//! The custom handler: the four Functions with their route templates, the warp filter that
+//! The custom handler: the five Functions with their route templates, the warp filter that
 //! serves them, and `run(listener, app, shutdown)`.
 //!
 //! The Functions host forwards each request unchanged (`enableForwardingHttpRequest`), so
@@ -10,10 +10,12 @@
 //! - `mod.rs`: [`Function`] (folder, route, methods, body limit), `resolve`, `dispatch`, `run`;
 //!   [`route`]: route templates; [`body`]: bodies read with the Function's limit;
 //!   [`error`]: `ApiError`, the one error at the edge; [`principal`]: the signed-in user.
-//! - One file per Function: [`event_handler`], [`get_token`], [`get_users`], [`get_chats`].
+//! - One file per Function: [`event_handler`], [`get_token`], [`get_users`], [`get_chats`],
+//!   [`get_messages`].
 //! - [`process`]: one event through the chat (read, decide, store, then call the service),
 //!   one at a time per user and per chat ([`row_locks`]); [`connection_cap`]: the cap on one
-//!   user's connections; [`sweep`]: connections whose `disconnected` was lost.
+//!   user's connections; [`rate_limits`]: per-user token buckets; [`sweep`]: connections
+//!   whose `disconnected` was lost.
 //!
 //! # The life of a webhook
 //! `dispatch` resolves the Function and reads the body → `event_handler` verifies the
@@ -26,10 +28,12 @@ pub mod connection_cap;
 pub mod error;
 pub mod event_handler;
 pub mod get_chats;
+pub mod get_messages;
 pub mod get_token;
 pub mod get_users;
 pub mod principal;
 pub mod process;
+pub mod rate_limits;
 pub mod route;
 pub mod row_locks;
 pub mod sweep;
@@ -51,6 +55,7 @@ use crate::config::hub::HubName;
 use crate::config::limits::Limits;
 use crate::functions::error::ApiError;
 use crate::functions::principal::ClientPrincipal;
+use crate::functions::rate_limits::RateLimits;
 use crate::functions::route::{RouteParams, RouteTemplate};
 use crate::functions::row_locks::{CallGates, RowLocks};
 use crate::http_client::HttpClientError;
@@ -67,16 +72,18 @@ pub enum Function {
     GetToken,
     GetUsers,
     GetChats,
+    GetMessages,
 }
 
 impl Function {
     /// Every Function this handler serves; the host-contract test compares them with
     /// `host.json` and every `function.json`, so a Function folder missing here fails it.
-    pub const ALL: [Function; 4] = [
+    pub const ALL: [Function; 5] = [
         Function::EventHandler,
         Function::GetToken,
         Function::GetUsers,
         Function::GetChats,
+        Function::GetMessages,
     ];
 
     /// The Function's folder (its name in the Functions host).
@@ -86,6 +93,7 @@ impl Function {
             Function::GetToken => "getToken",
             Function::GetUsers => "getUsers",
             Function::GetChats => "getChats",
+            Function::GetMessages => "getMessages",
         }
     }
 
@@ -96,6 +104,7 @@ impl Function {
             Function::GetToken => "getToken",
             Function::GetUsers => "users",
             Function::GetChats => "chats",
+            Function::GetMessages => "chats/{chatId}/messages",
         }
     }
 
@@ -103,7 +112,10 @@ impl Function {
     pub fn methods(self) -> &'static [&'static str] {
         match self {
             Function::EventHandler => &["POST", "OPTIONS"],
-            Function::GetToken | Function::GetUsers | Function::GetChats => &["GET"],
+            Function::GetToken
+            | Function::GetUsers
+            | Function::GetChats
+            | Function::GetMessages => &["GET"],
         }
     }
 
@@ -111,7 +123,10 @@ impl Function {
     pub fn body_limit(self) -> usize {
         match self {
             Function::EventHandler => body::MAX_WEBHOOK_BODY,
-            Function::GetToken | Function::GetUsers | Function::GetChats => body::MAX_API_BODY,
+            Function::GetToken
+            | Function::GetUsers
+            | Function::GetChats
+            | Function::GetMessages => body::MAX_API_BODY,
         }
     }
 }
@@ -151,6 +166,8 @@ pub struct App {
     pub max_connections_per_user: Option<NonZeroU32>,
     /// The most chats one user may be in (`None`: no limit).
     pub max_chats_per_user: Option<NonZeroU32>,
+    /// How fast one user may send messages, open chats and read history.
+    pub rates: Arc<RateLimits>,
 }
 
 impl App {
@@ -172,6 +189,7 @@ impl App {
             chat_gates: Arc::default(),
             max_connections_per_user: Limits::default().max_connections_per_user,
             max_chats_per_user: Limits::default().max_chats_per_user,
+            rates: Arc::new(RateLimits::of(&Limits::default())),
         })
     }
 
@@ -187,6 +205,7 @@ impl App {
         self.sweep_interval = limits.sweep_interval;
         self.max_connections_per_user = limits.max_connections_per_user;
         self.max_chats_per_user = limits.max_chats_per_user;
+        self.rates = Arc::new(RateLimits::of(&limits));
         self
     }
 }
@@ -303,6 +322,7 @@ async fn dispatch(
             Function::GetToken => get_token::handle(&app, request).await,
             Function::GetUsers => get_users::handle(&app, request).await,
             Function::GetChats => get_chats::handle(&app, request).await,
+            Function::GetMessages => get_messages::handle(&app, request).await,
         }
     }
     .await;

@@ -22,7 +22,15 @@ HOST = {
 LOCAL_ONLY = {"CHATR_DATA_DIR", "FUNCTIONS_CUSTOMHANDLER_PORT"}
 # Read by the handler, with defaults fit for Azure; the Bicep leaves them at their defaults (an
 # operator may set them on the Functions app).
-TUNING = {"CHATR_MAX_CONNECTIONS_PER_USER", "CHATR_MAX_CHATS_PER_USER", "CHATR_SWEEP_SECONDS"}
+TUNING = {
+    "CHATR_MAX_CONNECTIONS_PER_USER",
+    "CHATR_MAX_CHATS_PER_USER",
+    "CHATR_SWEEP_SECONDS",
+    "CHATR_MESSAGE_BURST",
+    "CHATR_MESSAGE_RATE",
+    "CHATR_CHAT_CREATE_PER_MINUTE",
+    "CHATR_HISTORY_READS_PER_MINUTE",
+}
 
 CONFIG = REPO / "src" / "config" / "names.rs"
 FUNCTION_APP = bicep.load(DEPLOY / "modules" / "functionapp.bicep")

@@ -17,7 +17,7 @@ def test_the_staged_api_has_exactly_the_layout_the_functions_host_expects(
 ) -> None:
     assert stage.layout_problems(staged_api) == []
     assert sorted(p.name for p in staged_api.iterdir()) == sorted(
-        ["chatr", "host.json", "eventHandler", "getToken", "getUsers", "getChats"]
+        ["chatr", "host.json", "eventHandler", "getToken", "getUsers", "getChats", "getMessages"]
     )
 
 

@@ -16,7 +16,7 @@ from conftest import REPO
 CONFIG = REPO / "staticwebapp.config.json"
 
 # The routes the browser client calls, and the one the Web PubSub service calls.
-CLIENT_ROUTES = {"/api/getToken", "/api/users", "/api/chats"}
+CLIENT_ROUTES = {"/api/getToken", "/api/users", "/api/chats", "/api/chats/{chatId}/messages"}
 SERVICE_ROUTE = "/api/eventHandler"
 
 

@@ -51,7 +51,7 @@ impl Stack {
         let webhook = Arc::new(Webhook::new(&serve.url, key)?);
         println!(
             "{scenario}: chatr serve pid {} on {} (fresh SQLite store; \
-             CHATR_MAX_CONNECTIONS_PER_USER=0, CHATR_MAX_CHATS_PER_USER=0, CHATR_SWEEP_SECONDS=0)",
+             CHATR_MAX_CONNECTIONS_PER_USER=0, CHATR_MAX_CHATS_PER_USER=0, CHATR_SWEEP_SECONDS=0, rate limits 0)",
             serve.pid(),
             serve.url
         );

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use chatr::config::{
-    CHATR_DATA_DIR, CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_SWEEP_SECONDS,
-    FUNCTIONS_CUSTOMHANDLER_PORT, TABLE_STORAGE_CONNECTION_STRING, WEB_PUBSUB_CONNECTION_STRING,
-    WEB_PUBSUB_HUB,
+    CHATR_CHAT_CREATE_PER_MINUTE, CHATR_DATA_DIR, CHATR_HISTORY_READS_PER_MINUTE,
+    CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_MESSAGE_BURST,
+    CHATR_SWEEP_SECONDS, FUNCTIONS_CUSTOMHANDLER_PORT, TABLE_STORAGE_CONNECTION_STRING,
+    WEB_PUBSUB_CONNECTION_STRING, WEB_PUBSUB_HUB,
 };
 
 use crate::chatr_load::emulator::{cpu_secs, peak_rss_kib, read_ready, rss_kib};
@@ -80,6 +81,9 @@ impl Serve {
             .env(CHATR_MAX_CONNECTIONS_PER_USER, "0")
             .env(CHATR_MAX_CHATS_PER_USER, "0")
             .env(CHATR_SWEEP_SECONDS, "0")
+            .env(CHATR_MESSAGE_BURST, "0")
+            .env(CHATR_CHAT_CREATE_PER_MINUTE, "0")
+            .env(CHATR_HISTORY_READS_PER_MINUTE, "0")
             .env("RUST_LOG", log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1,4 +1,5 @@
 //! Messages through the whole handler: stored, then answered to the sender and delivered by
 //! the exact REST calls; resends; edits and deletes; who may do what.
 
+mod history;
 mod send;
