@@ -18,6 +18,9 @@ pub struct Sender<'a> {
     pub connection: &'a ConnectionId,
     pub id: &'a UserId,
     pub read: Option<&'a Versioned<User>>,
+    /// Members' connections may publish to their chats' groups themselves
+    /// (`CHATR_DIRECT_RELAY`: the original client's path, unkept and unlimited).
+    pub relay: bool,
 }
 
 impl Sender<'_> {
@@ -32,6 +35,16 @@ impl Sender<'_> {
         all.insert(self.connection.clone());
         all
     }
+
+    /// The connections to grant (or revoke) the right to publish to a chat's group: the
+    /// sender's, with the direct relay on; none without it (messages go through the server).
+    pub fn grantees(&self) -> BTreeSet<ConnectionId> {
+        if self.relay {
+            self.connections()
+        } else {
+            BTreeSet::new()
+        }
+    }
 }
 
 /// The live connections of a stored user (none when there is no record).
@@ -45,24 +58,24 @@ pub fn joined_notice(name: &DisplayName) -> String {
     format!("💬 {name} has joined the chat")
 }
 
-/// The service calls that put every connection of `user` in `chat`'s group, each allowed to
-/// publish there.
-pub fn enter(chat: &ChatId, user: &UserId, connections: BTreeSet<ConnectionId>) -> Vec<Action> {
+/// The service calls that put every connection of `user` in `chat`'s group, and let
+/// `publishers` publish there.
+pub fn enter(chat: &ChatId, user: &UserId, publishers: BTreeSet<ConnectionId>) -> Vec<Action> {
     let mut actions = vec![Action::AddUserToGroup(chat.clone(), user.clone())];
     actions.extend(
-        connections
+        publishers
             .into_iter()
             .map(|c| Action::Grant(c, chat.clone())),
     );
     actions
 }
 
-/// The service calls that take every connection of `user` out of `chat`'s group and its
-/// right to publish there.
-pub fn exit(chat: &ChatId, user: &UserId, connections: BTreeSet<ConnectionId>) -> Vec<Action> {
+/// The service calls that take every connection of `user` out of `chat`'s group, and the
+/// right to publish there from `publishers`.
+pub fn exit(chat: &ChatId, user: &UserId, publishers: BTreeSet<ConnectionId>) -> Vec<Action> {
     let mut actions = vec![Action::RemoveUserFromGroup(chat.clone(), user.clone())];
     actions.extend(
-        connections
+        publishers
             .into_iter()
             .map(|c| Action::Revoke(c, chat.clone())),
     );
@@ -106,7 +119,7 @@ pub fn create(
     // The creator is in the group, and may publish there, before anybody learns that the
     // chat exists: someone who joins at once is heard by them, and their first message is
     // not refused. The joined notice follows `chatCreated`, which opens the creator's tab.
-    let mut actions = enter(id, sender.id, sender.connections());
+    let mut actions = enter(id, sender.id, sender.grantees());
     actions.push(Action::SendToAll(ServerMessage::chat_created(
         &announced, &member,
     )));
@@ -142,7 +155,7 @@ pub fn join(
         ));
     }
     let mut outcome = Outcome {
-        actions: enter(&chat.id, sender.id, sender.connections()),
+        actions: enter(&chat.id, sender.id, sender.grantees()),
         ..Outcome::default()
     };
     if membership.is_none() {
@@ -194,7 +207,7 @@ pub fn leave(
             chat: chat.id.clone(),
             user: sender.id.clone(),
         }],
-        actions: exit(&chat.id, sender.id, sender.connections()),
+        actions: exit(&chat.id, sender.id, sender.grantees()),
     };
     if Chat::announces(chat.member_count) {
         outcome

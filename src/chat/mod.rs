@@ -76,6 +76,8 @@ pub struct Snapshot {
     pub message: Option<Versioned<Message>>,
     /// The id and time a message sent or edited by this event gets.
     pub stamp: Stamp,
+    /// Members' connections may publish to their chats' groups themselves.
+    pub direct_relay: bool,
 }
 
 impl Snapshot {
@@ -145,6 +147,7 @@ pub fn handle(
                 connection,
                 id: claimed,
                 read: user,
+                relay: snapshot.direct_relay,
             };
             let chat = |id: &ChatId| snapshot.chats.get(id);
             let member = |id: &ChatId| snapshot.member(id, claimed);

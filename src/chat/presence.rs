@@ -152,12 +152,14 @@ pub struct ConnectAnswer {
 }
 
 impl ConnectAnswer {
-    /// The answer for a user who is a member of `chats`.
-    pub fn for_chats(chats: &[ChatId]) -> Self {
+    /// The answer for a user who is a member of `chats`; with the direct relay, the right to
+    /// publish in each too.
+    pub fn for_chats(chats: &[ChatId], relay: bool) -> Self {
         Self {
             groups: chats.iter().map(|c| c.as_str().to_string()).collect(),
             roles: chats
                 .iter()
+                .filter(|_| relay)
                 .map(|c| format!("webpubsub.sendToGroup.{}", c.as_str()))
                 .collect(),
         }

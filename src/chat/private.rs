@@ -15,6 +15,19 @@ use crate::chat::user::User;
 const ACTION: &str = "createPrivateChat";
 
 /// Whether `chat` is the private chat of exactly these two users.
+/// Who of the other user may publish to the chat's group: their connections, with the direct
+/// relay on; nobody without it.
+fn publishers(
+    relay: bool,
+    target: &Versioned<User>,
+) -> std::collections::BTreeSet<crate::chat::model::ConnectionId> {
+    if relay {
+        connections_of(Some(target))
+    } else {
+        std::collections::BTreeSet::new()
+    }
+}
+
 fn is_between(chat: &Chat, a: &UserId, b: &UserId) -> bool {
     matches!(&chat.kind, ChatKind::Private { users } if (users[0] == *a && users[1] == *b) || (users[0] == *b && users[1] == *a))
 }
@@ -89,7 +102,7 @@ pub fn create(
     let me = sender.user();
     let other = user_or_new(target, Some(target_read));
     if read.existing.is_some() && read.sender_member.is_some() && read.target_member.is_some() {
-        let mut actions = enter(&id, sender.id, sender.connections());
+        let mut actions = enter(&id, sender.id, sender.grantees());
         // The asking tab alone opens it: the sender's other tabs and devices stay where they are.
         actions.push(Action::SendToConnection(
             sender.connection.clone(),
@@ -106,10 +119,10 @@ pub fn create(
     }
     outcome
         .actions
-        .extend(enter(&id, sender.id, sender.connections()));
+        .extend(enter(&id, sender.id, sender.grantees()));
     outcome
         .actions
-        .extend(enter(&id, target, connections_of(Some(target_read))));
+        .extend(enter(&id, target, publishers(sender.relay, target_read)));
     outcome.actions.push(Action::SendToUser(
         other.id.clone(),
         ServerMessage::join_private_chat(&id, &format!("Chat with {}", me.name), false),

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use crate::config::error::ConfigError;
 use crate::config::names::{
-    CHATR_CHAT_CREATE_PER_MINUTE, CHATR_HISTORY_READS_PER_MINUTE, CHATR_MAX_CHATS_PER_USER,
-    CHATR_MAX_CONNECTIONS_PER_USER, CHATR_MESSAGE_BURST, CHATR_MESSAGE_RATE, CHATR_SWEEP_SECONDS,
+    CHATR_CHAT_CREATE_PER_MINUTE, CHATR_DIRECT_RELAY, CHATR_HISTORY_READS_PER_MINUTE,
+    CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_MESSAGE_BURST,
+    CHATR_MESSAGE_RATE, CHATR_SWEEP_SECONDS,
 };
 
 /// The default cap on one user's connections: tabs and devices, with room to spare.
@@ -62,6 +63,9 @@ pub struct Limits {
     pub chat_creates: Option<Rate>,
     /// Pages of history one user reads; `None`: no limit.
     pub history_reads: Option<Rate>,
+    /// Members' connections may publish to their chats' groups themselves (the original
+    /// client's path: such messages are not kept, checked or limited). Off by default.
+    pub direct_relay: bool,
 }
 
 /// A rate of `per_minute`, with a burst of `burst_share` of it.
@@ -78,6 +82,7 @@ impl Default for Limits {
             messages: Rate::new(DEFAULT_MESSAGE_BURST, DEFAULT_MESSAGE_RATE * 60),
             chat_creates: per_minute(DEFAULT_CHAT_CREATE_PER_MINUTE, 1),
             history_reads: per_minute(DEFAULT_HISTORY_READS_PER_MINUTE, 2),
+            direct_relay: false,
         }
     }
 }
@@ -122,6 +127,19 @@ impl Limits {
         if let Some(v) = get(CHATR_HISTORY_READS_PER_MINUTE) {
             limits.history_reads = per_minute(number(CHATR_HISTORY_READS_PER_MINUTE, &v)?, 2);
         }
+        if let Some(v) = get(CHATR_DIRECT_RELAY) {
+            limits.direct_relay = match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" | "" => false,
+                _ => {
+                    return Err(ConfigError::Malformed {
+                        name: CHATR_DIRECT_RELAY,
+                        reason: format!("`{v}` is not true or false"),
+                        expected: "true or false",
+                    })
+                }
+            };
+        }
         Ok(limits)
     }
 }
@@ -165,6 +183,23 @@ mod tests {
         assert_eq!(l.messages, None);
         let err = limits(&[(CHATR_MESSAGE_RATE, "fast")]).expect_err("malformed");
         assert!(err.to_string().contains(CHATR_MESSAGE_RATE), "{err}");
+    }
+
+    #[test]
+    fn the_direct_relay_is_off_unless_turned_on() {
+        assert!(!limits(&[]).expect("defaults").direct_relay);
+        assert!(
+            limits(&[(CHATR_DIRECT_RELAY, "true")])
+                .expect("on")
+                .direct_relay
+        );
+        assert!(
+            !limits(&[(CHATR_DIRECT_RELAY, "False")])
+                .expect("off")
+                .direct_relay
+        );
+        let err = limits(&[(CHATR_DIRECT_RELAY, "maybe")]).expect_err("malformed");
+        assert!(err.to_string().contains(CHATR_DIRECT_RELAY), "{err}");
     }
 
     #[test]

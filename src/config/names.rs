@@ -27,6 +27,10 @@ pub const CHATR_CHAT_CREATE_PER_MINUTE: &str = "CHATR_CHAT_CREATE_PER_MINUTE";
 /// Pages of history one user may read per minute (0: no limit).
 pub const CHATR_HISTORY_READS_PER_MINUTE: &str = "CHATR_HISTORY_READS_PER_MINUTE";
 
+/// `true`: members' connections may publish to their chats' groups directly, as the original
+/// client does (those messages are not kept, checked or limited).
+pub const CHATR_DIRECT_RELAY: &str = "CHATR_DIRECT_RELAY";
+
 /// Every setting the handler reads, with what it is for: the single list that `--help`,
 /// README and `local.settings.sample.json` are checked against.
 pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
@@ -71,5 +75,9 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         CHATR_HISTORY_READS_PER_MINUTE,
         "pages of message history one user may read per minute, per instance (default 120; 0: no limit)",
+    ),
+    (
+        CHATR_DIRECT_RELAY,
+        "true: members publish to their chats' groups directly, as the original client does; unkept, unlimited (default false)",
     ),
 ];

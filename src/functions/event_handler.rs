@@ -161,7 +161,7 @@ async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> 
     if chats.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    Ok(warp::reply::json(&ConnectAnswer::for_chats(&chats)).into_response())
+    Ok(warp::reply::json(&ConnectAnswer::for_chats(&chats, app.direct_relay)).into_response())
 }
 
 async fn run(

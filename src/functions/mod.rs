@@ -168,6 +168,8 @@ pub struct App {
     pub max_chats_per_user: Option<NonZeroU32>,
     /// How fast one user may send messages, open chats and read history.
     pub rates: Arc<RateLimits>,
+    /// Members may publish to their chats' groups themselves (`CHATR_DIRECT_RELAY`).
+    pub direct_relay: bool,
 }
 
 impl App {
@@ -190,6 +192,7 @@ impl App {
             max_connections_per_user: Limits::default().max_connections_per_user,
             max_chats_per_user: Limits::default().max_chats_per_user,
             rates: Arc::new(RateLimits::of(&Limits::default())),
+            direct_relay: Limits::default().direct_relay,
         })
     }
 
@@ -206,6 +209,7 @@ impl App {
         self.max_connections_per_user = limits.max_connections_per_user;
         self.max_chats_per_user = limits.max_chats_per_user;
         self.rates = Arc::new(RateLimits::of(&limits));
+        self.direct_relay = limits.direct_relay;
         self
     }
 }

@@ -159,6 +159,7 @@ pub async fn process(
             chats_held,
             message,
             stamp: stamp.clone(),
+            direct_relay: app.direct_relay,
         };
         match chat::handle(connection, claimed, incoming, &snapshot) {
             Err(refusal) => Ok(Err(refusal)),

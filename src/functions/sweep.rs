@@ -28,7 +28,7 @@ pub struct SweepReport {
     pub unknown: usize,
     /// Dead connections the store could not let go; kept for the next sweep.
     pub failed: usize,
-    /// Member rows of deleted chats removed.
+    /// Member rows and messages of deleted chats removed.
     pub purged: usize,
 }
 

@@ -30,6 +30,7 @@ TUNING = {
     "CHATR_MESSAGE_RATE",
     "CHATR_CHAT_CREATE_PER_MINUTE",
     "CHATR_HISTORY_READS_PER_MINUTE",
+    "CHATR_DIRECT_RELAY",
 }
 
 CONFIG = REPO / "src" / "config" / "names.rs"

@@ -33,15 +33,20 @@ async fn three_users_chat_through_the_whole_stack() {
             })
             .await;
     }
-    bob.send(json!({"type": "sendToGroup", "group": ROOM, "dataType": "json", "data": {"message": "hello", "fromUserId": alice_id, "fromUserName": "alice"}})).await;
+    bob.event(
+        "sendMessage",
+        "json",
+        json!({"chatId": ROOM, "text": "hello", "fromUserId": alice_id, "fromUserName": "alice"}),
+    )
+    .await;
     for client in [&mut alice, &mut carol] {
         let m = client
             .until(|f| f["group"] == ROOM && f["data"]["message"] == "hello")
             .await;
         assert_eq!(
-            m["fromUserId"],
+            m["data"]["fromUserId"],
             bob_id.as_str(),
-            "the service's fromUserId, not the payload's"
+            "the verified sender, not the payload's"
         );
     }
 
@@ -57,12 +62,19 @@ async fn three_users_chat_through_the_whole_stack() {
     assert_eq!(chat_data(&refused)["reason"], "notMember");
     carol.send(json!({"type": "sendToGroup", "group": private, "dataType": "text", "data": "let me in", "ackId": 1})).await;
     assert_eq!(carol.ack().await["error"]["name"], "Forbidden");
-    alice.send(json!({"type": "sendToGroup", "group": private, "dataType": "json", "data": {"message": "psst"}})).await;
+    let refused = carol.send_message(&private, "let me in").await;
+    assert_eq!(
+        chat_data(&json!({"data": refused}))["reason"],
+        "chatNotFound"
+    );
+    alice.send_message(&private, "psst").await;
     let psst = bob
-        .until(|f| f["group"] == private.as_str() && f["data"]["message"] == "psst")
+        .until(|f| f["data"]["chatId"] == private.as_str() && f["data"]["message"] == "psst")
         .await;
-    assert_eq!(psst["fromUserId"], alice_id.as_str());
-    let next_for_carol = carol.pong_or(|f| f["group"] == private.as_str()).await;
+    assert_eq!(psst["data"]["fromUserId"], alice_id.as_str());
+    let next_for_carol = carol
+        .pong_or(|f| f["group"] == private.as_str() || f["data"]["chatId"] == private.as_str())
+        .await;
     assert_eq!(
         next_for_carol["type"], "pong",
         "carol never sees the private message"

@@ -9,11 +9,40 @@ fn sender<'a>(
     id: &'a UserId,
     read: Option<&'a Versioned<User>>,
 ) -> Sender<'a> {
+    // The direct relay on, so that grants show; `a_join_without_the_relay_grants_nothing`
+    // covers it off.
     Sender {
         connection,
         id,
         read,
+        relay: true,
     }
+}
+
+#[test]
+fn a_join_without_the_relay_grants_nothing() {
+    let bob = crate::chat::test_support::user("bob", &["b1", "b2"]);
+    let b1 = ConnectionId::parse("b1").expect("id");
+    let chat = crate::chat::test_support::room("alice", 1);
+    let quiet = Sender {
+        connection: &b1,
+        id: &bob.value.id,
+        read: Some(&bob),
+        relay: false,
+    };
+    let outcome = join(&quiet, Some(&chat), None).expect("joined");
+    assert!(
+        !outcome
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::Grant(..))),
+        "{:?}",
+        outcome.actions
+    );
+    assert!(outcome.actions.contains(&Action::AddUserToGroup(
+        chat.value.id.clone(),
+        bob.value.id.clone()
+    )));
 }
 
 /// alice, on connection c1, creates the room.

@@ -60,6 +60,7 @@ fn sender<'a>(f: &'a Fixture, connection: &'a crate::chat::model::ConnectionId) 
         connection,
         id: &f.alice.value.id,
         read: Some(&f.alice),
+        relay: false,
     }
 }
 
@@ -269,6 +270,7 @@ fn the_author_or_the_owner_deletes_and_a_tombstone_is_deleted_once() {
         connection: &co,
         id: &owner.value.id,
         read: Some(&owner),
+        relay: false,
     };
     let owner_member = member("owner");
     let ctx = Context {

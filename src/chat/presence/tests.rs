@@ -296,7 +296,15 @@ fn a_connect_answer_puts_the_connection_in_every_chat_with_the_right_to_publish(
         ChatId::parse("0f8fad5b-d9cb-469f-a165-70867728950e").expect("id"),
         ChatId::parse("private_a_b").expect("id"),
     ];
-    let answer = ConnectAnswer::for_chats(&chats);
+    assert_eq!(
+        serde_json::to_value(ConnectAnswer::for_chats(&chats, false)).expect("JSON"),
+        serde_json::json!({
+            "groups": ["0f8fad5b-d9cb-469f-a165-70867728950e", "private_a_b"],
+            "roles": [],
+        }),
+        "without the direct relay, no right to publish"
+    );
+    let answer = ConnectAnswer::for_chats(&chats, true);
     assert_eq!(
         serde_json::to_value(&answer).expect("JSON"),
         serde_json::json!({

@@ -15,6 +15,7 @@ fn open(
         connection,
         id: &me.value.id,
         read: Some(me),
+        relay: true,
     };
     create(&sender, &me.value.id, &uid(target), read)
 }
@@ -116,6 +117,7 @@ fn an_initiator_other_than_the_sender_is_refused_fixing_hole_5() {
         connection: &cid("m1"),
         id: &me.value.id,
         read: Some(&me),
+        relay: true,
     };
     let bob = user("bob", &["b1"]);
     let refusal =
@@ -230,6 +232,7 @@ fn a_third_user_can_never_join_a_private_chat() {
         connection: &cid("e1"),
         id: &eve.value.id,
         read: Some(&eve),
+        relay: true,
     };
     let refusal = crate::chat::group::join(&sender, Some(&stored), None).expect_err("refused");
     assert_eq!(refusal.reason, Reason::NotMember);
@@ -238,6 +241,7 @@ fn a_third_user_can_never_join_a_private_chat() {
         connection: &cid("b9"),
         id: &bob.value.id,
         read: Some(&bob),
+        relay: true,
     };
     assert!(
         crate::chat::group::join(&sender, Some(&stored), None).is_ok(),

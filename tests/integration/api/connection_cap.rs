@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::support::answer::Answer;
 use crate::support::app::{principal, spawn_app_capped};
-use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::chat_events::{relaying_room_with_alice_and_bob, room_with_alice_and_bob};
 use crate::support::domain::ROOM;
 
 #[tokio::test]
@@ -86,6 +86,12 @@ async fn without_a_cap_nobody_is_refused() {
 #[tokio::test]
 async fn connect_answers_a_member_with_the_groups_of_their_chats_and_the_right_to_publish() {
     let app = room_with_alice_and_bob().await;
+    assert_eq!(
+        app.connect("a8", "alice").await.json_with(200).await,
+        json!({"groups": [ROOM], "roles": []}),
+        "messages go through the server: no right to publish without the direct relay"
+    );
+    let app = relaying_room_with_alice_and_bob().await;
     let answer = app.connect("a9", "alice").await.json_with(200).await;
     assert_eq!(
         answer,

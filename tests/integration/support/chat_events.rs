@@ -5,12 +5,30 @@
 use serde_json::json;
 
 use super::answer::Answer;
-use super::app::{spawn_app, TestApp};
+use chatr::config::limits::Limits;
+
+use super::app::{spawn_app, spawn_app_with, TestApp};
 use super::domain::ROOM;
 
 /// alice (a1) has created `ROOM`; bob (b1) is online; no call recorded yet.
 pub async fn room_with_alice_and_bob() -> TestApp {
-    let app = spawn_app().await;
+    room_on(spawn_app().await).await
+}
+
+/// The same room on a handler with the direct relay on (`CHATR_DIRECT_RELAY`): members'
+/// connections get the right to publish to their chats' groups.
+pub async fn relaying_room_with_alice_and_bob() -> TestApp {
+    room_on(
+        spawn_app_with(Limits {
+            direct_relay: true,
+            ..Limits::default()
+        })
+        .await,
+    )
+    .await
+}
+
+async fn room_on(app: TestApp) -> TestApp {
     app.sign_in_and_arrive("a1", "alice").await;
     app.sign_in_and_arrive("b1", "bob").await;
     app.create_chat("a1", "alice", ROOM, "Room")

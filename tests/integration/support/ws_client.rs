@@ -141,6 +141,20 @@ impl Client {
         self.event("createPrivateChat", "json", body).await;
     }
 
+    /// `sendMessage` `{chatId, text}`, and the server's answer to it: the stored message, or
+    /// the `actionRefused` about it.
+    pub async fn send_message(&mut self, chat: &str, text: &str) -> Value {
+        self.event("sendMessage", "json", json!({"chatId": chat, "text": text}))
+            .await;
+        let answer = self
+            .until(|f| {
+                f["from"] == "server"
+                    && (f["data"]["message"] == text || f["data"]["chatEvent"] == "actionRefused")
+            })
+            .await;
+        answer["data"].clone()
+    }
+
     /// `userEnterIdle` / `userExitIdle` (the text body, a user id, is ignored).
     pub async fn idle(&mut self, idle: bool, body: &str) {
         let name = if idle {

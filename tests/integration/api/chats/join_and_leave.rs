@@ -5,12 +5,13 @@ use serde_json::json;
 
 use crate::support::answer::Answer;
 use crate::support::app::spawn_app;
-use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::chat_events::{relaying_room_with_alice_and_bob, room_with_alice_and_bob};
 use crate::support::domain::ROOM;
 
 #[tokio::test]
 async fn join_and_leave_move_every_connection_of_the_user() {
-    let app = room_with_alice_and_bob().await;
+    // With the direct relay, so that each connection's right to publish shows.
+    let app = relaying_room_with_alice_and_bob().await;
     app.arrive("b2", "bob").await;
     app.pubsub.clear();
     app.join_chat("b1", "bob", ROOM).await.assert_accepted();

@@ -5,12 +5,13 @@ use serde_json::json;
 
 use crate::support::answer::Answer;
 use crate::support::app::principal;
-use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::chat_events::{relaying_room_with_alice_and_bob, room_with_alice_and_bob};
 use crate::support::domain::{chat_id, uid, ROOM};
 
 #[tokio::test]
 async fn a_private_chat_joins_both_users_and_no_third_user_gets_in() {
-    let app = room_with_alice_and_bob().await;
+    // With the direct relay, so that each connection's right to publish shows.
+    let app = relaying_room_with_alice_and_bob().await;
     app.sign_in_and_arrive("e1", "eve").await;
     app.pubsub.clear();
     app.create_private_chat("a1", "alice", "alice", "bob")
