@@ -8,7 +8,7 @@ export const MAX_NAME = 64;
 /** Longest message the composer takes. */
 export const MAX_MESSAGE = 4000;
 
-export function createActions({ state, me, send, sendToChat, pendingCreates, retryNow }) {
+export function createActions({ state, me, send, sendAndWait, sendChatMessage, retryMessage, history, pendingCreates, retryNow }) {
   return {
     /** Creates a group chat; the server joins us and `chatCreated` opens its tab. */
     createChat(name) {
@@ -22,15 +22,22 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
     /**
      * Opens a chat's tab, joining it (membership lasts, and the server takes a member's join
      * again silently, so it is always sent: it also repairs a membership another tab ended).
+     * Its history loads once the server has the join: only members may read it.
      */
     joinChat(id) {
       if (findTab(state, id)) return activateTab(state, id, true);
       const chat = state.chats[id];
       if (!chat) return;
-      if (send(userEvent('joinChat', id))) {
-        chat.members = { ...chat.members, [me.userId]: { userId: me.userId, userName: me.userDetails } };
-        openTab(state, id, chat.name, true);
-      }
+      const joined = sendAndWait('joinChat', id);
+      if (joined === null) return;
+      chat.members = { ...chat.members, [me.userId]: { userId: me.userId, userName: me.userDetails } };
+      const tab = openTab(state, id, chat.name, true);
+      tab.history = 'joining';
+      joined.then((ok) => {
+        tab.history = 'idle';
+        if (ok) history.open(tab);
+        else tab.history = 'failed';
+      });
     },
 
     /** Leaves a chat (we are no longer a member) and closes its tab. */
@@ -61,12 +68,32 @@ export function createActions({ state, me, send, sendToChat, pendingCreates, ret
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 
-    /** Sends a message; false (nothing sent) for an empty or whitespace-only one. */
+    /** Sends a message; false (nothing sent) for an empty, whitespace-only or too long one. */
     sendMessage(chatId, text) {
       const body = text.replace(/\s+$/, '');
-      if (body.trim() === '' || body.length > MAX_MESSAGE) return false;
-      return sendToChat(chatId, body);
+      if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
+      return sendChatMessage(chatId, body);
     },
+
+    /** Sends a failed message of ours again (same `clientId`: stored once whatever happened). */
+    retryMessage,
+
+    /** Changes the text of a message of ours; the server's `messageEdited` shows it. */
+    editMessage(chatId, id, text) {
+      const body = text.replace(/\s+$/, '');
+      if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
+      return send(userEvent('editMessage', { chatId, id, text: body }));
+    },
+
+    /** Deletes a message (ours, or any in a chat we own); `messageDeleted` shows it. */
+    deleteMessage(chatId, id) {
+      return send(userEvent('deleteMessage', { chatId, id }));
+    },
+
+    /** Loads a tab's newest messages unless it has them. */
+    openHistory: (tab) => history.open(tab),
+    /** Loads the page before the oldest message shown. */
+    loadOlder: (tab) => history.older(tab),
 
     showTab: (id, focus = false) => activateTab(state, id, focus),
     dismissInvite(chatId) {

@@ -51,6 +51,16 @@ export async function fetchChats() {
   return { chats: body.chats ?? {}, direct: body.direct ?? {} };
 }
 
+/**
+ * A page of a chat's history: `params` is `{limit, before}` or `{limit, after}`; answers
+ * `{messages: [oldest … newest], next}`. A 429 (reading too fast) is a RefusedError.
+ */
+export async function fetchMessages(chatId, params) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined));
+  const body = await getJson(`/api/chats/${encodeURIComponent(chatId)}/messages?${query}`);
+  return { messages: Array.isArray(body.messages) ? body.messages : [], next: typeof body.next === 'string' ? body.next : null };
+}
+
 /** A client access URL with a fresh token. */
 export async function fetchSocketUrl() {
   const { url } = await getJson('/api/getToken');

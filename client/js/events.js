@@ -1,5 +1,6 @@
 // What each server event does to the state. `ctx` is the session: `{state, me,
-// pendingCreates, resync(), meOnline(user), notifyInvite(fromName, chatId)}`.
+// pendingCreates, resync(), meOnline(user), notifyInvite(fromName, chatId), receive(payload),
+// failMessage(chatId, clientId, why)}`.
 
 import { otherUserOf } from './protocol.js';
 import { describeRefusal } from './refusals.js';
@@ -61,6 +62,8 @@ function joinPrivateChat(ctx, chat) {
 
 function actionRefused(ctx, refusal) {
   const { state } = ctx;
+  // A refused message of ours says why where it is shown, not in a toast.
+  if (typeof refusal.clientId === 'string' && ctx.failMessage(refusal.chatId, refusal.clientId, describeRefusal(refusal))) return;
   toast(state, 'danger', describeRefusal(refusal));
   if (refusal.action === 'createChat') ctx.pendingCreates.clear();
   if (refusal.action === 'deleteChat') state.deleting = {};
@@ -76,6 +79,8 @@ const HANDLERS = {
   chatDeleted,
   joinPrivateChat,
   actionRefused,
+  messageEdited: (ctx, message) => ctx.receive(message),
+  messageDeleted: (ctx, message) => ctx.receive(message),
 };
 
 /** Applies one server event (unknown events are ignored). */

@@ -5,7 +5,7 @@
 export const SUBPROTOCOL = 'json.webpubsub.azure.v1';
 
 /** Server events whose `data` is a JSON string (the others carry a bare id). */
-const JSON_PAYLOADS = new Set(['userOnline', 'chatCreated', 'joinPrivateChat', 'actionRefused']);
+const JSON_PAYLOADS = new Set(['userOnline', 'chatCreated', 'joinPrivateChat', 'actionRefused', 'messageEdited', 'messageDeleted']);
 
 /**
  * A user event for the handler; a string goes as `text`, anything else as `json`. With an
@@ -17,18 +17,12 @@ export function userEvent(name, data, ackId) {
 }
 
 /**
- * A chat message to a chat's group, in the original client's payload shape. Receivers ignore
- * the sender fields inside it and use the `fromUserId` the service stamps on the frame. The
- * service answers `ackId` with an ack saying whether it took the message.
+ * A chat message, through the server: `sendMessage` with our idempotency key (a resend with the
+ * same `clientId` is the same message). The handler's answer is the stored message; the ack
+ * says whether the service delivered the event at all.
  */
-export function groupMessage(chatId, text, me, ackId) {
-  return {
-    type: 'sendToGroup',
-    group: chatId,
-    ackId,
-    dataType: 'json',
-    data: { message: text, fromUserId: me.userId, fromUserName: me.userDetails },
-  };
+export function sendMessageEvent(chatId, text, clientId, ackId) {
+  return userEvent('sendMessage', { chatId, text, clientId }, ackId);
 }
 
 /** The id the server gives the private chat of two users (`private_<lower>_<higher>`). */
@@ -57,9 +51,13 @@ function decodePayload(event, data) {
  * - `{kind: 'ack', ackId, success, error}`: the service's answer to a frame with an `ackId`
  *   (`error` is its name, e.g. `Forbidden`);
  * - `{kind: 'server', event, payload}`: a chat event (payload parsed, or the bare id);
+ * - `{kind: 'message', payload}`: a stored message (or tombstone) the server sent: the answer
+ *   to our `sendMessage`, or a delivery to a chat's group or to us;
  * - `{kind: 'notice', chatId, text}`: a server notice to a chat (no sender on the frame);
- * - `{kind: 'chat', chatId, fromUserId, text}`: a member's message, sender as stamped.
- * A text frame from a member is a message from that member, never a notice.
+ * - `{kind: 'chat', chatId, fromUserId, text}`: a member's own publish (the direct relay),
+ *   sender as the service stamped it.
+ * Only the server sends group frames without a sender; a member's frame is never a notice or a
+ * stored message, whatever it holds.
  */
 export function parseFrame(raw) {
   let frame;
@@ -76,19 +74,29 @@ export function parseFrame(raw) {
     return { kind: 'ack', ackId: frame.ackId, success: frame.success === true, error: frame.error?.name ?? null };
   }
   if (frame.type !== 'message') return null;
-  if (frame.from === 'server') {
-    const data = frame.data;
-    if (!data || typeof data.chatEvent !== 'string') return null;
-    const payload = decodePayload(data.chatEvent, data.data);
-    return payload === null ? null : { kind: 'server', event: data.chatEvent, payload };
-  }
+  if (frame.from === 'server') return fromServer(frame.data);
   if (frame.from !== 'group' || typeof frame.group !== 'string') return null;
   const sender = typeof frame.fromUserId === 'string' && frame.fromUserId !== '' ? frame.fromUserId : null;
   if (sender === null) {
-    return typeof frame.data === 'string' ? { kind: 'notice', chatId: frame.group, text: frame.data } : null;
+    // The server's send to a chat's group: a notice, a message, or an edit or delete.
+    if (typeof frame.data === 'string') return { kind: 'notice', chatId: frame.group, text: frame.data };
+    return fromServer(frame.data);
   }
   const text = typeof frame.data === 'string' ? frame.data : frame.data?.message;
   return typeof text === 'string' ? { kind: 'chat', chatId: frame.group, fromUserId: sender, text } : null;
+}
+
+/** What the server sent: a stored message, or a chat event `{chatEvent, data}`. */
+function fromServer(data) {
+  if (isStored(data)) return { kind: 'message', payload: data };
+  if (!data || typeof data.chatEvent !== 'string') return null;
+  const payload = decodePayload(data.chatEvent, data.data);
+  return payload === null ? null : { kind: 'server', event: data.chatEvent, payload };
+}
+
+/** Whether `data` is a stored message's payload: an object with a string `id` and `chatId`. */
+function isStored(data) {
+  return !!data && typeof data === 'object' && typeof data.id === 'string' && typeof data.chatId === 'string';
 }
 
 /** The other user of a private chat id that `myId` is in, or null. */

@@ -10,6 +10,9 @@ const ACTIONS = {
   createPrivateChat: "Couldn't start the private chat",
   userEnterIdle: "Couldn't update your status",
   userExitIdle: "Couldn't update your status",
+  sendMessage: 'Not sent',
+  editMessage: "Couldn't edit the message",
+  deleteMessage: "Couldn't delete the message",
 };
 
 const REASONS = {
@@ -26,11 +29,19 @@ const REASONS = {
   tooManyChats: 'that would put someone in more chats than one person may be in. Leaving a chat makes room.',
   identityMismatch: 'this connection belongs to another account. Reload the page.',
   notSignedIn: 'you are not signed in. Please sign in again.',
+  emptyMessage: 'a message needs some text.',
+  messageTooLong: 'a message holds at most 4,000 characters.',
+  notAuthor: 'only its author (or the chat’s owner, to delete) may do that.',
+  messageNotFound: 'that message does not exist any more.',
+  rateLimited: 'you are sending too fast. Wait a moment, then try again.',
 };
 
 /** "Couldn't delete the chat: only the person who created a chat can delete it." */
 export function describeRefusal(refusal) {
   const action = ACTIONS[refusal?.action] ?? 'The server refused that';
-  const reason = REASONS[refusal?.reason] ?? 'something went wrong. Please try again.';
+  let reason = REASONS[refusal?.reason] ?? 'something went wrong. Please try again.';
+  if (refusal?.reason === 'rateLimited' && Number.isFinite(refusal.retryAfterMs)) {
+    reason = `you are sending too fast. Try again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))} s.`;
+  }
   return `${action}: ${reason}`;
 }

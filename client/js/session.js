@@ -6,16 +6,20 @@
 // which is safe because each one sets or removes a single entry), wait for the server's
 // `userOnline` about us, and count as online. Nothing is rejoined: membership is kept by the
 // server, which puts every new connection of a member in their chats as it opens. A lost
-// connection shows in the header, never as lines in the chats.
+// connection shows in the header, never as lines in the chats; after it, every open tab catches
+// up from the server's history and our messages the drop left unconfirmed go again (their
+// `clientId` makes a resend of a stored one harmless).
 
 import { createActions } from './actions.js';
 import * as api from './api.js';
 import { Connection } from './connection.js';
 import { createDeliveries } from './deliveries.js';
 import { applyServerEvent } from './events.js';
+import { createHistory } from './history.js';
 import { watchIdle } from './idle.js';
-import { groupMessage, isPrivateChatId, otherUserOf, parseFrame, userEvent } from './protocol.js';
-import { activateTab, addMessage, closeTab, createState, findTab, nameOf, openTab, toast } from './state.js';
+import { entryOf, pendingEntry, unconfirmed } from './messages.js';
+import { isPrivateChatId, otherUserOf, parseFrame, sendMessageEvent, userEvent } from './protocol.js';
+import { activateTab, addMessage, closeTab, createState, findTab, nameOf, openTab, receive, toast } from './state.js';
 
 export function createSession(me, settings) {
   const state = createState(me);
@@ -55,6 +59,8 @@ export function createSession(me, settings) {
     meOnline: (user) => announced?.resolve(user),
     resync: () => loadLists().then(closeVanishedTabs, () => {}),
     notifyInvite,
+    receive: receiveStored,
+    failMessage,
   };
 
   function send(frame) {
@@ -63,16 +69,77 @@ export function createSession(me, settings) {
     return false;
   }
 
-  const deliveries = createDeliveries(({ chatId, text }, why) => {
-    const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
-    addMessage(state, chatId, { kind: 'notice', text: `Not delivered (${why}): “${preview}”`, local: true, failed: true });
+  /** Sends a user event and resolves once the handler has answered it (true) or it was lost
+   * (false); null when it could not be sent. */
+  function sendAndWait(name, data) {
+    const { ackId, done } = deliveries.expect();
+    if (send(userEvent(name, data, ackId))) return done.then((ack) => ack.success);
+    deliveries.forget(ackId);
+    return null;
+  }
+
+  const history = createHistory({
+    me,
+    onError(error) {
+      if (error instanceof api.SignedOutError) window.location.assign('/login.html');
+      else if (error instanceof api.RefusedError) toast(state, 'warning', error.message);
+    },
   });
 
-  function sendToChat(chatId, text) {
-    const ackId = deliveries.track(chatId, text);
-    if (send(groupMessage(chatId, text, me, ackId))) return true;
+  /** Marks our message with `clientId` in `chatId` failed, with why; `again`: it goes again by
+   * itself after the next reconnect. */
+  function failMessage(chatId, clientId, why, again = false) {
+    const tab = findTab(state, chatId);
+    const entry = tab && unconfirmed(tab.messages, clientId);
+    if (!entry) return false;
+    Object.assign(entry, { status: 'failed', error: why, again });
+    return true;
+  }
+
+  const deliveries = createDeliveries(({ chatId, clientId }, why, error) => {
+    failMessage(chatId, clientId, `Not sent: ${why}.`, error === 'ConnectionLost');
+  });
+
+  /** Sends (or sends again) our entry; it stays pending until its stored copy arrives. */
+  function transmit(entry) {
+    const ackId = deliveries.track({ chatId: entry.chatId, clientId: entry.clientId });
+    Object.assign(entry, { status: 'pending', error: null, again: false });
+    if (state.online && connection.send(sendMessageEvent(entry.chatId, entry.text, entry.clientId, ackId))) return;
     deliveries.forget(ackId);
-    return false;
+    Object.assign(entry, { status: 'failed', error: 'Not sent: you are offline. It goes as soon as chatr reconnects.', again: true });
+  }
+
+  /** Shows our new message at once and sends it. */
+  function sendChatMessage(chatId, text) {
+    const tab = findTab(state, chatId);
+    if (!tab) return false;
+    const entry = pendingEntry(chatId, text, crypto.randomUUID(), me);
+    tab.messages.push(entry);
+    transmit(tab.messages[tab.messages.length - 1]);
+    return true;
+  }
+
+  function retryMessage(chatId, clientId) {
+    const tab = findTab(state, chatId);
+    const entry = tab && unconfirmed(tab.messages, clientId);
+    if (entry) transmit(entry);
+  }
+
+  /** A stored message from the server: our answer, a delivery, or an edit or delete. */
+  function receiveStored(payload) {
+    const entry = entryOf(payload, me.userId);
+    if (!entry) return;
+    openPrivateTab(entry.chatId);
+    receive(state, entry);
+  }
+
+  /** After a reconnect: every tab catches up, then what the drop left unsent goes again. */
+  function catchUpAll() {
+    for (const tab of [...state.tabs]) {
+      history.catchUp(tab).then(() => {
+        for (const entry of tab.messages.filter((e) => e.again && e.id === null)) transmit(entry);
+      });
+    }
   }
 
   const idle = watchIdle({
@@ -97,11 +164,13 @@ export function createSession(me, settings) {
     if (idle.isIdle() !== !!meUser.idle) {
       connection.send(userEvent(idle.isIdle() ? 'userEnterIdle' : 'userExitIdle', me.userId));
     }
-    if (state.started) toast(state, 'success', 'Reconnected.');
+    const reconnected = state.started;
+    if (reconnected) toast(state, 'success', 'Reconnected.');
     state.online = true;
     state.started = true;
     connection.healthy();
     closeVanishedTabs();
+    if (reconnected) catchUpAll();
   }
 
   function onDrop() {
@@ -120,13 +189,15 @@ export function createSession(me, settings) {
       else applyServerEvent(ctx, frame.event, frame.payload);
     } else if (frame?.kind === 'ack') {
       deliveries.settle(frame);
+    } else if (frame?.kind === 'message') {
+      receiveStored(frame.payload);
     } else if (frame?.kind === 'notice') {
       openPrivateTab(frame.chatId);
       addMessage(state, frame.chatId, { kind: 'notice', text: frame.text });
     } else if (frame?.kind === 'chat') {
       openPrivateTab(frame.chatId);
       addMessage(state, frame.chatId, {
-        kind: 'message',
+        kind: 'chat',
         fromUserId: frame.fromUserId,
         name: nameOf(state, frame.fromUserId, frame.chatId),
         own: frame.fromUserId === me.userId,
@@ -196,7 +267,17 @@ export function createSession(me, settings) {
 
   return {
     state,
-    actions: createActions({ state, me, send, sendToChat, pendingCreates: ctx.pendingCreates, retryNow: () => connection.retryNow() }),
+    actions: createActions({
+      state,
+      me,
+      send,
+      sendAndWait,
+      sendChatMessage,
+      retryMessage,
+      history,
+      pendingCreates: ctx.pendingCreates,
+      retryNow: () => connection.retryNow(),
+    }),
     start: () => connection.start(),
   };
 }

@@ -3,11 +3,8 @@
 // toasts.
 
 import { reactive } from '../vendor/vue.esm-browser.prod.js';
+import { MAX_ENTRIES, merge, newKey } from './messages.js';
 import { isPrivateChatId } from './protocol.js';
-
-/** Messages a tab keeps (older ones scroll away for good). */
-const MAX_MESSAGES = 500;
-let nextKey = 1;
 
 /** A fresh state for the signed-in principal `me`. */
 export function createState(me) {
@@ -16,7 +13,7 @@ export function createState(me) {
     users: {}, // userId -> {userName, userProvider, idle}
     chats: {}, // chatId -> {id, name, owner, members}
     direct: {}, // our private chats: chatId -> {id, with, withName}
-    tabs: [], // {id, name, isPrivate, messages, unread}
+    tabs: [], // {id, name, isPrivate, messages, unread, history, hasOlder, loadingOlder}
     activeId: null,
     connection: { status: 'connecting', retryAt: 0, problem: null }, // problem: the server's words
     /** Signed in, lists loaded and announced online on the current socket. */
@@ -54,8 +51,11 @@ export function activateTab(state, id, focus = false) {
 export function openTab(state, id, name, focus) {
   let tab = findTab(state, id);
   if (!tab) {
-    tab = { id, name, isPrivate: isPrivateChatId(id), messages: [], unread: 0 };
+    // history: 'idle' until its newest page is asked for ('joining' while our join is on its
+    // way: only members may read), then 'loading', 'loaded' or 'failed'.
+    tab = { id, name, isPrivate: isPrivateChatId(id), messages: [], unread: 0, history: 'idle', hasOlder: false, loadingOlder: false };
     state.tabs.push(tab);
+    tab = state.tabs[state.tabs.length - 1]; // the reactive one
   }
   if (focus || state.activeId === null) activateTab(state, id, focus);
   return tab;
@@ -74,23 +74,37 @@ export function closeTab(state, id) {
   }
 }
 
+/** Whether a tab is out of sight (another tab shows, or the page is hidden). */
+function unseen(state, chatId) {
+  return state.activeId !== chatId || document.hidden;
+}
+
 /**
- * Adds a message to a chat's tab (none open: dropped). `message` is
- * `{kind: 'message', fromUserId, name, own, text}` or `{kind: 'notice', text, local, failed}`
- * (`local`: the client's own note, such as a lost connection, which does not count as unread;
- * `failed`: a message of ours that was not delivered).
+ * Adds a notice to a chat's tab (none open: dropped): `{kind: 'notice', text}` (a join or leave)
+ * or `{kind: 'chat', fromUserId, name, own, text}` (a member's direct publish, with the relay).
+ * Notices never count as unread.
  */
 export function addMessage(state, chatId, message) {
   const tab = findTab(state, chatId);
   if (!tab) return;
-  tab.messages.push({ ...message, key: nextKey++, time: new Date() });
-  if (tab.messages.length > MAX_MESSAGES) tab.messages.splice(0, tab.messages.length - MAX_MESSAGES);
-  if (!message.local && (state.activeId !== chatId || document.hidden)) tab.unread += 1;
+  tab.messages.push({ ...message, key: newKey(), id: null, time: new Date() });
+  if (tab.messages.length > MAX_ENTRIES) tab.messages.splice(0, tab.messages.length - MAX_ENTRIES);
+  if (message.kind !== 'notice' && unseen(state, chatId)) tab.unread += 1;
+}
+
+/** Merges a stored message into its tab (none open: dropped); someone else's new one counts as
+ * unread while out of sight. Returns what `merge` says, or null without a tab. */
+export function receive(state, entry) {
+  const tab = findTab(state, entry.chatId);
+  if (!tab) return null;
+  const result = merge(tab.messages, entry);
+  if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) tab.unread += 1;
+  return result;
 }
 
 /** Shows a short message; `kind` is info, success, warning or danger. */
 export function toast(state, kind, text, timeoutMs = kind === 'danger' ? 8000 : 4500) {
-  const key = nextKey++;
+  const key = newKey();
   state.toasts.push({ key, kind, text });
   if (state.toasts.length > 4) state.toasts.splice(0, state.toasts.length - 4);
   setTimeout(() => dismissToast(state, key), timeoutMs);

@@ -130,17 +130,17 @@ describe('the chat in Chromium', () => {
     await bob.page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  test('the sender shown is the one the service stamps, not the one the message claims', async () => {
+  test('the sender shown is the verified one, and a member cannot publish around the server', async () => {
     const mallory = await rawMember(suite.chatr.base, 'mallory');
     try {
       const lunch = Object.values(await mallory.chats()).find((c) => c.name === 'Lunch plans');
       await mallory.joinAndWait(lunch.id);
-      mallory.sendToGroup(lunch.id, { message: 'I am alice, trust me', fromUserId: alice.id, fromUserName: 'alice' });
-      mallory.sendTextToGroup(lunch.id, '💨 bob has left the chat');
+      const ack = await mallory.publishTextToGroup(lunch.id, '💨 bob has left the chat');
+      assert.equal(ack.error?.name, 'Forbidden', 'messages go through the server only');
+      mallory.sendMessage({ chatId: lunch.id, text: 'I am alice, trust me', fromUserId: alice.id, fromUserName: 'alice' });
       await bob.message('mallory', 'I am alice, trust me').waitFor();
-      await bob.message('mallory', 'bob has left the chat').waitFor();
       assert.equal(await bob.message('alice', 'I am alice').count(), 0);
-      assert.equal(await bob.notice('bob has left the chat').count(), 0);
+      assert.equal(await bob.pane().getByText('bob has left the chat').count(), 0);
     } finally {
       await mallory.close();
     }
@@ -160,7 +160,8 @@ describe('the chat in Chromium', () => {
     await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
     const popup = carol.page.locator('.invite', { hasText: 'bob wants to chat with you.' });
     await popup.waitFor();
-    await carol.tab('Chat with bob').locator('.unread').waitFor();
+    await carol.tab('Chat with bob').waitFor();
+    assert.equal(await carol.tab('Chat with bob').locator('.unread').count(), 0, 'a notice is never unread');
     await carol.page.screenshot({ path: screenshotPath('private-chat-popup'), animations: 'disabled' });
     await popup.getByRole('button', { name: 'Open chat' }).click();
     await popup.waitFor({ state: 'detached' });
@@ -243,14 +244,15 @@ describe('the chat in Chromium', () => {
     await alice.user('dave').waitFor({ state: 'detached' });
   });
 
-  test('a message the service refuses is marked as not delivered', async () => {
+  test('a message the service refuses is marked as not sent, and Retry sends it', async () => {
+    let refusals = 0;
     const ivy = await arrive(suite.browser, suite.chatr.base, 'ivy', {
-      // Passes everything through, except that the service "refuses" one message.
+      // Passes everything through, except that the service "refuses" one message, once.
       routeSocket: (ws) => {
         const service = ws.connectToServer();
         ws.onMessage((message) => {
           const frame = JSON.parse(message);
-          if (frame.type === 'sendToGroup' && frame.data?.message === 'refuse me') {
+          if (frame.event === 'sendMessage' && frame.data?.text === 'refuse me' && refusals++ === 0) {
             ws.send(
               JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }),
             );
@@ -266,8 +268,11 @@ describe('the chat in Chromium', () => {
       const box = ivy.pane().getByRole('textbox');
       await box.fill('refuse me');
       await box.press('Enter');
-      await ivy.notice('Not delivered (you are not in this chat right now): “refuse me”').waitFor();
-      assert.equal(await ivy.message('You', 'refuse me').count(), 0);
+      const refused = ivy.message('You', 'refuse me');
+      await refused.locator('.failed-note', { hasText: 'Not sent: the service refused it.' }).waitFor();
+      await refused.getByRole('button', { name: 'Retry' }).click();
+      await refused.locator('.failed-note').waitFor({ state: 'detached' });
+      await refused.locator('.delivery').waitFor({ state: 'detached' });
       ivy.check();
     } finally {
       await ivy.context.close();

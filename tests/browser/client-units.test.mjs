@@ -20,6 +20,7 @@ const { describeRefusal } = await clientModule('refusals.js');
 const { readSettings } = await clientModule('settings.js');
 const { watchIdle } = await clientModule('idle.js');
 const { createDeliveries } = await clientModule('deliveries.js');
+const messages = await clientModule('messages.js');
 
 const server = (chatEvent, data) => JSON.stringify({ type: 'message', from: 'server', dataType: 'json', data: { chatEvent, data } });
 const group = (frame) => JSON.stringify({ type: 'message', from: 'group', group: 'g1', dataType: 'json', ...frame });
@@ -90,12 +91,33 @@ describe('the wire protocol', () => {
     assert.deepEqual(protocol.userEvent('joinChat', 'g1'), { type: 'event', event: 'joinChat', dataType: 'text', data: 'g1' });
     assert.equal(protocol.userEvent('createChat', { name: 'n', id: 'i' }).dataType, 'json');
     assert.equal(protocol.userEvent('joinChat', 'g1', 4).ackId, 4);
-    assert.deepEqual(protocol.groupMessage('g1', 'hi', { userId: 'u1', userDetails: 'Ann' }, 3), {
-      type: 'sendToGroup',
-      group: 'g1',
+    assert.deepEqual(protocol.sendMessageEvent('g1', 'hi', 'k1', 3), {
+      type: 'event',
+      event: 'sendMessage',
       ackId: 3,
       dataType: 'json',
-      data: { message: 'hi', fromUserId: 'u1', fromUserName: 'Ann' },
+      data: { chatId: 'g1', text: 'hi', clientId: 'k1' },
+    });
+  });
+
+  test('a stored message comes from the server or as a group frame without a sender, never from a member', () => {
+    const stored = { id: ID(1), chatId: 'g1', message: 'hi', fromUserId: 'ann', fromUserName: 'Ann', time: '2026-11-27T10:00:00.000Z' };
+    const answer = JSON.stringify({ type: 'message', from: 'server', dataType: 'json', data: stored });
+    assert.deepEqual(protocol.parseFrame(answer), { kind: 'message', payload: stored });
+    assert.deepEqual(protocol.parseFrame(group({ data: stored })), { kind: 'message', payload: stored });
+    assert.deepEqual(protocol.parseFrame(group({ fromUserId: 'mallory', data: stored })), {
+      kind: 'chat',
+      chatId: 'g1',
+      fromUserId: 'mallory',
+      text: 'hi',
+    });
+    const edited = { chatEvent: 'messageEdited', data: { ...stored, message: 'hey' } };
+    assert.deepEqual(protocol.parseFrame(group({ data: edited })), { kind: 'server', event: 'messageEdited', payload: edited.data });
+    assert.equal(protocol.parseFrame(group({ fromUserId: 'mallory', data: edited })), null, 'a member cannot fake an edit');
+    assert.deepEqual(protocol.parseFrame(server('messageDeleted', { id: ID(1), chatId: 'g1', deleted: true })).payload, {
+      id: ID(1),
+      chatId: 'g1',
+      deleted: true,
     });
   });
 
@@ -112,12 +134,12 @@ describe('the wire protocol', () => {
 describe('deliveries', () => {
   test('a refused message is reported, a taken or duplicate one is not, and a drop reports the rest', () => {
     const reports = [];
-    const deliveries = createDeliveries((message, why) => reports.push([message.text, why]));
-    const taken = deliveries.track('g1', 'taken');
-    const refused = deliveries.track('g1', 'refused');
-    const duplicate = deliveries.track('g1', 'duplicate');
-    const forgotten = deliveries.track('g1', 'never sent');
-    const unanswered = deliveries.track('g2', 'unanswered');
+    const deliveries = createDeliveries((message, why, error) => reports.push([message.clientId, why, error]));
+    const taken = deliveries.track({ chatId: 'g1', clientId: 'taken' });
+    const refused = deliveries.track({ chatId: 'g1', clientId: 'refused' });
+    const duplicate = deliveries.track({ chatId: 'g1', clientId: 'duplicate' });
+    const forgotten = deliveries.track({ chatId: 'g1', clientId: 'never sent' });
+    const unanswered = deliveries.track({ chatId: 'g2', clientId: 'unanswered' });
     assert.equal(new Set([taken, refused, duplicate, forgotten, unanswered]).size, 5);
     deliveries.forget(forgotten);
     deliveries.settle({ ackId: taken, success: true, error: null });
@@ -127,9 +149,89 @@ describe('deliveries', () => {
     deliveries.dropAll();
     deliveries.dropAll();
     assert.deepEqual(reports, [
-      ['refused', 'you are not in this chat right now'],
-      ['unanswered', 'the connection dropped before it was confirmed'],
+      ['refused', 'the service refused it', 'Forbidden'],
+      ['unanswered', 'the connection dropped before it was confirmed', 'ConnectionLost'],
     ]);
+  });
+});
+
+/** The id of message `n`: UUIDv7-shaped, ordered by `n` (a millisecond apart). */
+function ID(n) {
+  const hex = (1_790_000_000_000 + n).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-${String(n).padStart(12, '0')}`;
+}
+
+describe('messages merged by id', () => {
+  const me = { userId: 'me', userDetails: 'Me' };
+  const payload = (n, extra = {}) => ({
+    id: ID(n),
+    chatId: 'g1',
+    message: `m${n}`,
+    fromUserId: n % 2 ? 'ann' : 'me',
+    fromUserName: n % 2 ? 'Ann' : 'Me',
+    time: new Date(1_790_000_000_000 + n).toISOString(),
+    ...extra,
+  });
+  const entry = (n, extra) => messages.entryOf(payload(n, extra), 'me');
+  const texts = (list) => list.map((e) => e.text || (e.deleted ? '<deleted>' : e.kind));
+
+  test('pages and live messages in any order end up in id order, each once', () => {
+    const list = [];
+    for (const n of [5, 6, 7]) messages.merge(list, entry(n)); // the newest page
+    assert.equal(messages.merge(list, entry(8)), 'new'); // live
+    for (const n of [2, 3, 4]) messages.merge(list, entry(n)); // the page before
+    assert.equal(messages.merge(list, entry(7)), 'same'); // a catch-up overlapping
+    assert.deepEqual(texts(list), ['m2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']);
+    assert.equal(new Set(list.map((e) => e.key)).size, list.length, 'keys stay unique');
+  });
+
+  test('our pending message becomes its stored copy, keeping its key, and sorts by its id', () => {
+    const list = [entry(1)];
+    const pending = messages.pendingEntry('g1', 'mine', 'k1', me);
+    list.push(pending);
+    messages.merge(list, entry(3)); // someone else's, stamped later but arriving first
+    assert.deepEqual(texts(list), ['m1', 'm3', 'mine'], 'pending stays last');
+    assert.equal(messages.merge(list, entry(2, { message: 'mine', clientId: 'k1', fromUserId: 'me' })), 'changed');
+    assert.deepEqual(texts(list), ['m1', 'mine', 'm3']);
+    const stored = list[1];
+    assert.equal(stored.key, pending.key);
+    assert.equal(stored.status, 'sent');
+    assert.equal(messages.unconfirmed(list, 'k1'), null);
+  });
+
+  test('an edit and a delete apply whenever they arrive, and a late copy never undoes them', () => {
+    const list = [entry(1), entry(2)];
+    assert.equal(messages.merge(list, entry(1, { message: 'fixed', editedAt: '2026-11-27T10:00:00Z' })), 'changed');
+    assert.equal(messages.merge(list, entry(1)), 'same', 'the older copy of a catch-up');
+    assert.equal(list[0].text, 'fixed');
+    assert.equal(
+      messages.merge(list, messages.entryOf({ id: ID(2), chatId: 'g1', deleted: true, time: payload(2).time }, 'me')),
+      'changed',
+    );
+    assert.equal(messages.merge(list, entry(2)), 'same');
+    assert.deepEqual(texts(list), ['fixed', '<deleted>']);
+  });
+
+  test('a catch-up starts 30 s before the newest message seen, and ids order by their time', () => {
+    const list = [entry(1), entry(40_000)];
+    assert.equal(messages.idMillis(ID(40_000)), 1_790_000_040_000);
+    const from = messages.catchUpFrom(list);
+    assert.equal(messages.idMillis(from), 1_790_000_010_000);
+    assert.ok(from < ID(10_000) && from > ID(9_999));
+    assert.equal(messages.catchUpFrom([]), null);
+    assert.equal(messages.floorId(0), '00000000-0000-0000-0000-000000000000');
+  });
+
+  test('what is not a message is not taken for one', () => {
+    for (const bad of [
+      null,
+      'x',
+      { id: 1, chatId: 'g1' },
+      { id: ID(1), chatId: 'g1' },
+      { id: ID(1), chatId: 'g1', message: 5, fromUserId: 'a' },
+    ]) {
+      assert.equal(messages.entryOf(bad, 'me'), null, JSON.stringify(bad));
+    }
   });
 });
 
@@ -148,6 +250,11 @@ describe('refusals in words', () => {
     'tooManyChats',
     'identityMismatch',
     'notSignedIn',
+    'emptyMessage',
+    'messageTooLong',
+    'notAuthor',
+    'messageNotFound',
+    'rateLimited',
   ];
 
   test('every reason of the closed set has its own sentence', () => {

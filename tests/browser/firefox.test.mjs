@@ -120,4 +120,37 @@ describe('the chat in Firefox', () => {
     ]);
     await erin.screenshot({ path: screenshotPath('firefox-chat') });
   });
+
+  test('after a reload the conversation is still there, and edits and deletes reach the other side', async () => {
+    const {
+      erin: { page: erin },
+      frank: { page: frank },
+    } = people;
+    await erin.reload();
+    await erin.waitForSelector('.connection-pill.is-online');
+    await erin.locator('.chat-list .side-button::-p-text(Firefox fans)').click();
+    await waitForText(erin, '.chat-message .text', 'Hi erin');
+    assert.deepEqual(await bubbles(erin), [
+      { sender: 'You', text: 'Hello from Firefox <b>really</b>' },
+      { sender: 'frank', text: 'Hi erin' },
+    ]);
+
+    await erin.hover('.chat-message.is-own');
+    await erin.locator('.chat-message.is-own button::-p-text(Edit)').click();
+    await erin.waitForSelector('.edit-input');
+    await erin.$eval('.edit-input', (el) => el.select());
+    await erin.type('.edit-input', 'Hello from Firefox, edited');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '.chat-message .text', 'Hello from Firefox, edited');
+    await waitForText(frank, '.chat-message .edited', '(edited)');
+
+    await frank.hover('.chat-message.is-own');
+    await frank.locator('.chat-message.is-own button::-p-text(Delete)').click();
+    await frank.locator('.message-actions .is-danger').click();
+    await waitForText(erin, '.chat-message .text', 'This message was deleted.');
+    assert.deepEqual(await bubbles(erin), [
+      { sender: 'You', text: 'Hello from Firefox, edited' },
+      { sender: '', text: 'This message was deleted.' },
+    ]);
+  });
 });

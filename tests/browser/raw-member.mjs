@@ -1,6 +1,6 @@
 // A chat member without a browser: a bare WebSocket speaking the wire protocol, signed in as
 // its own user, used to send what the browser client never would (forged sender fields, a
-// text frame dressed as a server notice).
+// direct publish to a group dressed as a server notice).
 
 import WebSocket from 'ws';
 import { inbox } from '../inbox.mjs';
@@ -31,8 +31,12 @@ export async function rawMember(base, name) {
       send({ type: 'event', event: 'joinChat', dataType: 'text', data: chatId });
       await waitFor((f) => f.group === chatId && typeof f.data === 'string' && f.data.includes(`${name} has joined`), 'its join notice');
     },
-    sendToGroup: (group, data) => send({ type: 'sendToGroup', group, dataType: 'json', data }),
-    sendTextToGroup: (group, data) => send({ type: 'sendToGroup', group, dataType: 'text', data }),
+    sendMessage: (data) => send({ type: 'event', event: 'sendMessage', dataType: 'json', data }),
+    /** A direct publish to a group, answered by the service's ack (`{success, error}`). */
+    async publishTextToGroup(group, data) {
+      send({ type: 'sendToGroup', group, dataType: 'text', data, ackId: 41 });
+      return waitFor((f) => f.type === 'ack' && f.ackId === 41, 'the ack of its publish');
+    },
     async close() {
       socket.close();
       await new Promise((resolve) => socket.once('close', resolve));

@@ -1,15 +1,32 @@
-// One open chat: its messages (text only, never HTML), who said what and when, and the box
-// to write in. It follows new messages unless the reader has scrolled up to read.
+// One open chat: its history and live messages (text only, never HTML) with a line between
+// days, the notices, and the box to write in. It loads the newest page when it opens and the
+// page before when the reader scrolls to the top; it follows new messages unless the reader
+// has scrolled up to read.
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import { MAX_MESSAGE } from '../actions.js';
+import { isNewDay } from '../messages.js';
+import { MessageItem } from './message-item.js';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const NEAR_BOTTOM = 48;
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+/** How close to the top (px) loads the page before. */
+const NEAR_TOP = 80;
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** "Today", "Yesterday", or the date. */
+function dayLabel(date) {
+  const today = new Date();
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  if (date.toDateString() === today.toDateString()) return 'Today';
+  if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return dayFormat.format(date);
+}
 
 export const ChatPane = {
   name: 'ChatPane',
+  components: { MessageItem },
   props: {
     tab: { type: Object, required: true },
     active: Boolean,
@@ -23,7 +40,27 @@ export const ChatPane = {
   data() {
     return { draft: '', following: true, newBelow: false };
   },
+  mounted() {
+    this.actions.openHistory(this.tab);
+  },
   computed: {
+    /** The entries, with a day line before the first message of each day. */
+    rows() {
+      const rows = [];
+      let previous = null;
+      for (const entry of this.tab.messages) {
+        if (entry.kind !== 'notice' && isNewDay(previous, entry.time)) {
+          rows.push({ key: `day-${entry.key}`, kind: 'day', label: dayLabel(entry.time) });
+          previous = entry.time;
+        }
+        rows.push(entry);
+      }
+      return rows;
+    },
+    /** We own this group chat: we may delete anyone's message in it. */
+    owner() {
+      return this.state.chats[this.tab.id]?.owner === this.state.me.userId;
+    },
     lastKey() {
       return this.tab.messages[this.tab.messages.length - 1]?.key ?? 0;
     },
@@ -53,11 +90,19 @@ export const ChatPane = {
     },
   },
   methods: {
-    time: (date) => timeFormat.format(date),
     onScroll() {
       const box = this.$refs.log;
       this.following = box.scrollHeight - box.scrollTop - box.clientHeight <= NEAR_BOTTOM;
       if (this.following) this.newBelow = false;
+      if (box.scrollTop <= NEAR_TOP && this.tab.hasOlder && !this.tab.loadingOlder) this.loadOlder();
+    },
+    /** The page before, keeping what the reader sees where it is. */
+    async loadOlder() {
+      const box = this.$refs.log;
+      const fromBottom = box ? box.scrollHeight - box.scrollTop : 0;
+      await this.actions.loadOlder(this.tab);
+      await nextTick();
+      if (box && !this.following) box.scrollTop = box.scrollHeight - fromBottom;
     },
     scrollToEnd() {
       const box = this.$refs.log;
@@ -93,16 +138,24 @@ export const ChatPane = {
                 :aria-label="'Leave ' + tab.name">Leave</button>
       </header>
       <div ref="log" class="messages" role="log" tabindex="0" :aria-label="'Messages in ' + tab.name" @scroll="onScroll">
-        <p v-if="tab.messages.length === 0" class="messages-empty">No messages yet. Say hello!</p>
+        <p v-if="tab.hasOlder" class="history-edge">
+          <button type="button" class="button is-small is-light" :class="{ 'is-loading': tab.loadingOlder }" @click="loadOlder">
+            Load earlier messages</button>
+        </p>
+        <p v-if="tab.history === 'loading' && tab.messages.length === 0" class="messages-empty">Loading messages…</p>
+        <p v-else-if="tab.history === 'failed'" class="messages-empty">
+          The earlier messages could not be loaded.
+          <button type="button" class="button is-small is-light" @click="actions.openHistory(tab)">Try again</button>
+        </p>
+        <p v-else-if="tab.messages.length === 0" class="messages-empty">No messages yet. Say hello!</p>
         <ol class="message-list">
-          <li v-for="m in tab.messages" :key="m.key" :class="m.kind === 'notice' ? 'notice' : ['chat-message', m.own ? 'is-own' : 'is-other']">
-            <p v-if="m.kind === 'notice'" class="notice-text" :class="{ 'is-local': m.local, 'is-failed': m.failed }">{{ m.text }}</p>
-            <div v-else class="bubble">
-              <p class="meta"><span class="sender">{{ m.own ? 'You' : m.name }}</span>
-                <time :datetime="m.time.toISOString()">{{ time(m.time) }}</time></p>
-              <p class="text">{{ m.text }}</p>
-            </div>
-          </li>
+          <template v-for="m in rows" :key="m.key">
+            <li v-if="m.kind === 'day'" class="day-line" role="separator"><span>{{ m.label }}</span></li>
+            <li v-else-if="m.kind === 'notice'" class="notice">
+              <p class="notice-text" :class="{ 'is-local': m.local }">{{ m.text }}</p>
+            </li>
+            <message-item v-else :entry="m" :owner="owner"></message-item>
+          </template>
         </ol>
       </div>
       <button v-if="newBelow" type="button" class="button is-small is-link new-below" @click="scrollToEnd">

@@ -1,0 +1,99 @@
+// One message in a chat: who, when, the text (as text, never HTML), whether it was edited, and
+// for our own ones whether it is on its way, failed (with why, and Retry) or sent. Its author
+// may edit or delete it, a group chat's owner delete it; the buttons are in the tab order and
+// show on hover or focus. Editing happens in place: Enter saves, Escape cancels.
+
+import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+export const MessageItem = {
+  name: 'MessageItem',
+  props: {
+    entry: { type: Object, required: true },
+    /** The signed-in user owns this (group) chat: they may delete any message in it. */
+    owner: Boolean,
+  },
+  setup() {
+    const { state, actions } = inject('chat');
+    return { state, actions };
+  },
+  data() {
+    return { editing: false, draft: '', confirming: false };
+  },
+  computed: {
+    stored() {
+      return this.entry.kind === 'message' && this.entry.id !== null && !this.entry.deleted;
+    },
+    canEdit() {
+      return this.stored && this.entry.own && this.state.online;
+    },
+    canDelete() {
+      return this.stored && (this.entry.own || this.owner) && this.state.online;
+    },
+    who() {
+      return this.entry.own ? 'You' : this.entry.name;
+    },
+  },
+  methods: {
+    time: (date) => timeFormat.format(date),
+    fullTime: (date) => fullFormat.format(date),
+    startEdit() {
+      this.draft = this.entry.text;
+      this.editing = true;
+      nextTick(() => this.$refs.edit?.focus());
+    },
+    saveEdit() {
+      if (this.draft === this.entry.text || this.actions.editMessage(this.entry.chatId, this.entry.id, this.draft)) {
+        this.editing = false;
+      }
+    },
+    cancelEdit() {
+      this.editing = false;
+    },
+    remove() {
+      this.confirming = false;
+      this.actions.deleteMessage(this.entry.chatId, this.entry.id);
+    },
+  },
+  template: `
+    <li class="chat-message" :class="[entry.own ? 'is-own' : 'is-other', 'is-' + (entry.status ?? 'sent'), { 'is-deleted': entry.deleted }]">
+      <div class="bubble">
+        <p class="meta">
+          <span class="sender">{{ entry.deleted ? '' : who }}</span>
+          <time :datetime="entry.time.toISOString()" :title="fullTime(entry.time)">{{ time(entry.time) }}</time>
+          <span v-if="entry.editedAt && !entry.deleted" class="edited" :title="'Edited ' + fullTime(entry.editedAt)">(edited)</span>
+          <span v-if="entry.status === 'pending'" class="delivery">Sending…</span>
+        </p>
+        <p v-if="entry.deleted" class="text deleted-text">This message was deleted.</p>
+        <form v-else-if="editing" class="edit-form" @submit.prevent="saveEdit">
+          <label class="is-sr-only" :for="'edit-' + entry.key">Edit your message</label>
+          <textarea :id="'edit-' + entry.key" ref="edit" v-model="draft" class="textarea edit-input" rows="2"
+                    @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
+          <span class="edit-buttons">
+            <button type="submit" class="button is-small is-primary is-light">Save</button>
+            <button type="button" class="button is-small is-light" @click="cancelEdit">Cancel</button>
+          </span>
+        </form>
+        <p v-else class="text">{{ entry.text }}</p>
+        <p v-if="entry.status === 'failed'" class="failed-note" role="alert">
+          {{ entry.error }}
+          <button type="button" class="button is-small is-white retry" @click="actions.retryMessage(entry.chatId, entry.clientId)">Retry</button>
+        </p>
+      </div>
+      <div v-if="(canEdit || canDelete) && !editing" class="message-actions">
+        <template v-if="confirming">
+          <span class="confirm-text">Delete for everyone?</span>
+          <button type="button" class="button is-small is-danger is-light" @click="remove">Delete</button>
+          <button type="button" class="button is-small is-light" @click="confirming = false">Keep</button>
+        </template>
+        <template v-else>
+          <button v-if="canEdit" type="button" class="button is-small is-light" @click="startEdit"
+                  :aria-label="'Edit your message: ' + entry.text.slice(0, 40)">Edit</button>
+          <button v-if="canDelete" type="button" class="button is-small is-light" @click="confirming = true"
+                  :aria-label="'Delete the message from ' + who + ': ' + entry.text.slice(0, 40)">Delete</button>
+        </template>
+      </div>
+    </li>`,
+};

@@ -1,0 +1,138 @@
+// Kept messages in Chromium against a real `chatr dev`: what was said is there after a reload,
+// for a late joiner and on a second device; a private message reaches someone who reloaded;
+// edits and deletes reach the other side; scrolling up loads the page before. Each test builds
+// on the ones before it. Messages are sent without a rate limit here (`CHATR_MESSAGE_BURST=0`):
+// the limit has tests of its own.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { chromiumSuite } from './harness.mjs';
+import { arrive } from './people.mjs';
+import { rawMember } from './raw-member.mjs';
+
+/** The texts of the visible pane's messages, in order. */
+function texts(person) {
+  return person.messages().locator('.text').allTextContents();
+}
+
+describe('kept messages in Chromium', () => {
+  let alice;
+  let bob;
+  let carol;
+  const everyone = () => [alice, bob, carol].filter(Boolean);
+  const suite = chromiumSuite(everyone, { env: { CHATR_MESSAGE_BURST: '0' } });
+
+  test('two people talk, one reloads, and the conversation is still there', async () => {
+    alice = await arrive(suite.browser, suite.chatr.base, 'alice');
+    bob = await arrive(suite.browser, suite.chatr.base, 'bob');
+    await alice.createChat('Book club');
+    await bob.chatEntry('Book club').waitFor();
+    await bob.join('Book club');
+    await alice.say('Which book next?');
+    await bob.message('alice', 'Which book next?').waitFor();
+    await bob.say('Something short, please');
+    await alice.message('bob', 'Something short, please').waitFor();
+
+    await bob.page.reload();
+    await bob.online();
+    await bob.join('Book club');
+    await bob.message('alice', 'Which book next?').waitFor();
+    await bob.message('You', 'Something short, please').waitFor();
+    assert.deepEqual(await texts(bob), ['Which book next?', 'Something short, please']);
+    await bob.messages().locator('.delivery').waitFor({ state: 'detached' });
+    await alice.say('Then a novella');
+    await bob.message('alice', 'Then a novella').waitFor();
+    assert.equal(await bob.messages().count(), 3, 'no gap and no duplicate after the reload');
+  });
+
+  test('someone who joins late reads what was said before', async () => {
+    carol = await arrive(suite.browser, suite.chatr.base, 'carol');
+    await carol.join('Book club');
+    await carol.message('alice', 'Which book next?').waitFor();
+    assert.deepEqual(await texts(carol), ['Which book next?', 'Something short, please', 'Then a novella']);
+    await carol.pane().locator('.day-line', { hasText: 'Today' }).waitFor();
+  });
+
+  test('an edit and a delete reach everyone, and a reload shows them too', async () => {
+    const mine = alice.message('You', 'Then a novella');
+    await mine.hover();
+    await mine.getByRole('button', { name: /^Edit your message/ }).click();
+    const box = alice.pane().getByRole('textbox', { name: 'Edit your message' });
+    await box.fill('Then a short novel');
+    await box.press('Enter');
+    await carol.message('alice', 'Then a short novel').locator('.edited').waitFor();
+    await bob.message('alice', 'Then a short novel').waitFor();
+
+    const theirs = bob.message('You', 'Something short, please');
+    await theirs.hover();
+    await theirs.getByRole('button', { name: /^Delete the message/ }).click();
+    await theirs.getByRole('button', { name: 'Delete', exact: true }).click();
+    await carol.pane().getByText('This message was deleted.').waitFor();
+    await alice.pane().getByText('This message was deleted.').waitFor();
+    assert.equal(await carol.message('bob', 'Something short').count(), 0);
+
+    await carol.page.reload();
+    await carol.online();
+    await carol.join('Book club');
+    await carol.message('alice', 'Then a short novel').locator('.edited').waitFor();
+    await carol.pane().getByText('This message was deleted.').waitFor();
+    assert.equal(await carol.pane().getByText('Something short, please').count(), 0, 'no text survives a delete');
+  });
+
+  test('only the author edits; the owner may delete anyone’s message', async () => {
+    const bobs = carol.message('alice', 'Which book next?');
+    await bobs.hover();
+    assert.equal(await bobs.getByRole('button').count(), 0, 'carol may neither edit nor delete alice’s message');
+    await carol.say('Carol was here');
+    const hers = alice.message('carol', 'Carol was here');
+    await hers.waitFor();
+    await hers.hover();
+    assert.equal(await hers.getByRole('button', { name: /^Edit/ }).count(), 0);
+    await hers.getByRole('button', { name: /^Delete the message from carol/ }).click();
+    await hers.getByRole('button', { name: 'Delete', exact: true }).click();
+    await carol.pane().getByText('This message was deleted.').nth(1).waitFor();
+  });
+
+  test('a private message to someone who just reloaded reaches them', async () => {
+    await bob.user('carol').locator('button').click();
+    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+    await carol.page.reload();
+    await carol.online();
+    await bob.say('Are you still there, carol?');
+    await carol.tab('Chat with bob').click();
+    await carol.message('bob', 'Are you still there, carol?').waitFor();
+    await carol.say('Yes, just reloaded');
+    await bob.message('carol', 'Yes, just reloaded').waitFor();
+  });
+
+  test('scrolling to the top loads the messages before, in order, without duplicates', async () => {
+    const ann = await rawMember(suite.chatr.base, 'ann');
+    try {
+      const club = Object.values(await ann.chats()).find((c) => c.name === 'Book club');
+      await ann.joinAndWait(club.id);
+      for (let n = 1; n <= 70; n += 1) ann.sendMessage({ chatId: club.id, text: `page test ${n}`, clientId: `pt-${n}` });
+      await alice.tab('Book club').click();
+      await alice.message('ann', 'page test 70').waitFor();
+      await alice.page.reload();
+      await alice.online();
+      await alice.join('Book club');
+      await alice.message('ann', 'page test 70').waitFor();
+      assert.equal(await alice.messages().count(), 50, 'the newest page');
+      const log = alice.pane().getByRole('log');
+      await log.hover();
+      await alice.page.mouse.wheel(0, -20_000);
+      await alice.message('You', 'Which book next?').waitFor();
+      const shown = await texts(alice);
+      const tests = shown.filter((t) => t.startsWith('page test '));
+      assert.deepEqual(
+        tests,
+        Array.from({ length: 70 }, (_, i) => `page test ${i + 1}`),
+      );
+      // Book club holds 74 messages: 70 of ann's, alice's two, bob's and carol's deleted ones.
+      assert.equal(await alice.messages().count(), 74);
+      await alice.pane().getByRole('button', { name: 'Load earlier messages' }).waitFor({ state: 'detached' });
+    } finally {
+      await ann.close();
+    }
+  });
+});
