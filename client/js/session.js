@@ -19,6 +19,7 @@ import { createHistory } from './history.js';
 import { watchIdle } from './idle.js';
 import { entryOf, pendingEntry, unconfirmed } from './messages.js';
 import { isPrivateChatId, otherUserOf, parseFrame, sendMessageEvent, userEvent } from './protocol.js';
+import { createReadState } from './read-state.js';
 import { activateTab, addMessage, closeTab, createState, findTab, nameOf, openTab, receive, toast } from './state.js';
 
 export function createSession(me, settings) {
@@ -259,9 +260,9 @@ export function createSession(me, settings) {
     };
   }
 
+  createReadState({ state, sendQuietly: (frame) => state.online && connection.send(frame) });
   document.addEventListener('visibilitychange', () => {
-    const tab = findTab(state, state.activeId);
-    if (!document.hidden && tab) tab.unread = 0;
+    state.visible = !document.hidden;
   });
   window.addEventListener('online', () => connection.retryNow());
 

@@ -27,6 +27,8 @@ export function createState(me) {
     /** The tab whose message box should take the focus (joined or opened by the user). */
     focusTabId: null,
     notifications: 'Notification' in window ? Notification.permission : 'unsupported',
+    /** The page is in view (what the visible tab shows counts as read). */
+    visible: !document.hidden,
   });
 }
 
@@ -96,7 +98,15 @@ export function addMessage(state, chatId, message) {
  * unread while out of sight. Returns what `merge` says, or null without a tab. */
 export function receive(state, entry) {
   const tab = findTab(state, entry.chatId);
-  if (!tab) return null;
+  if (!tab) {
+    // A chat of ours with no tab open: its count in the list goes up.
+    const listed = state.chats[entry.chatId] ?? state.direct[entry.chatId];
+    if (listed && !entry.own && !entry.deleted && !entry.editedAt) {
+      listed.unread = (listed.unread ?? 0) + 1;
+      if (entry.mentions.includes(state.me.userId)) listed.mentions = (listed.mentions ?? 0) + 1;
+    }
+    return null;
+  }
   const result = merge(tab.messages, entry);
   if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) tab.unread += 1;
   return result;

@@ -73,6 +73,8 @@ pub enum ClientEvent {
     },
     /// `{chatId, id}`: the author, or the chat's owner, deletes a message.
     DeleteMessage { chat: ChatId, id: MessageId },
+    /// `{chatId, id}`: the sender has read the chat up to this message (forward only).
+    MarkRead { chat: ChatId, id: MessageId },
 }
 
 impl ClientEvent {
@@ -90,6 +92,7 @@ impl ClientEvent {
             Self::SendMessage { .. } => "sendMessage",
             Self::EditMessage { .. } => "editMessage",
             Self::DeleteMessage { .. } => "deleteMessage",
+            Self::MarkRead { .. } => "markRead",
         }
     }
 
@@ -165,7 +168,9 @@ impl ClientEvent {
                     target: user(target)?,
                 })
             }
-            "sendMessage" | "editMessage" | "deleteMessage" => messages::parse(name, payload),
+            "sendMessage" | "editMessage" | "deleteMessage" | "markRead" => {
+                messages::parse(name, payload)
+            }
             other => Err(Refusal::new(
                 other,
                 Reason::UnknownEvent,

@@ -1,4 +1,4 @@
-//! Messages: send, edit, delete. A message is stored before anyone hears of it; the webhook's
+//! Messages: send, edit, delete, and the reader's cursor (`markRead`). A message is stored before anyone hears of it; the webhook's
 //! answer (which the service hands to the sending connection alone) is the stored message, the
 //! sender's acknowledgement; the other members get it from the service: a group chat's by a
 //! send to its group that leaves the sending connection out, a private chat's by a send to each
@@ -209,6 +209,25 @@ pub fn delete(
         }],
         actions: deliver(chat, sender.connection, &payload),
         reply: Some(payload),
+    })
+}
+
+/// `markRead`: the sender has read `chat_id` up to `id`. Stored forward only (an older id
+/// than the cursor changes nothing); nobody is told, and there is no answer.
+pub fn mark_read(
+    sender: &Sender,
+    chat_id: &ChatId,
+    id: &MessageId,
+    ctx: &Context,
+) -> Result<Outcome, Refusal> {
+    may_speak("markRead", chat_id, None, ctx)?;
+    Ok(Outcome {
+        changes: vec![Change::MarkRead {
+            chat: chat_id.clone(),
+            user: sender.id.clone(),
+            id: id.clone(),
+        }],
+        ..Outcome::default()
     })
 }
 

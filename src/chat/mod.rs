@@ -14,7 +14,7 @@
 //!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
 //!   one user may be in), [`messaging`] (send, edit, delete a message).
 //! - [`message`]: a message as kept, with its id, text and idempotency key; [`rate`]: a token
-//!   bucket (rate limits).
+//!   bucket (rate limits); [`read_state`]: unread and mention counts after a read cursor.
 //!
 //! Unit tests named `…_fixing_hole_N` prove hole N of the original app
 //! (`docs/chatr-original.md` §9) closed.
@@ -31,6 +31,7 @@ pub mod outcome;
 pub mod presence;
 pub mod private;
 pub mod rate;
+pub mod read_state;
 pub mod room;
 pub mod user;
 
@@ -202,6 +203,10 @@ pub fn handle(
                     chat: id,
                     id: message,
                 } => messaging::delete(&sender, id, message, &talk(id))?,
+                ClientEvent::MarkRead {
+                    chat: id,
+                    id: message,
+                } => messaging::mark_read(&sender, id, message, &talk(id))?,
             };
             snapshot
                 .chats_held

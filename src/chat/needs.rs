@@ -100,6 +100,10 @@ pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
             about_messages: true,
             ..with_membership(id)
         },
+        ClientEvent::MarkRead { chat: id, .. } => Needs {
+            about_messages: true,
+            ..with_membership(id)
+        },
         ClientEvent::EditMessage {
             chat: id,
             id: message,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::chat::member::Member;
-use crate::chat::message::Message;
+use crate::chat::message::{Message, MessageId};
 use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::room::Chat;
 use crate::chat::user::{search_key, User};
@@ -67,6 +67,12 @@ pub enum Change {
     /// Store a message: a new one (`Expect::Absent`, with its `clientId` marker when it has
     /// one, both or neither), or a stored one edited or made a tombstone.
     PutMessage { message: Message, expect: Expect },
+    /// Move a user's read cursor in a chat to `id`, unless it is there or further already.
+    MarkRead {
+        chat: ChatId,
+        user: UserId,
+        id: MessageId,
+    },
 }
 
 /// What the user index holds of one user.

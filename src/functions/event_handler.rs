@@ -110,6 +110,7 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
         ClientEvent::CreateChat { .. } | ClientEvent::CreatePrivateChat { .. } => {
             (&app.rates.chat_creates, None, None)
         }
+        ClientEvent::MarkRead { chat, .. } => (&app.rates.history_reads, Some(chat), None),
         _ => return None,
     };
     let retry_after = limiter.check(user).err()?;

@@ -8,7 +8,9 @@
 //! so that a user finds a private chat opened while they were away. At most
 //! `MAX_CHATS_LISTED` group chats, the caller's own first (`more: true` when some may be left
 //! out); `direct` holds at most as many. What is read is bounded too: chat
-//! rows in pages, no more than `MAX_SCANNED`, then the caller's own chats by id.
+//! rows in pages, no more than `MAX_SCANNED`, then the caller's own chats by id. Each of the
+//! caller's chats (up to `unread::MAX_COUNTED`) carries `unread` and `mentions`: the messages
+//! of others after their read cursor, counted up to `read_state::UNREAD_CAP` (100: "99+").
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +22,7 @@ use crate::chat::member::Member;
 use crate::chat::model::{ChatId, UserId};
 use crate::chat::room::{Chat, ChatKind};
 use crate::functions::error::ApiError;
+use crate::functions::unread::unread_counts;
 use crate::functions::{App, Request};
 
 /// Most chats listed at once.
@@ -141,11 +144,34 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
         .map(|id| (id, Member::new(id, &principal.user_id, &principal.name)))
         .collect();
     let (groups, more) = listed(&chats, &mine, MAX_CHATS_LISTED);
+    let private = own_private(&chats, &mine, &principal.user_id);
+    let counted = groups
+        .iter()
+        .map(|c| c.id.clone())
+        .filter(|id| mine.contains(id))
+        .chain(private.iter().map(|(id, _)| id.clone()))
+        .collect();
+    let unread = unread_counts(app, &principal.user_id, counted).await?;
+    let with_counts = |id: &ChatId, mut view: serde_json::Value| {
+        if let Some(counts) = unread.get(id) {
+            view["unread"] = counts.unread.into();
+            view["mentions"] = counts.mentions.into();
+        }
+        view
+    };
     let listed: BTreeMap<&str, _> = groups
         .into_iter()
-        .map(|c| (c.id.as_str(), c.view(memberships.get(&c.id))))
+        .map(|c| {
+            let view = serde_json::to_value(c.view(memberships.get(&c.id))).unwrap_or_default();
+            (c.id.as_str(), with_counts(&c.id, view))
+        })
         .collect();
-    let direct = direct(app, own_private(&chats, &mine, &principal.user_id)).await?;
+    let mut direct = direct(app, private).await?;
+    for (id, view) in &mut direct {
+        if let Ok(id) = ChatId::parse(id.as_str()) {
+            *view = with_counts(&id, std::mem::take(view));
+        }
+    }
     let mut body = serde_json::json!({ "chats": listed, "direct": direct });
     if more || cut {
         body["more"] = serde_json::Value::Bool(true);

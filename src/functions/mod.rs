@@ -15,7 +15,7 @@
 //! - [`process`]: one event through the chat (read, decide, store, then call the service),
 //!   one at a time per user and per chat ([`row_locks`]); [`connection_cap`]: the cap on one
 //!   user's connections; [`rate_limits`]: per-user token buckets; [`sweep`]: connections
-//!   whose `disconnected` was lost.
+//!   whose `disconnected` was lost; [`unread`]: the caller's unread counts.
 //!
 //! # The life of a webhook
 //! `dispatch` resolves the Function and reads the body → `event_handler` verifies the
@@ -37,6 +37,7 @@ pub mod rate_limits;
 pub mod route;
 pub mod row_locks;
 pub mod sweep;
+pub mod unread;
 
 use std::convert::Infallible;
 use std::future::Future;

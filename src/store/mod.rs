@@ -107,6 +107,9 @@ pub trait Store: Send + Sync {
         after: &MessageId,
         limit: usize,
     ) -> Result<Vec<Message>, StoreError>;
+    /// A user's read cursors: the chats they have read, each up to the message id (one
+    /// partition: the user's).
+    async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError>;
     /// Removes up to `limit` memberships and messages of deleted chats (the sweep's work, so that deleting
     /// a chat costs the same whatever its size); returns how many went.
     async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError>;

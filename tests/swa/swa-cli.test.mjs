@@ -108,7 +108,7 @@ test('without the cookie the SWA CLI keeps the API closed as the config says', a
   if (r.status === 302) assert.equal(r.headers.get('location'), '/login.html');
 });
 
-test('a signed-in user gets a token through the SWA CLI, connects and round-trips a message', async () => {
+test('a signed-in user gets a token through the SWA CLI, connects, sends a message and reads it back', async () => {
   const me = await (await fetch(`${site}/.auth/me`, { headers: { cookie } })).json();
   assert.equal(me.clientPrincipal.userId, principal.userId);
 
@@ -129,9 +129,18 @@ test('a signed-in user gets a token through the SWA CLI, connects and round-trip
   ws.send(JSON.stringify({ type: 'event', event: 'createChat', dataType: 'json', data: { name: 'Via SWA', id: ROOM } }));
   await frames.next((f) => f.data?.chatEvent === 'chatCreated');
   await frames.next((f) => f.group === ROOM && typeof f.data === 'string');
-  ws.send(JSON.stringify({ type: 'sendToGroup', group: ROOM, dataType: 'json', data: { message: 'round trip' } }));
-  const echoed = await frames.next((f) => f.group === ROOM && f.data?.message === 'round trip');
-  assert.equal(echoed.fromUserId, principal.userId);
+  const message = { chatId: ROOM, text: 'round trip', clientId: 'swa-1' };
+  ws.send(JSON.stringify({ type: 'event', event: 'sendMessage', dataType: 'json', data: message }));
+  const answer = await frames.next((f) => f.from === 'server' && f.data?.message === 'round trip');
+  assert.equal(answer.data.fromUserId, principal.userId);
+  const history = await fetch(`${site}/api/chats/${ROOM}/messages?limit=10`, { headers: { cookie } });
+  assert.equal(history.status, 200);
+  const { messages } = await history.json();
+  assert.deepEqual(
+    messages.map((m) => [m.id, m.message, m.fromUserId]),
+    [[answer.data.id, 'round trip', principal.userId]],
+    'kept, and read back through the SWA CLI',
+  );
 
   const chats = await (await fetch(`${site}/api/chats`, { headers: { cookie } })).json();
   assert.equal(chats.chats[ROOM].name, 'Via SWA');

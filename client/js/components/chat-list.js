@@ -20,6 +20,10 @@ export const ChatList = {
     joined(id) {
       return findTab(this.state, id) !== null || !!this.state.chats[id]?.members?.[this.state.me.userId];
     },
+    /** Unread messages of a chat we are in: its tab's count, or the list's. */
+    unread(id) {
+      return findTab(this.state, id)?.unread ?? this.state.chats[id]?.unread ?? 0;
+    },
     join(id) {
       this.actions.joinChat(id);
       this.$emit('picked');
@@ -42,6 +46,8 @@ export const ChatList = {
             <span class="chat-hash" aria-hidden="true">#</span>
             <span class="side-name">{{ chat.name }}</span>
             <span v-if="joined(chat.id)" class="tag is-rounded is-joined">joined</span>
+            <span v-if="unread(chat.id) > 0" class="unread" :class="{ 'has-mention': chat.mentions > 0 }">
+              <span v-if="chat.mentions > 0" aria-hidden="true">@</span>{{ unread(chat.id) >= 100 ? '99+' : unread(chat.id) }}<span class="is-sr-only"> unread<template v-if="chat.mentions > 0">, mentioning you</template></span></span>
           </button>
           <button v-if="chat.owner === state.me.userId" type="button" class="button is-small delete-chat"
                   :class="{ 'is-loading': state.deleting[chat.id] }" :disabled="state.deleting[chat.id]"

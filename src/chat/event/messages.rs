@@ -1,4 +1,4 @@
-//! The message events' payloads: `sendMessage`, `editMessage`, `deleteMessage`. Every refusal
+//! The message events' payloads: `sendMessage`, `editMessage`, `deleteMessage`, `markRead`. Every refusal
 //! names the chat and the `clientId` it was about (as far as they could be read), so that the
 //! client knows which pending message failed.
 
@@ -78,6 +78,7 @@ pub(super) fn parse(name: &str, payload: &Payload) -> Result<ClientEvent, Refusa
             id: id()?,
             text: text()?,
         }),
+        "markRead" => Ok(ClientEvent::MarkRead { chat, id: id()? }),
         _ => Ok(ClientEvent::DeleteMessage { chat, id: id()? }),
     }
 }

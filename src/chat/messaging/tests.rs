@@ -314,3 +314,32 @@ fn the_author_or_the_owner_deletes_and_a_tombstone_is_deleted_once() {
     .expect_err("unknown");
     assert_eq!(refusal.reason, Reason::MessageNotFound);
 }
+
+#[test]
+fn a_member_marks_read_and_an_outsider_cannot() {
+    let f = fixture();
+    let ca = cid("ca");
+    let room_id = chat_id(ROOM);
+    let id = stamp(3).id;
+    let ctx = Context {
+        chat: Some(&f.chat),
+        member: Some(&f.member),
+        message: None,
+    };
+    let outcome = mark_read(&sender(&f, &ca), &room_id, &id, &ctx).expect("marked");
+    assert_eq!(
+        outcome.changes,
+        vec![Change::MarkRead {
+            chat: room_id.clone(),
+            user: uid("alice"),
+            id: id.clone()
+        }]
+    );
+    assert!(outcome.actions.is_empty() && outcome.reply.is_none());
+    let outside = Context {
+        member: None,
+        ..ctx
+    };
+    let refusal = mark_read(&sender(&f, &ca), &room_id, &id, &outside).expect_err("refused");
+    assert_eq!(refusal.reason, Reason::NotMember);
+}

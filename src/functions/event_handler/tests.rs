@@ -111,6 +111,9 @@ impl Store for Down {
     ) -> Result<Vec<Message>, StoreError> {
         down()
     }
+    async fn read_cursors(&self, _: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
+        down()
+    }
     async fn apply(&self, _: &[Change]) -> Result<(), StoreError> {
         down()
     }

@@ -24,7 +24,53 @@ CREATE TABLE IF NOT EXISTS messages (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client
     ON messages (chat_id, user_id, client_id) WHERE client_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS read_cursors (
+    user_id    TEXT NOT NULL,
+    chat_id    TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, chat_id)
+) WITHOUT ROWID;
 ";
+
+/// Moves a user's cursor in a chat forward to `id` (never back).
+pub(super) fn mark_read(
+    tx: &rusqlite::Transaction<'_>,
+    chat: &ChatId,
+    user: &UserId,
+    id: &MessageId,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO read_cursors (user_id, chat_id, message_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, chat_id) DO UPDATE SET message_id = excluded.message_id
+         WHERE excluded.message_id > read_cursors.message_id",
+        params![user.as_str(), chat.as_str(), id.as_str()],
+    )
+    .map(drop)
+    .map_err(unavailable)
+}
+
+/// A user's read cursors.
+pub(super) fn read_cursors(
+    db: &Connection,
+    user: &UserId,
+) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
+    let mut stmt = db
+        .prepare_cached("SELECT chat_id, message_id FROM read_cursors WHERE user_id = ?1")
+        .map_err(unavailable)?;
+    let rows = stmt
+        .query_map(params![user.as_str()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(unavailable)?;
+    rows.map(|r| {
+        let (chat, id) = r.map_err(unavailable)?;
+        Ok((
+            ChatId::parse(chat).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            MessageId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ))
+    })
+    .collect()
+}
 
 fn versioned(data: &str, version: i64) -> Result<Versioned<Message>, StoreError> {
     Ok(Versioned {

@@ -7,7 +7,7 @@
 //! - `mod.rs`: [`EmbeddedStore`]: open, the blocking-pool bridge, the `Store` methods.
 //! - `schema.rs`: the tables, and the migration of a store written before member rows.
 //! - `rows.rs`: reading and writing rows inside a connection or transaction.
-//! - `messages.rs`: messages, by (chat, id) and by the sender's `clientId`.
+//! - `messages.rs`: messages, by (chat, id) and by the sender's `clientId`; read cursors.
 
 mod messages;
 mod rows;
@@ -244,6 +244,12 @@ impl Store for EmbeddedStore {
     ) -> Result<Vec<Message>, StoreError> {
         let (chat, after) = (chat.clone(), after.clone());
         self.with_db(move |db| messages::after(db, &chat, &after, limit))
+            .await
+    }
+
+    async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
+        let user = user.clone();
+        self.with_db(move |db| messages::read_cursors(db, &user))
             .await
     }
 

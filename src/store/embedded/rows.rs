@@ -372,6 +372,7 @@ pub(super) fn apply_one(tx: &rusqlite::Transaction<'_>, change: &Change) -> Resu
             }
         }
         Change::PutMessage { message, expect } => super::messages::put(tx, message, expect),
+        Change::MarkRead { chat, user, id } => super::messages::mark_read(tx, chat, user, id),
         Change::UnbindConnection { connection } => tx
             .execute(
                 "UPDATE connections SET closed = 1 WHERE id = ?1",

@@ -16,12 +16,14 @@
 //! - `user_index.rs`: who is online, and names to search, as index rows.
 //! - `messages.rs`: messages, newest first and oldest first, with their `clientId` markers,
 //!   each new one written in one entity-group transaction.
+//! - `read_cursors.rs`: how far each user has read each chat (PartitionKey = user id).
 
 pub mod entity;
 mod markers;
 mod members;
 mod messages;
 mod migrate;
+mod read_cursors;
 mod user_index;
 mod writes;
 
@@ -62,6 +64,7 @@ pub struct TableStore {
     purges: TableClient,
     user_index: TableClient,
     messages: TableClient,
+    read_cursors: TableClient,
 }
 
 fn unavailable(e: azure_core::Error) -> StoreError {
@@ -143,6 +146,7 @@ impl TableStore {
             purges: service.table_client("purges"),
             user_index: service.table_client("userIndex"),
             messages: service.table_client("messages"),
+            read_cursors: service.table_client("readCursors"),
         };
         store.create_tables().await?;
         store.migrate().await?;
@@ -161,6 +165,7 @@ impl TableStore {
             &self.purges,
             &self.user_index,
             &self.messages,
+            &self.read_cursors,
         ] {
             match table.create().await {
                 Ok(_) => tracing::info!(table = table.table_name(), "created table"),
@@ -391,6 +396,10 @@ impl Store for TableStore {
         limit: usize,
     ) -> Result<Vec<Message>, StoreError> {
         self.messages_newer(chat, after, limit).await
+    }
+
+    async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
+        self.cursors_of(user).await
     }
 
     /// Applies changes one by one, in order (Table Storage has no multi-table transaction).

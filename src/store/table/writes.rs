@@ -71,6 +71,7 @@ impl TableStore {
                 }
             }
             Change::PutMessage { message, expect } => Ok(self.put_message(message, expect).await?),
+            Change::MarkRead { chat, user, id } => Ok(self.mark_read(chat, user, id).await?),
             Change::UnbindConnection { connection } => {
                 // Kept, marked closed, so that a replayed event cannot bind it again.
                 match Self::get::<ConnectionEntity>(&self.connections, connection.as_str()).await? {

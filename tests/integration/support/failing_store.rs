@@ -124,6 +124,9 @@ impl Store for FailingWrites {
     ) -> Result<Vec<Message>, StoreError> {
         self.inner.messages_after(chat, after, limit).await
     }
+    async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
+        self.inner.read_cursors(user).await
+    }
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
         if (self.fails)(changes) {
             return Err(StoreError::Unavailable("disk on fire".into()));

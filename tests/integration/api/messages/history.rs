@@ -264,3 +264,99 @@ async fn past_the_rate_a_message_is_refused_with_a_retry_time_and_nothing_is_sto
     assert_eq!(body["error"]["code"], "rateLimited");
     assert!(body["error"]["retryAfterMs"].as_u64().is_some());
 }
+
+#[tokio::test]
+async fn unread_and_mention_counts_follow_the_read_cursor() {
+    let app = unlimited_room().await;
+    let mut ids = Vec::new();
+    for n in 1..=4 {
+        let mentions = if n == 3 { json!(["bob"]) } else { json!([]) };
+        let body = json!({"chatId": ROOM, "text": format!("m{n}"), "mentions": mentions});
+        let sent = app
+            .send("sendMessage", "a1", "alice", body)
+            .await
+            .json_with(200)
+            .await;
+        ids.push(sent["id"].as_str().expect("id").to_string());
+    }
+    app.send_message("b1", "bob", ROOM, "mine do not count", None)
+        .await
+        .json_with(200)
+        .await;
+    let counts = |chats: Value| {
+        (
+            chats["chats"][ROOM]["unread"].clone(),
+            chats["chats"][ROOM]["mentions"].clone(),
+        )
+    };
+    let bob_chats = || async {
+        app.get_chats(Some(&principal("bob", "bob-name")))
+            .await
+            .json_with(200)
+            .await
+    };
+    assert_eq!(counts(bob_chats().await), (json!(4), json!(1)));
+    app.send(
+        "markRead",
+        "b1",
+        "bob",
+        json!({"chatId": ROOM, "id": ids[1]}),
+    )
+    .await
+    .assert_accepted();
+    assert_eq!(counts(bob_chats().await), (json!(2), json!(1)));
+    app.send(
+        "markRead",
+        "b1",
+        "bob",
+        json!({"chatId": ROOM, "id": ids[0]}),
+    )
+    .await
+    .assert_accepted();
+    assert_eq!(
+        counts(bob_chats().await),
+        (json!(2), json!(1)),
+        "never backwards"
+    );
+    app.send(
+        "markRead",
+        "b1",
+        "bob",
+        json!({"chatId": ROOM, "id": ids[3]}),
+    )
+    .await
+    .assert_accepted();
+    assert_eq!(counts(bob_chats().await), (json!(0), json!(0)));
+    let alice = app
+        .get_chats(Some(&principal("alice", "alice-name")))
+        .await
+        .json_with(200)
+        .await;
+    assert_eq!(
+        counts(alice),
+        (json!(1), json!(0)),
+        "alice has not read bob's"
+    );
+
+    app.sign_in_and_arrive("c1", "carol").await;
+    let refused = app
+        .send(
+            "markRead",
+            "c1",
+            "carol",
+            json!({"chatId": ROOM, "id": ids[0]}),
+        )
+        .await
+        .refusal()
+        .await;
+    assert_eq!(refused["reason"], "notMember");
+    let carol = app
+        .get_chats(Some(&principal("carol", "carol-name")))
+        .await
+        .json_with(200)
+        .await;
+    assert!(
+        carol["chats"][ROOM]["unread"].is_null(),
+        "no counts of chats one is not in"
+    );
+}

@@ -238,3 +238,44 @@ pub async fn the_purge_removes_a_deleted_chats_messages(store: SharedStore) {
         "a live chat's messages stay"
     );
 }
+
+pub async fn a_read_cursor_only_moves_forward_one_per_user_and_chat(store: SharedStore) {
+    let mark = |chat: &str, user: &str, n: u64| Change::MarkRead {
+        chat: chat_id(chat),
+        user: uid(user),
+        id: stamp(n).id,
+    };
+    assert!(store
+        .read_cursors(&uid("ann"))
+        .await
+        .expect("read")
+        .is_empty());
+    store.apply(&[mark(ROOM, "ann", 5)]).await.expect("first");
+    store
+        .apply(&[mark(ROOM, "ann", 3)])
+        .await
+        .expect("back is no error");
+    store
+        .apply(&[mark(OTHER_ROOM, "ann", 1)])
+        .await
+        .expect("another chat");
+    store
+        .apply(&[mark(ROOM, "bob", 9)])
+        .await
+        .expect("another user");
+    let mut ann = store.read_cursors(&uid("ann")).await.expect("read");
+    ann.sort();
+    let mut expected = vec![
+        (chat_id(ROOM), stamp(5).id),
+        (chat_id(OTHER_ROOM), stamp(1).id),
+    ];
+    expected.sort();
+    assert_eq!(ann, expected, "the cursor stayed at 5");
+    store.apply(&[mark(ROOM, "ann", 7)]).await.expect("forward");
+    let ann = store.read_cursors(&uid("ann")).await.expect("read");
+    assert!(ann.contains(&(chat_id(ROOM), stamp(7).id)));
+    assert_eq!(
+        store.read_cursors(&uid("bob")).await.expect("read"),
+        vec![(chat_id(ROOM), stamp(9).id)]
+    );
+}

@@ -1,0 +1,47 @@
+// Our read cursors: what the visible chat shows counts as read. The newest message of the
+// chat in view (the page visible) goes to the server as `markRead`, at most once every
+// `EVERY_MS` per chat, so that unread counts are right on every device and after a reload.
+// The lists' counts (`unread`, `mentions` from /api/chats) drop to zero as a chat is read.
+
+import { watchEffect } from '../vendor/vue.esm-browser.prod.js';
+import { newestId } from './messages.js';
+import { userEvent } from './protocol.js';
+import { findTab } from './state.js';
+
+/** The least time between two `markRead` of one chat. */
+export const EVERY_MS = 2000;
+
+export function createReadState({ state, sendQuietly }) {
+  const sent = new Map(); // chatId -> newest id sent
+  const timers = new Map(); // chatId -> a pending send
+
+  function flush(chatId) {
+    timers.delete(chatId);
+    const tab = findTab(state, chatId);
+    const newest = tab && newestId(tab.messages);
+    if (!newest || newest <= (sent.get(chatId) ?? '')) return;
+    if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) sent.set(chatId, newest);
+  }
+
+  function seen(tab) {
+    tab.unread = 0;
+    const listed = state.chats[tab.id] ?? state.direct[tab.id];
+    if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
+    const newest = newestId(tab.messages);
+    if (!newest || newest <= (sent.get(tab.id) ?? '') || timers.has(tab.id)) return;
+    const last = sent.has(tab.id) ? EVERY_MS : 0;
+    timers.set(
+      tab.id,
+      setTimeout(() => flush(tab.id), last),
+    );
+  }
+
+  watchEffect(() => {
+    const tab = findTab(state, state.activeId);
+    if (!tab || !state.online || !state.visible) return;
+    // Read here so that a new message (or a loaded page) runs this again.
+    void tab.messages.length;
+    void newestId(tab.messages);
+    seen(tab);
+  });
+}
