@@ -10,6 +10,14 @@ pub fn unix_now() -> u64 {
         .unwrap_or_default()
 }
 
+/// Milliseconds since the Unix epoch.
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or_default()
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the epoch (UTC): a message's time.
 pub fn rfc3339_millis(millis: u64) -> String {
     let secs = rfc3339(millis / 1000);

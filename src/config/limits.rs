@@ -10,7 +10,7 @@ use crate::config::error::ConfigError;
 use crate::config::names::{
     CHATR_CHAT_CREATE_PER_MINUTE, CHATR_DIRECT_RELAY, CHATR_HISTORY_READS_PER_MINUTE,
     CHATR_MAX_CHATS_PER_USER, CHATR_MAX_CONNECTIONS_PER_USER, CHATR_MESSAGE_BURST,
-    CHATR_MESSAGE_RATE, CHATR_SWEEP_SECONDS,
+    CHATR_MESSAGE_RATE, CHATR_MESSAGE_RETENTION_DAYS, CHATR_SWEEP_SECONDS,
 };
 
 /// The default cap on one user's connections: tabs and devices, with room to spare.
@@ -63,6 +63,8 @@ pub struct Limits {
     pub chat_creates: Option<Rate>,
     /// Pages of history one user reads; `None`: no limit.
     pub history_reads: Option<Rate>,
+    /// How long a message is kept (the sweep removes older ones); `None`: forever.
+    pub message_retention: Option<Duration>,
     /// Members' connections may publish to their chats' groups themselves (the original
     /// client's path: such messages are not kept, checked or limited). Off by default.
     pub direct_relay: bool,
@@ -82,6 +84,7 @@ impl Default for Limits {
             messages: Rate::new(DEFAULT_MESSAGE_BURST, DEFAULT_MESSAGE_RATE * 60),
             chat_creates: per_minute(DEFAULT_CHAT_CREATE_PER_MINUTE, 1),
             history_reads: per_minute(DEFAULT_HISTORY_READS_PER_MINUTE, 2),
+            message_retention: None,
             direct_relay: false,
         }
     }
@@ -126,6 +129,11 @@ impl Limits {
         }
         if let Some(v) = get(CHATR_HISTORY_READS_PER_MINUTE) {
             limits.history_reads = per_minute(number(CHATR_HISTORY_READS_PER_MINUTE, &v)?, 2);
+        }
+        if let Some(v) = get(CHATR_MESSAGE_RETENTION_DAYS) {
+            let days: u32 = number(CHATR_MESSAGE_RETENTION_DAYS, &v)?;
+            limits.message_retention =
+                (days > 0).then(|| Duration::from_secs(u64::from(days) * 86_400));
         }
         if let Some(v) = get(CHATR_DIRECT_RELAY) {
             limits.direct_relay = match v.trim().to_ascii_lowercase().as_str() {
@@ -183,6 +191,23 @@ mod tests {
         assert_eq!(l.messages, None);
         let err = limits(&[(CHATR_MESSAGE_RATE, "fast")]).expect_err("malformed");
         assert!(err.to_string().contains(CHATR_MESSAGE_RATE), "{err}");
+    }
+
+    #[test]
+    fn messages_are_kept_forever_unless_a_retention_is_set() {
+        assert_eq!(limits(&[]).expect("defaults").message_retention, None);
+        assert_eq!(
+            limits(&[(CHATR_MESSAGE_RETENTION_DAYS, "30")])
+                .expect("set")
+                .message_retention,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(
+            limits(&[(CHATR_MESSAGE_RETENTION_DAYS, "0")])
+                .expect("off")
+                .message_retention,
+            None
+        );
     }
 
     #[test]

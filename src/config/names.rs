@@ -27,6 +27,8 @@ pub const CHATR_CHAT_CREATE_PER_MINUTE: &str = "CHATR_CHAT_CREATE_PER_MINUTE";
 /// Pages of history one user may read per minute (0: no limit).
 pub const CHATR_HISTORY_READS_PER_MINUTE: &str = "CHATR_HISTORY_READS_PER_MINUTE";
 
+/// Days a message is kept (0: forever).
+pub const CHATR_MESSAGE_RETENTION_DAYS: &str = "CHATR_MESSAGE_RETENTION_DAYS";
 /// `true`: members' connections may publish to their chats' groups directly, as the original
 /// client does (those messages are not kept, checked or limited).
 pub const CHATR_DIRECT_RELAY: &str = "CHATR_DIRECT_RELAY";
@@ -75,6 +77,10 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         CHATR_HISTORY_READS_PER_MINUTE,
         "pages of message history one user may read per minute, per instance (default 120; 0: no limit)",
+    ),
+    (
+        CHATR_MESSAGE_RETENTION_DAYS,
+        "days a message is kept; older ones go in the sweep (default 0: forever)",
     ),
     (
         CHATR_DIRECT_RELAY,

@@ -171,6 +171,8 @@ pub struct App {
     pub rates: Arc<RateLimits>,
     /// Members may publish to their chats' groups themselves (`CHATR_DIRECT_RELAY`).
     pub direct_relay: bool,
+    /// How long messages are kept (`CHATR_MESSAGE_RETENTION_DAYS`); `None`: forever.
+    pub message_retention: Option<std::time::Duration>,
 }
 
 impl App {
@@ -194,6 +196,7 @@ impl App {
             max_chats_per_user: Limits::default().max_chats_per_user,
             rates: Arc::new(RateLimits::of(&Limits::default())),
             direct_relay: Limits::default().direct_relay,
+            message_retention: Limits::default().message_retention,
         })
     }
 
@@ -211,6 +214,7 @@ impl App {
         self.max_chats_per_user = limits.max_chats_per_user;
         self.rates = Arc::new(RateLimits::of(&limits));
         self.direct_relay = limits.direct_relay;
+        self.message_retention = limits.message_retention;
         self
     }
 }

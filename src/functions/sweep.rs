@@ -1,12 +1,14 @@
 //! The sweep, at start-up and every few minutes. Ghosts: `disconnected` is fire-and-forget,
 //! so one can be lost; each stored connection is checked against the service, and the dead
 //! ones are handled exactly as if their `disconnected` had arrived. Purges: the member rows
-//! of deleted chats are removed here, in batches, not in the webhook that deleted them.
+//! and messages of deleted chats are removed here, in batches, not in the webhook that deleted
+//! them; so are messages older than `CHATR_MESSAGE_RETENTION_DAYS`, when it is set.
 
 use std::time::Duration;
 
 use futures_util::{stream, StreamExt};
 
+use crate::chat::message::MessageId;
 use crate::chat::Incoming;
 use crate::functions::process::process;
 use crate::functions::App;
@@ -30,6 +32,8 @@ pub struct SweepReport {
     pub failed: usize,
     /// Member rows and messages of deleted chats removed.
     pub purged: usize,
+    /// Messages older than the retention removed.
+    pub expired: usize,
 }
 
 /// Checks every stored connection once, `CHECKS_AT_ONCE` at a time, then purges deleted
@@ -74,6 +78,19 @@ pub async fn sweep_once(app: &App) -> Result<SweepReport, StoreError> {
             break;
         }
     }
+    if let Some(keep) = app.message_retention {
+        let cutoff = MessageId::floor_at(
+            crate::clock::unix_now_ms()
+                .saturating_sub(u64::try_from(keep.as_millis()).unwrap_or(u64::MAX)),
+        );
+        while report.expired < PURGE_PER_SWEEP {
+            let removed = app.store.purge_older(&cutoff, PURGE_BATCH).await?;
+            report.expired += removed;
+            if removed < PURGE_BATCH {
+                break;
+            }
+        }
+    }
     Ok(report)
 }
 
@@ -96,6 +113,7 @@ pub async fn run_forever(app: App, every: Duration) {
                     unknown = report.unknown,
                     failed = report.failed,
                     purged = report.purged,
+                    expired = report.expired,
                     "swept connections and deleted chats"
                 );
             }

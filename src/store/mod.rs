@@ -110,6 +110,9 @@ pub trait Store: Send + Sync {
     /// A user's read cursors: the chats they have read, each up to the message id (one
     /// partition: the user's).
     async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError>;
+    /// Removes up to `limit` messages (of any chat) stamped before `cutoff`, with their
+    /// `clientId` markers; returns how many went (the sweep's retention).
+    async fn purge_older(&self, cutoff: &MessageId, limit: usize) -> Result<usize, StoreError>;
     /// Removes up to `limit` memberships and messages of deleted chats (the sweep's work, so that deleting
     /// a chat costs the same whatever its size); returns how many went.
     async fn purge_deleted(&self, limit: usize) -> Result<usize, StoreError>;

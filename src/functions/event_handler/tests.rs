@@ -114,6 +114,9 @@ impl Store for Down {
     async fn read_cursors(&self, _: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
         down()
     }
+    async fn purge_older(&self, _: &MessageId, _: usize) -> Result<usize, StoreError> {
+        down()
+    }
     async fn apply(&self, _: &[Change]) -> Result<(), StoreError> {
         down()
     }

@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS messages (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client
     ON messages (chat_id, user_id, client_id) WHERE client_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_by_time ON messages (id);
 CREATE TABLE IF NOT EXISTS read_cursors (
     user_id    TEXT NOT NULL,
     chat_id    TEXT NOT NULL,
@@ -204,6 +205,21 @@ pub(super) fn put(
     } else {
         Err(StoreError::Conflict)
     }
+}
+
+/// Removes up to `limit` messages stamped before `cutoff` (any chat); returns how many went.
+pub(super) fn purge_older(
+    tx: &rusqlite::Transaction<'_>,
+    cutoff: &MessageId,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    tx.execute(
+        "DELETE FROM messages WHERE (chat_id, id) IN (
+             SELECT chat_id, id FROM messages WHERE id < ?1 ORDER BY id LIMIT ?2)",
+        params![cutoff.as_str(), limit],
+    )
+    .map_err(unavailable)
 }
 
 /// Removes up to `limit` messages of deleted chats; returns how many went.

@@ -247,6 +247,12 @@ impl Store for EmbeddedStore {
             .await
     }
 
+    async fn purge_older(&self, cutoff: &MessageId, limit: usize) -> Result<usize, StoreError> {
+        let cutoff = cutoff.clone();
+        self.in_transaction(move |tx| messages::purge_older(tx, &cutoff, limit))
+            .await
+    }
+
     async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
         let user = user.clone();
         self.with_db(move |db| messages::read_cursors(db, &user))

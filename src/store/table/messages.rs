@@ -240,6 +240,50 @@ impl TableStore {
         }
     }
 
+    /// Removes up to `limit` messages stamped before `cutoff`: chat by chat (every chat row is
+    /// read, in pages: a sweep's cost grows with the number of chats), each chat's older
+    /// messages found by its oldest-first rows, and each message's rows and marker deleted.
+    pub(super) async fn purge_expired(
+        &self,
+        cutoff: &MessageId,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let mut removed = 0;
+        let mut after: Option<ChatId> = None;
+        loop {
+            let page = crate::store::Store::list_chats(self, after.as_ref(), 1000).await?;
+            for chat in &page {
+                if removed >= limit {
+                    return Ok(removed);
+                }
+                let filter = format!(
+                    "PartitionKey eq '{}' and RowKey gt 'f' and RowKey lt '{}'",
+                    key_literal(chat.id.as_str()),
+                    oldest_first(cutoff)
+                );
+                let old: Vec<MessageEntity> =
+                    Self::query(&self.messages, filter, limit - removed).await?;
+                for row in old {
+                    let message = row.into_message()?;
+                    let mut keys = vec![newest_first(&message.id), oldest_first(&message.id)];
+                    if let Some(client_id) = &message.client_id {
+                        keys.push(marker_key(&message.from, client_id));
+                    }
+                    for key in keys {
+                        self.delete_row(&self.messages, chat.id.as_str(), &key)
+                            .await
+                            .map_err(Self::store_error)?;
+                    }
+                    removed += 1;
+                }
+            }
+            if page.len() < 1000 {
+                return Ok(removed);
+            }
+            after = page.last().map(|c| c.id.clone());
+        }
+    }
+
     /// Removes up to `limit` rows of a chat's messages; returns how many went.
     pub(super) async fn purge_messages(
         &self,

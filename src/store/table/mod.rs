@@ -398,6 +398,10 @@ impl Store for TableStore {
         self.messages_newer(chat, after, limit).await
     }
 
+    async fn purge_older(&self, cutoff: &MessageId, limit: usize) -> Result<usize, StoreError> {
+        self.purge_expired(cutoff, limit).await
+    }
+
     async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
         self.cursors_of(user).await
     }

@@ -127,6 +127,9 @@ impl Store for FailingWrites {
     async fn read_cursors(&self, user: &UserId) -> Result<Vec<(ChatId, MessageId)>, StoreError> {
         self.inner.read_cursors(user).await
     }
+    async fn purge_older(&self, cutoff: &MessageId, limit: usize) -> Result<usize, StoreError> {
+        self.inner.purge_older(cutoff, limit).await
+    }
     async fn apply(&self, changes: &[Change]) -> Result<(), StoreError> {
         if (self.fails)(changes) {
             return Err(StoreError::Unavailable("disk on fire".into()));

@@ -279,3 +279,50 @@ pub async fn a_read_cursor_only_moves_forward_one_per_user_and_chat(store: Share
         vec![(chat_id(ROOM), stamp(9).id)]
     );
 }
+
+pub async fn messages_past_the_retention_go_with_their_client_id_markers(store: SharedStore) {
+    insert_chat(&store, &group_chat(ROOM)).await;
+    insert_chat(&store, &group_chat(OTHER_ROOM)).await;
+    for n in 1..=5 {
+        let chat = if n % 2 == 0 { OTHER_ROOM } else { ROOM };
+        store
+            .apply(&[insert(&message(chat, "alice", n, Some(&format!("k{n}"))))])
+            .await
+            .expect("stored");
+    }
+    let cutoff = MessageId::floor_at(1_800_000_000_000 + 4);
+    let mut removed = 0;
+    loop {
+        let batch = store.purge_older(&cutoff, 2).await.expect("purge");
+        assert!(batch <= 2, "a batch is bounded");
+        removed += batch;
+        if batch == 0 {
+            break;
+        }
+    }
+    assert_eq!(removed, 3, "messages 1, 2 and 3 were older");
+    assert_eq!(
+        ids(&store
+            .messages_before(&chat_id(ROOM), None, 10)
+            .await
+            .expect("page")),
+        [5]
+    );
+    assert_eq!(
+        ids(&store
+            .messages_after(&chat_id(OTHER_ROOM), &MessageId::floor_at(0), 10)
+            .await
+            .expect("page")),
+        [4]
+    );
+    let key = ClientMsgId::parse("k1").expect("key");
+    assert!(store
+        .message_by_client(&chat_id(ROOM), &uid("alice"), &key)
+        .await
+        .expect("read")
+        .is_none());
+    store
+        .apply(&[insert(&message(ROOM, "alice", 9, Some("k1")))])
+        .await
+        .expect("the key is free again");
+}

@@ -104,6 +104,7 @@ macro_rules! store_contract {
             messages::an_edit_needs_the_version_read_and_a_tombstone_keeps_no_text,
             messages::the_purge_removes_a_deleted_chats_messages,
             messages::a_read_cursor_only_moves_forward_one_per_user_and_chat,
+            messages::messages_past_the_retention_go_with_their_client_id_markers,
         );
     };
     (@cases $fresh:expr; $($concept:ident :: $case:ident),* $(,)?) => {
