@@ -2,7 +2,8 @@
 //! own (one process cannot hold 10,000 sockets on each side under the descriptor limit). The
 //! emulator scenarios start the emulator as a child (`--chatr`, killed at the end) or use one
 //! already running (`--connection-string`); the membership scenarios (`joins`, `creates`,
-//! `burst`) start a fresh `chatr serve` each, with a Web PubSub REST stand-in of their own.
+//! `burst`) start a fresh `chatr serve` each, with a Web PubSub REST stand-in of their own;
+//! `chat` starts a fresh `chatr dev` (the whole local stack) and talks to it over WebSockets.
 //! Each drives one scenario and prints its figures as plain lines. Every loop is bounded in
 //! count and time; all traffic goes to 127.0.0.1.
 //! `docs/PERFORMANCE.md` has the figures and the commands.
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use chatr_load::burst::{self, BurstArgs};
+use chatr_load::chat::{self, ChatArgs};
 use chatr_load::connects::{self, ConnectsArgs};
 use chatr_load::creates::{self, CreatesArgs};
 use chatr_load::emulator::{ensure_descriptors, load_average, Emulator};
@@ -62,6 +64,9 @@ enum Scenario {
     Burst(BurstArgs),
     /// `joins`, `creates` and `burst` with their defaults, each on a fresh `chatr serve`.
     Membership,
+    /// `chatr dev` (emulator + handler + SQLite): messages into a 100-member chat at a set
+    /// rate (send to receipt), then as many as a 10-member chat's senders get stored.
+    Chat(ChatArgs),
 }
 
 impl Cli {
@@ -135,6 +140,13 @@ impl Cli {
         creates::run(&self.chatr, args).await
     }
 
+    async fn chat(&self, args: &ChatArgs) -> anyhow::Result<()> {
+        self.serve_only()?;
+        // Each member's socket on both sides, and the emulator's webhooks.
+        ensure_descriptors(4 * (args.members + args.flood_members) as u64 + SPARE_DESCRIPTORS)?;
+        chat::run(&self.chatr, args).await
+    }
+
     async fn burst(&self, args: &BurstArgs) -> anyhow::Result<()> {
         self.serve_only()?;
         ensure_descriptors(4 * args.accounts as u64 + SPARE_DESCRIPTORS)?;
@@ -146,6 +158,7 @@ impl Cli {
             Scenario::Joins(args) => self.joins(args).await,
             Scenario::Creates(args) => self.creates(args).await,
             Scenario::Burst(args) => self.burst(args).await,
+            Scenario::Chat(args) => self.chat(args).await,
             Scenario::Membership => {
                 self.joins(&JoinsArgs::parse_from(["joins"])).await?;
                 self.creates(&CreatesArgs::parse_from(["creates"])).await?;

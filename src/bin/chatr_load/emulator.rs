@@ -33,7 +33,7 @@ pub struct Emulator {
     _stdout: Option<BufReader<ChildStdout>>,
 }
 
-fn target_of(connection_string: &str) -> anyhow::Result<Target> {
+pub fn target_of(connection_string: &str) -> anyhow::Result<Target> {
     let cs = WebPubSubConnectionString::parse(connection_string)
         .map_err(|e| anyhow!("the connection string is not valid: {e}"))?;
     let port = url::Url::parse(&cs.endpoint())?

@@ -17,6 +17,10 @@
 //! - [`membership`]: what the three scenarios share: the stack, requests driven and timed.
 //! - [`joins`], [`creates`], [`burst`]: the scenarios.
 //!
+//! Against `chatr dev` (messages):
+//! - [`chat`]: members on WebSockets send through the handler; stored/s, deliveries/s and
+//!   send-to-receipt latency (`serve` starts the stack).
+//!
 //! - [`stats`]: percentiles, windows, failures and the printed figures.
 //!
 //! # The life of a membership scenario
@@ -26,6 +30,7 @@
 //! handler's peak memory, CPU time and REST calls, and stops it.
 
 pub mod burst;
+pub mod chat;
 pub mod client;
 pub mod connects;
 pub mod creates;

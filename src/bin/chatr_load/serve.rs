@@ -34,6 +34,14 @@ fn ready_handler(line: &str) -> Option<String> {
     Some(value["ready"]["handler"].as_str()?.to_string())
 }
 
+/// The emulator's connection string from `chatr dev --ready-json`'s ready line
+/// (`{"ready":{"site":…,"emulator":…,"handler":…,"connectionString":…}}`).
+fn ready_dev(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    value["ready"]["site"].as_str()?;
+    Some(value["ready"]["connectionString"].as_str()?.to_string())
+}
+
 /// A fresh, empty directory under the system's temporary directory.
 fn fresh_dir() -> anyhow::Result<PathBuf> {
     let nanos = SystemTime::now()
@@ -70,14 +78,41 @@ impl Serve {
     /// ready line. Its logs go to this process's stderr.
     pub fn spawn(chatr: &Path, connection_string: &str) -> anyhow::Result<Self> {
         let data_dir = fresh_dir()?;
-        let log = std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG.into());
-        let spawned = Command::new(chatr)
+        let mut command = Command::new(chatr);
+        command
             .args(["serve", "--ready-json"])
-            .env_remove(TABLE_STORAGE_CONNECTION_STRING)
             .env(WEB_PUBSUB_CONNECTION_STRING, connection_string)
+            .env(FUNCTIONS_CUSTOMHANDLER_PORT, "0");
+        Self::start(command, data_dir, "chatr serve", ready_handler)
+    }
+
+    /// Starts `chatr dev --ready-json` (its emulator, handler and site in one process, on any
+    /// free ports, the embedded store in a fresh data directory) with the same limits as
+    /// [`Serve::spawn`]; `url` is the emulator's connection string.
+    pub fn spawn_dev(chatr: &Path) -> anyhow::Result<Self> {
+        let data_dir = fresh_dir()?;
+        let mut command = Command::new(chatr);
+        command
+            .args(["dev", "--ready-json", "--port", "0", "--emulator-port", "0"])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env_remove(WEB_PUBSUB_CONNECTION_STRING);
+        Self::start(command, data_dir, "chatr dev", ready_dev)
+    }
+
+    /// Runs `command` with the load runs' limits, its store in `data_dir`, and waits for the
+    /// ready line `ready` picks.
+    fn start(
+        mut command: Command,
+        data_dir: PathBuf,
+        what: &str,
+        ready: fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let log = std::env::var("RUST_LOG").unwrap_or_else(|_| DEFAULT_LOG.into());
+        let spawned = command
+            .env_remove(TABLE_STORAGE_CONNECTION_STRING)
             .env(WEB_PUBSUB_HUB, HUB)
             .env(CHATR_DATA_DIR, &data_dir)
-            .env(FUNCTIONS_CUSTOMHANDLER_PORT, "0")
             .env(CHATR_MAX_CONNECTIONS_PER_USER, "0")
             .env(CHATR_MAX_CHATS_PER_USER, "0")
             .env(CHATR_SWEEP_SECONDS, "0")
@@ -96,13 +131,13 @@ impl Serve {
                 return Err(e).with_context(|| {
                     format!(
                         "cannot start {} (build it with `cargo build --release`, or pass --chatr)",
-                        chatr.display()
+                        command.get_program().to_string_lossy()
                     )
                 });
             }
         };
         let pid = child.id();
-        match read_ready(&mut child, ready_handler) {
+        match read_ready(&mut child, ready) {
             Some((url, stdout)) => Ok(Self {
                 url,
                 pid,
@@ -114,7 +149,7 @@ impl Serve {
                 let _ = child.kill();
                 let _ = child.wait();
                 let _ = std::fs::remove_dir_all(&data_dir);
-                bail!("chatr serve did not print its ready line (its stderr is above)")
+                bail!("{what} did not print its ready line (its stderr is above)")
             }
         }
     }
