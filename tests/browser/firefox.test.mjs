@@ -153,4 +153,38 @@ describe('the chat in Firefox', () => {
       { sender: '', text: 'This message was deleted.' },
     ]);
   });
+
+  test('unread counts survive a reload, and a private message reaches someone who reloaded', async () => {
+    const {
+      erin: { page: erin },
+      frank: { page: frank },
+    } = people;
+    await frank.reload();
+    await frank.waitForSelector('.connection-pill.is-online');
+    for (const text of ['One for later', 'Two for later']) {
+      await erin.type('.chat-pane textarea', text);
+      await erin.keyboard.press('Enter');
+    }
+    await waitForText(frank, '.chat-list .unread', '2');
+    await frank.reload();
+    await frank.waitForSelector('.connection-pill.is-online');
+    await waitForText(frank, '.chat-list .unread', '2');
+    await frank.locator('.chat-list .side-button::-p-text(Firefox fans)').click();
+    await waitForText(frank, '.chat-message .text', 'Two for later');
+    await frank.waitForSelector('.chat-list .unread', { hidden: true });
+
+    await erin.locator('.user-list .user button::-p-text(frank)').click();
+    await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Chat with frank');
+    await waitForText(frank, '[role="tab"]', 'Chat with erin');
+    people.frank.guard.allow(
+      /^request failed: \S+\/api\/chats\/private_[^/]+\/messages\?limit=50 /,
+      'reloading at once may abort the history request of the tab the invitation just opened',
+    );
+    await frank.reload();
+    await frank.waitForSelector('.connection-pill.is-online');
+    await erin.type('.chat-pane:not([style*="none"]) textarea', 'Just between us');
+    await erin.keyboard.press('Enter');
+    await frank.locator('[role="tab"]::-p-text(Chat with erin)').click();
+    await waitForText(frank, '.chat-message .text', 'Just between us');
+  });
 });
