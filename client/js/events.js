@@ -62,6 +62,8 @@ function joinPrivateChat(ctx, chat) {
 
 function actionRefused(ctx, refusal) {
   const { state } = ctx;
+  // Read cursors are bookkeeping: a refused one (too many, too fast) is not news.
+  if (refusal.action === 'markRead') return;
   // A refused message of ours says why where it is shown, not in a toast.
   if (typeof refusal.clientId === 'string' && ctx.failMessage(refusal.chatId, refusal.clientId, describeRefusal(refusal))) return;
   toast(state, 'danger', describeRefusal(refusal));

@@ -62,15 +62,21 @@ export function pendingEntry(chatId, text, clientId, me) {
   };
 }
 
-/** Where an entry with `id` goes: after the last stored entry with a smaller id. */
-function insertionIndex(list, id) {
+/**
+ * Where an entry sorts: a stored message by its id; a notice or a direct publish by the instant
+ * it arrived (`after`, an id-shaped key: messages stamped later sort after it); our own
+ * unconfirmed ones last ('~' sorts after every id).
+ */
+export function sortKey(entry) {
+  return entry.id ?? entry.after ?? '~';
+}
+
+/** Where an entry with key `key` goes: after the last entry whose key is not greater. */
+function insertionIndex(list, key) {
   for (let i = list.length - 1; i >= 0; i -= 1) {
-    const other = list[i];
-    if (other.id && other.id < id) return i + 1;
+    if (sortKey(list[i]) <= key) return i + 1;
   }
-  // Older than everything stored: before the first stored entry (notices before it stay put).
-  const first = list.findIndex((e) => e.id);
-  return first < 0 ? list.length : first;
+  return 0;
 }
 
 /**
@@ -83,14 +89,14 @@ export function merge(list, entry) {
   if (byId >= 0) {
     const known = list[byId];
     const changed = known.deleted !== entry.deleted || known.text !== entry.text || String(known.editedAt) !== String(entry.editedAt);
-    // A late copy never undoes a delete or an edit already shown.
+    // A late copy never undoes a delete, or an edit newer than its own.
     if (known.deleted && !entry.deleted) return 'same';
-    if (known.editedAt && !entry.editedAt && !entry.deleted) return 'same';
+    if (known.editedAt && !entry.deleted && !(entry.editedAt && entry.editedAt > known.editedAt)) return 'same';
     if (changed) Object.assign(known, { text: entry.text, deleted: entry.deleted, editedAt: entry.editedAt, mentions: entry.mentions });
     if (entry.deleted) known.fromUserId = known.fromUserId ?? null;
     return changed ? 'changed' : 'same';
   }
-  if (entry.clientId && entry.own) {
+  if (entry.clientId) {
     const mine = list.findIndex((e) => e.id === null && e.clientId === entry.clientId);
     if (mine >= 0) {
       const [pending] = list.splice(mine, 1);
@@ -98,9 +104,17 @@ export function merge(list, entry) {
       return 'changed';
     }
   }
-  list.splice(insertionIndex(list, entry.id), 0, { ...entry, key: newKey() });
-  if (list.length > MAX_ENTRIES) list.splice(0, list.length - MAX_ENTRIES);
+  const at = insertionIndex(list, entry.id);
+  list.splice(at, 0, { ...entry, key: newKey() });
+  // Live messages push the oldest out; a page of older ones (read as the reader scrolls up)
+  // never trims itself away.
+  if (!list.slice(at + 1).some((e) => e.id)) trim(list);
   return 'new';
+}
+
+/** Keeps the newest `MAX_ENTRIES` entries. */
+export function trim(list) {
+  if (list.length > MAX_ENTRIES) list.splice(0, list.length - MAX_ENTRIES);
 }
 
 /** Our entry with `clientId`, if it is still pending or failed. */

@@ -171,6 +171,7 @@ export function createSession(me, settings) {
     state.started = true;
     connection.healthy();
     closeVanishedTabs();
+    openUnreadPrivateTabs();
     if (reconnected) catchUpAll();
   }
 
@@ -217,6 +218,17 @@ export function createSession(me, settings) {
     if (other === null) return;
     const name = state.users[other]?.userName ?? state.direct[chatId]?.withName ?? other;
     openTab(state, chatId, `Chat with ${name}`, false);
+  }
+
+  /** A private conversation with messages we have not read (sent while we were away) comes
+   * back as a tab, in the background, with its count. */
+  function openUnreadPrivateTabs() {
+    for (const [chatId, chat] of Object.entries(state.direct)) {
+      if (!(chat.unread > 0) || findTab(state, chatId)) continue;
+      openPrivateTab(chatId);
+      const tab = findTab(state, chatId);
+      if (tab) tab.unread = chat.unread;
+    }
   }
 
   /** Reloads both lists; server events meanwhile are held, then replayed on top. */

@@ -3,7 +3,7 @@
 // toasts.
 
 import { reactive } from '../vendor/vue.esm-browser.prod.js';
-import { MAX_ENTRIES, merge, newKey } from './messages.js';
+import { floorId, MAX_ENTRIES, merge, newKey, trim } from './messages.js';
 import { isPrivateChatId } from './protocol.js';
 
 /** A fresh state for the signed-in principal `me`. */
@@ -89,8 +89,8 @@ function unseen(state, chatId) {
 export function addMessage(state, chatId, message) {
   const tab = findTab(state, chatId);
   if (!tab) return;
-  tab.messages.push({ ...message, key: newKey(), id: null, time: new Date() });
-  if (tab.messages.length > MAX_ENTRIES) tab.messages.splice(0, tab.messages.length - MAX_ENTRIES);
+  tab.messages.push({ ...message, key: newKey(), id: null, after: floorId(Date.now()), time: new Date() });
+  trim(tab.messages);
   if (message.kind !== 'notice' && unseen(state, chatId)) tab.unread += 1;
 }
 
@@ -108,6 +108,8 @@ export function receive(state, entry) {
     return null;
   }
   const result = merge(tab.messages, entry);
+  // The oldest may have been pushed out: scrolling up reads them again.
+  if (tab.messages.length >= MAX_ENTRIES) tab.hasOlder = true;
   if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) tab.unread += 1;
   return result;
 }

@@ -96,6 +96,22 @@ impl ClientEvent {
         }
     }
 
+    /// The chat and `clientId` a message event is about (what its refusals name).
+    pub fn about(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Self::SendMessage {
+                chat, client_id, ..
+            } => (
+                Some(chat.as_str()),
+                client_id.as_ref().map(ClientMsgId::as_str),
+            ),
+            Self::EditMessage { chat, .. }
+            | Self::DeleteMessage { chat, .. }
+            | Self::MarkRead { chat, .. } => (Some(chat.as_str()), None),
+            _ => (None, None),
+        }
+    }
+
     /// Parses event `name` with its payload, or says why not.
     pub fn parse(name: &str, payload: &Payload) -> Result<Self, Refusal> {
         let refuse = |reason, message: &str| Refusal::new(name, reason, message);

@@ -1,6 +1,7 @@
 //! Group chats: create, join, leave, delete. Membership is per user and lasts until they
-//! leave or the chat is deleted; every connection of a member is in the chat's group and may
-//! publish there (a connection that arrives later is put in by the `connect` answer).
+//! leave or the chat is deleted; every connection of a member is in the chat's group (a
+//! connection that arrives later is put in by the `connect` answer), and may publish there
+//! only with the direct relay: messages go through the server.
 
 use std::collections::BTreeSet;
 
@@ -116,9 +117,8 @@ pub fn create(
         member_count: 1,
         ..chat.clone()
     };
-    // The creator is in the group, and may publish there, before anybody learns that the
-    // chat exists: someone who joins at once is heard by them, and their first message is
-    // not refused. The joined notice follows `chatCreated`, which opens the creator's tab.
+    // The creator is in the group (and, with the direct relay, may publish there) before
+    // anybody learns that the chat exists: someone who joins at once is heard by them. The joined notice follows `chatCreated`, which opens the creator's tab.
     let mut actions = enter(id, sender.id, sender.grantees());
     actions.push(Action::SendToAll(ServerMessage::chat_created(
         &announced, &member,

@@ -14,6 +14,8 @@ pub const MAX_MESSAGE_CHARS: usize = 4_000;
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Most users one message may mention.
 pub const MAX_MENTIONS: usize = 50;
+/// Most bytes the mentioned ids of one message may hold together (a stored property's room).
+pub const MAX_MENTION_BYTES: usize = 4 * 1024;
 
 /// A message id: a UUIDv7 in its lowercase hyphenated form. Its first 48 bits are the
 /// server's clock in milliseconds, so ids sort (as text too) in the order they were stamped.
@@ -233,6 +235,9 @@ pub enum MessageView<'a> {
         chat_id: &'a str,
         deleted: bool,
         time: &'a str,
+        /// Kept, so that a resend of a deleted message is matched to its sender's copy.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        client_id: Option<&'a str>,
     },
 }
 
@@ -245,6 +250,7 @@ impl Message {
                 chat_id: self.chat.as_str(),
                 deleted: true,
                 time: &self.time,
+                client_id: self.client_id.as_ref().map(ClientMsgId::as_str),
             };
         }
         MessageView::Live {

@@ -164,15 +164,27 @@ pub fn edit(
         edited_at: Some(stamp.time.clone()),
         ..stored.value.clone()
     };
-    let payload = changed("messageEdited", &message);
-    Ok(Outcome {
+    Ok(replace(chat, sender, stored, message, "messageEdited"))
+}
+
+/// Stores `message` over `stored` (at its version), answers the sender and tells the chat
+/// with `{chatEvent: event, data: message}`.
+fn replace(
+    chat: &Chat,
+    sender: &Sender,
+    stored: &Versioned<Message>,
+    message: Message,
+    event: &str,
+) -> Outcome {
+    let payload = changed(event, &message);
+    Outcome {
         changes: vec![Change::PutMessage {
             message,
             expect: Expect::of(Some(stored)),
         }],
         actions: deliver(chat, sender.connection, &payload),
         reply: Some(payload),
-    })
+    }
 }
 
 /// `deleteMessage`: by its author, or by the owner of the group chat it is in; it becomes a
@@ -200,32 +212,31 @@ pub fn delete(
         )
         .about(Some(chat_id.as_str()), None));
     }
-    let message = stored.value.tombstone();
-    let payload = changed("messageDeleted", &message);
-    Ok(Outcome {
-        changes: vec![Change::PutMessage {
-            message,
-            expect: Expect::of(Some(stored)),
-        }],
-        actions: deliver(chat, sender.connection, &payload),
-        reply: Some(payload),
-    })
+    Ok(replace(
+        chat,
+        sender,
+        stored,
+        stored.value.tombstone(),
+        "messageDeleted",
+    ))
 }
 
 /// `markRead`: the sender has read `chat_id` up to `id`. Stored forward only (an older id
-/// than the cursor changes nothing); nobody is told, and there is no answer.
+/// than the cursor changes nothing), and never past now (`stamp`: an id from the future would
+/// mark every message to come read); nobody is told, and there is no answer.
 pub fn mark_read(
     sender: &Sender,
     chat_id: &ChatId,
     id: &MessageId,
     ctx: &Context,
+    stamp: &Stamp,
 ) -> Result<Outcome, Refusal> {
     may_speak("markRead", chat_id, None, ctx)?;
     Ok(Outcome {
         changes: vec![Change::MarkRead {
             chat: chat_id.clone(),
             user: sender.id.clone(),
-            id: id.clone(),
+            id: id.min(&stamp.id).clone(),
         }],
         ..Outcome::default()
     })

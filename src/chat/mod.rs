@@ -87,8 +87,24 @@ impl Snapshot {
     }
 }
 
-/// Handles one event from `connection`, whose verified `ce-userId` is `claimed`.
+/// Handles one event from `connection`, whose verified `ce-userId` is `claimed`. Every
+/// refusal of a message event names its chat and `clientId`, whatever refused it.
 pub fn handle(
+    connection: &ConnectionId,
+    claimed: Option<&UserId>,
+    incoming: &Incoming,
+    snapshot: &Snapshot,
+) -> Result<Outcome, Refusal> {
+    decide(connection, claimed, incoming, snapshot).map_err(|refusal| match incoming {
+        Incoming::User(event) if refusal.chat_id.is_none() => {
+            let (chat, client_id) = event.about();
+            refusal.about(chat, client_id)
+        }
+        _ => refusal,
+    })
+}
+
+fn decide(
     connection: &ConnectionId,
     claimed: Option<&UserId>,
     incoming: &Incoming,
@@ -206,7 +222,7 @@ pub fn handle(
                 ClientEvent::MarkRead {
                     chat: id,
                     id: message,
-                } => messaging::mark_read(&sender, id, message, &talk(id))?,
+                } => messaging::mark_read(&sender, id, message, &talk(id), &snapshot.stamp)?,
             };
             snapshot
                 .chats_held

@@ -143,7 +143,8 @@ pub fn disconnected(connection: &ConnectionId, stored: Option<&Versioned<User>>)
 }
 
 /// What the `connect` event is answered with: the groups a new connection of a member joins
-/// as it opens (its chats'), and the right to publish in each. The service applies it before
+/// as it opens (its chats'), and with the direct relay the right to publish in each. The
+/// service applies it before
 /// the client hears `connected`, so no message of a member's chats misses the connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ConnectAnswer {

@@ -4,7 +4,9 @@
 
 use crate::chat::group::{connections_of, enter, Sender};
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, UserId};
+use std::collections::BTreeSet;
+
+use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{
     Action, Change, Expect, Outcome, Reason, Refusal, ServerMessage, Versioned,
 };
@@ -14,20 +16,17 @@ use crate::chat::user::User;
 
 const ACTION: &str = "createPrivateChat";
 
-/// Whether `chat` is the private chat of exactly these two users.
 /// Who of the other user may publish to the chat's group: their connections, with the direct
 /// relay on; nobody without it.
-fn publishers(
-    relay: bool,
-    target: &Versioned<User>,
-) -> std::collections::BTreeSet<crate::chat::model::ConnectionId> {
+fn publishers(relay: bool, target: &Versioned<User>) -> BTreeSet<ConnectionId> {
     if relay {
         connections_of(Some(target))
     } else {
-        std::collections::BTreeSet::new()
+        BTreeSet::new()
     }
 }
 
+/// Whether `chat` is the private chat of exactly these two users.
 fn is_between(chat: &Chat, a: &UserId, b: &UserId) -> bool {
     matches!(&chat.kind, ChatKind::Private { users } if (users[0] == *a && users[1] == *b) || (users[0] == *b && users[1] == *a))
 }
@@ -43,7 +42,7 @@ pub struct Opening<'a> {
 
 /// `createPrivateChat`: the sender (who must be the initiator the body names) opens a chat
 /// with a user who has signed in here, online or not. Both are members; every current
-/// connection of each enters the group and may publish there; each user hears
+/// connection of each enters the group (publishing there only with the direct relay); each user hears
 /// `joinPrivateChat` (focus for the initiator) and the chat hears who wants to chat. Opening
 /// again a chat both are still in is quiet: the sender's connections are put back and only the
 /// asking connection hears `joinPrivateChat`, so a page reopening it invites nobody. Opening it

@@ -20,7 +20,7 @@ Settings (environment variables, read once at start-up):
   CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
   CHATR_MESSAGE_RATE            messages per second one user sends, sustained (default: 5; 0: no limit)
   CHATR_CHAT_CREATE_PER_MINUTE  chats one user opens per minute, per instance (default: 10; 0: no limit)
-  CHATR_HISTORY_READS_PER_MINUTE  history pages one user reads per minute (default: 120; 0: no limit)
+  CHATR_HISTORY_READS_PER_MINUTE  history pages, markRead and /api/chats per user a minute (default: 120; 0: no limit)
   CHATR_MESSAGE_RETENTION_DAYS  days a message is kept; older ones go in the sweep (default: 0: forever)
   CHATR_DIRECT_RELAY            true: members publish to their groups directly, as the original client
                                 does (messages neither kept nor limited; default: false)
@@ -72,7 +72,7 @@ Settings (environment variables, all optional):
   CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
   CHATR_MESSAGE_RATE            messages per second one user sends, sustained (default: 5; 0: no limit)
   CHATR_CHAT_CREATE_PER_MINUTE  chats one user opens per minute, per instance (default: 10; 0: no limit)
-  CHATR_HISTORY_READS_PER_MINUTE  history pages one user reads per minute (default: 120; 0: no limit)
+  CHATR_HISTORY_READS_PER_MINUTE  history pages, markRead and /api/chats per user a minute (default: 120; 0: no limit)
   CHATR_MESSAGE_RETENTION_DAYS  days a message is kept; older ones go in the sweep (default: 0: forever)
   CHATR_DIRECT_RELAY            true: members publish to their groups directly, as the original client
                                 does (messages neither kept nor limited; default: false)

@@ -76,7 +76,7 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     ),
     (
         CHATR_HISTORY_READS_PER_MINUTE,
-        "pages of message history one user may read per minute, per instance (default 120; 0: no limit)",
+        "pages of message history (and markRead, /api/chats) one user may read per minute, per instance (default 120; 0: no limit)",
     ),
     (
         CHATR_MESSAGE_RETENTION_DAYS,

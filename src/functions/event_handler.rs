@@ -128,7 +128,8 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
 }
 
 /// `connect` (blocking): a signed-in user's new connection is answered with the groups of
-/// their chats and the right to publish in each, which the service applies before the client
+/// their chats (and, with the direct relay, the right to publish in each), which the service
+/// applies before the client
 /// hears `connected`; an anonymous one, or a user in no chat, gets 204 (nothing to add). A
 /// user at the connection cap gets 429, and the service refuses the handshake.
 async fn connect(app: &App, user: Option<UserId>) -> Result<Response, ApiError> {

@@ -132,6 +132,10 @@ async fn read_chats(app: &App, mine: &BTreeSet<ChatId>) -> Result<(Vec<Chat>, bo
 /// Serves `/api/chats`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     let principal = request.principal()?;
+    // It reads the caller's unread counts: a read of history, counted as one.
+    if let Err(retry_after_ms) = app.rates.history_reads.check(&principal.user_id) {
+        return Err(ApiError::RateLimited { retry_after_ms });
+    }
     let mine: BTreeSet<_> = app
         .store
         .chats_of(&principal.user_id)
@@ -162,7 +166,11 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     let listed: BTreeMap<&str, _> = groups
         .into_iter()
         .map(|c| {
-            let view = serde_json::to_value(c.view(memberships.get(&c.id))).unwrap_or_default();
+            #[expect(
+                clippy::expect_used,
+                reason = "a chat's view is strings, a number and string-keyed maps"
+            )]
+            let view = serde_json::to_value(c.view(memberships.get(&c.id))).expect("JSON");
             (c.id.as_str(), with_counts(&c.id, view))
         })
         .collect();

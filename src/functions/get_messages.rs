@@ -85,7 +85,8 @@ fn not_found() -> ApiError {
     }
 }
 
-/// The caller may read the chat: it exists, and they are in it.
+/// The caller may read the chat: it exists, and they are in it (or are one of a private
+/// chat's two users).
 async fn check_reader(app: &App, chat: &ChatId, user: &UserId) -> Result<(), ApiError> {
     let found = app.store.get_chat(chat).await?;
     let chat_row = found.filter(|c| !c.value.deleted).ok_or_else(not_found)?;
@@ -93,6 +94,8 @@ async fn check_reader(app: &App, chat: &ChatId, user: &UserId) -> Result<(), Api
         return Ok(());
     }
     match chat_row.value.kind {
+        // Its two users read it even after one left it (a message to it still reaches both).
+        ChatKind::Private { users } if users.contains(user) => Ok(()),
         ChatKind::Private { .. } => Err(not_found()),
         ChatKind::Group { .. } => Err(ApiError::Forbidden {
             code: "notMember",

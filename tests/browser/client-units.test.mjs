@@ -222,6 +222,29 @@ describe('messages merged by id', () => {
     assert.equal(messages.floorId(0), '00000000-0000-0000-0000-000000000000');
   });
 
+  test('a notice stays where it arrived, and a page of older messages is never trimmed away', () => {
+    const list = [entry(1), entry(2)];
+    list.push({ kind: 'notice', id: null, after: messages.floorId(1_790_000_000_002), text: 'Bob joined', key: messages.newKey() });
+    messages.merge(list, entry(3));
+    messages.merge(list, entry(4));
+    assert.deepEqual(texts(list), ['m1', 'm2', 'Bob joined', 'm3', 'm4'], 'later messages go below the notice');
+    const full = [];
+    for (let n = 2000; n < 2000 + messages.MAX_ENTRIES; n += 1) messages.merge(full, entry(n));
+    assert.equal(messages.merge(full, entry(1)), 'new');
+    assert.equal(full[0].text, 'm1', 'the older page stays');
+    assert.equal(full.length, messages.MAX_ENTRIES + 1);
+    messages.merge(full, entry(5000));
+    assert.equal(full.length, messages.MAX_ENTRIES, 'a live message pushes the oldest out');
+    assert.equal(full[full.length - 1].text, 'm5000');
+  });
+
+  test('a newer edit is kept whatever order the copies arrive in', () => {
+    const list = [entry(1)];
+    messages.merge(list, entry(1, { message: 'second', editedAt: '2026-11-27T10:00:02Z' }));
+    assert.equal(messages.merge(list, entry(1, { message: 'first', editedAt: '2026-11-27T10:00:01Z' })), 'same');
+    assert.equal(list[0].text, 'second');
+  });
+
   test('what is not a message is not taken for one', () => {
     for (const bad of [
       null,

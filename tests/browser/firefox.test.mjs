@@ -173,6 +173,18 @@ describe('the chat in Firefox', () => {
     await waitForText(frank, '.chat-message .text', 'Two for later');
     await frank.waitForSelector('.chat-list .unread', { hidden: true });
 
+    // A chat frank joins late: what was said before is there.
+    await erin.locator('button.new-chat').click();
+    await erin.waitForSelector('#new-chat-name');
+    await erin.type('#new-chat-name', 'Late room');
+    await erin.keyboard.press('Enter');
+    await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Late room');
+    await erin.type('.chat-pane:not([style*="none"]) textarea', 'Said before frank came');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '.chat-list .side-name', 'Late room');
+    await frank.locator('.chat-list .side-button::-p-text(Late room)').click();
+    await waitForText(frank, '.chat-message .text', 'Said before frank came');
+
     await erin.locator('.user-list .user button::-p-text(frank)').click();
     await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Chat with frank');
     await waitForText(frank, '[role="tab"]', 'Chat with erin');

@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use crate::chat::event::{field, ClientEvent, Payload};
-use crate::chat::message::{ClientMsgId, MessageId, MessageText, TextError, MAX_MENTIONS};
+use crate::chat::message::{
+    ClientMsgId, MessageId, MessageText, TextError, MAX_MENTIONS, MAX_MENTION_BYTES,
+};
 use crate::chat::model::{ChatId, UserId};
 use crate::chat::outcome::{Reason, Refusal};
 
@@ -92,7 +94,7 @@ fn object_value<'a>(payload: &'a Payload, name: &str) -> Option<&'a serde_json::
 }
 
 /// The mentioned users, each once, in the order first given; `None` when the field is not a
-/// list of at most [`MAX_MENTIONS`] valid user ids.
+/// list of at most [`MAX_MENTIONS`] valid user ids of at most [`MAX_MENTION_BYTES`] together.
 fn mentions(payload: &Payload) -> Option<Vec<UserId>> {
     let list = match object_value(payload, "mentions") {
         None | Some(serde_json::Value::Null) => return Some(Vec::new()),
@@ -101,8 +103,13 @@ fn mentions(payload: &Payload) -> Option<Vec<UserId>> {
     };
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
+    let mut bytes = 0;
     for item in list {
         let user = UserId::parse(item.as_str()?).ok()?;
+        bytes += user.as_str().len();
+        if bytes > MAX_MENTION_BYTES {
+            return None;
+        }
         if seen.insert(user.clone()) {
             out.push(user);
         }

@@ -251,6 +251,12 @@ fn send_message_parses_text_key_and_mentions_and_refusals_name_the_chat_and_key(
         refuse(serde_json::json!({"chatId": "room", "text": "x", "mentions": "bob"})).reason,
         Reason::InvalidPayload
     );
+    let long: Vec<String> = (0..5).map(|i| format!("{i}{}", "x".repeat(1000))).collect();
+    assert_eq!(
+        refuse(serde_json::json!({"chatId": "room", "text": "x", "mentions": long})).reason,
+        Reason::InvalidPayload,
+        "mentions are bounded in bytes too"
+    );
     let many: Vec<String> = (0..51).map(|i| format!("u{i}")).collect();
     assert_eq!(
         refuse(serde_json::json!({"chatId": "room", "text": "x", "mentions": many})).reason,

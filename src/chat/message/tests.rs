@@ -1,3 +1,4 @@
+//! Unit tests of `chat::message`.
 use super::*;
 
 #[test]
@@ -77,7 +78,7 @@ fn a_live_message_shows_the_originals_fields_and_a_tombstone_no_text() {
     assert_eq!(
         serde_json::to_value(message.tombstone().view()).expect("json"),
         serde_json::json!({"id": "01900000-0000-7000-8000-000000000001", "chatId": "room",
-            "deleted": true, "time": "2024-06-01T00:00:00.000Z"})
+            "deleted": true, "time": "2024-06-01T00:00:00.000Z", "clientId": "k1"})
     );
     let stored = serde_json::to_string(&message).expect("json");
     assert_eq!(

@@ -1,3 +1,4 @@
+//! Unit tests of `chat::messaging`.
 use super::*;
 use crate::chat::message::{Message, MessageId, Stamp};
 use crate::chat::model::ChatId;
@@ -287,7 +288,7 @@ fn the_author_or_the_owner_deletes_and_a_tombstone_is_deleted_once() {
     assert_eq!(
         reply,
         serde_json::json!({"chatEvent": "messageDeleted", "data": {"id": id.as_str(),
-            "chatId": ROOM, "deleted": true, "time": theirs.value.time}})
+            "chatId": ROOM, "deleted": true, "time": theirs.value.time, "clientId": "k1"}})
     );
 
     let tombstone = Versioned {
@@ -326,7 +327,7 @@ fn a_member_marks_read_and_an_outsider_cannot() {
         member: Some(&f.member),
         message: None,
     };
-    let outcome = mark_read(&sender(&f, &ca), &room_id, &id, &ctx).expect("marked");
+    let outcome = mark_read(&sender(&f, &ca), &room_id, &id, &ctx, &stamp(9)).expect("marked");
     assert_eq!(
         outcome.changes,
         vec![Change::MarkRead {
@@ -340,6 +341,18 @@ fn a_member_marks_read_and_an_outsider_cannot() {
         member: None,
         ..ctx
     };
-    let refusal = mark_read(&sender(&f, &ca), &room_id, &id, &outside).expect_err("refused");
+    let refusal =
+        mark_read(&sender(&f, &ca), &room_id, &id, &outside, &stamp(9)).expect_err("refused");
     assert_eq!(refusal.reason, Reason::NotMember);
+    // An id from the future goes no further than now.
+    let future = MessageId::parse("ffffffff-ffff-7fff-bfff-ffffffffffff").expect("id");
+    let outcome = mark_read(&sender(&f, &ca), &room_id, &future, &ctx, &stamp(9)).expect("ok");
+    assert_eq!(
+        outcome.changes,
+        vec![Change::MarkRead {
+            chat: room_id,
+            user: uid("alice"),
+            id: stamp(9).id
+        }]
+    );
 }

@@ -130,7 +130,15 @@ impl TableStore {
             Err(e) if status(&e) == Some(StatusCode::NotFound) => return Ok(None),
             Err(e) => return Err(unavailable(e)),
         };
-        self.get_message_row(chat, &id).await
+        let found = self.get_message_row(chat, &id).await?;
+        if found.is_none() {
+            // A marker whose message is gone (a retention purge stopped part-way): it is
+            // removed, so that the key can be used again instead of conflicting for ever.
+            self.delete_row(&self.messages, chat.as_str(), &marker_key(user, client_id))
+                .await
+                .map_err(Self::store_error)?;
+        }
+        Ok(found)
     }
 
     /// A page of one kind of row (`n` newest first, `f` oldest first) after `from`.
@@ -265,10 +273,14 @@ impl TableStore {
                     Self::query(&self.messages, filter, limit - removed).await?;
                 for row in old {
                     let message = row.into_message()?;
-                    let mut keys = vec![newest_first(&message.id), oldest_first(&message.id)];
+                    // The marker first, the oldest-first row (which finds the message) last: a
+                    // purge stopped part-way is found and finished by the next one.
+                    let mut keys = Vec::new();
                     if let Some(client_id) = &message.client_id {
                         keys.push(marker_key(&message.from, client_id));
                     }
+                    keys.push(newest_first(&message.id));
+                    keys.push(oldest_first(&message.id));
                     for key in keys {
                         self.delete_row(&self.messages, chat.id.as_str(), &key)
                             .await

@@ -5,8 +5,8 @@
 //! again as soon as the service is back.
 //!
 //! # Layout
-//! - `mod.rs`: [`TableStore`]: connect (tables, migration), rows read and written, the
-//!   `Store` methods.
+//! - `mod.rs`: [`TableStore`]: rows read and written, the `Store` methods.
+//! - `connect.rs`: connect (the HTTP client, tables created when missing, migrations).
 //! - `writes.rs`: one `Change` written (the `apply` of each event, change by change).
 //! - [`entity`]: the rows as Table Storage holds them.
 //! - `members.rs`: member rows, their reverse index, the member count, the purge of deleted
@@ -18,6 +18,7 @@
 //!   each new one written in one entity-group transaction.
 //! - `read_cursors.rs`: how far each user has read each chat (PartitionKey = user id).
 
+mod connect;
 pub mod entity;
 mod markers;
 mod members;
@@ -27,14 +28,11 @@ mod read_cursors;
 mod user_index;
 mod writes;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use azure_core::{ExponentialRetryOptions, RetryOptions, StatusCode, TransportOptions};
-use azure_data_tables::clients::TableServiceClientBuilder;
+use azure_core::StatusCode;
 use azure_data_tables::prelude::*;
-use azure_storage::{CloudLocation, StorageCredentials};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
@@ -44,7 +42,6 @@ use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Expect, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::User;
-use crate::config::table_connection_string::TableConnectionString;
 use crate::store::table::entity::{
     ChatEntity, ConnectionEntity, MemberEntity, UserEntity, PARTITION,
 };
@@ -114,68 +111,6 @@ fn key_literal(key: &str) -> String {
 }
 
 impl TableStore {
-    /// Connects, creating the tables when missing.
-    pub async fn connect(cs: &TableConnectionString) -> Result<Self, StoreError> {
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .connect_timeout(Duration::from_secs(2))
-            .build()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let retry = RetryOptions::exponential(
-            ExponentialRetryOptions::default()
-                .max_retries(2u32)
-                .initial_delay(Duration::from_millis(100))
-                .max_delay(Duration::from_secs(1))
-                .max_total_elapsed(Duration::from_secs(4)),
-        );
-        let location = CloudLocation::Custom {
-            account: cs.account.clone(),
-            uri: cs.endpoint.clone(),
-        };
-        let credentials = StorageCredentials::access_key(cs.account.clone(), cs.key.clone());
-        let service = TableServiceClientBuilder::with_location(location, credentials)
-            .retry(retry)
-            .transport(TransportOptions::new(Arc::new(http)))
-            .build();
-        let store = Self {
-            users: service.table_client("users"),
-            chats: service.table_client("chats"),
-            connections: service.table_client("connections"),
-            members: service.table_client("members"),
-            memberships: service.table_client("memberships"),
-            purges: service.table_client("purges"),
-            user_index: service.table_client("userIndex"),
-            messages: service.table_client("messages"),
-            read_cursors: service.table_client("readCursors"),
-        };
-        store.create_tables().await?;
-        store.migrate().await?;
-        store.index_existing_users().await?;
-        Ok(store)
-    }
-
-    /// Creates the tables that are missing.
-    async fn create_tables(&self) -> Result<(), StoreError> {
-        for table in [
-            &self.users,
-            &self.chats,
-            &self.connections,
-            &self.members,
-            &self.memberships,
-            &self.purges,
-            &self.user_index,
-            &self.messages,
-            &self.read_cursors,
-        ] {
-            match table.create().await {
-                Ok(_) => tracing::info!(table = table.table_name(), "created table"),
-                Err(e) if status(&e) == Some(StatusCode::Conflict) => {}
-                Err(e) => return Err(unavailable(e)),
-            }
-        }
-        Ok(())
-    }
-
     fn entity(table: &TableClient, key: &str) -> EntityClient {
         Self::entity_in(table, PARTITION, key)
     }

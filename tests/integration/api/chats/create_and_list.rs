@@ -49,9 +49,12 @@ async fn create_chat_makes_exactly_the_calls_and_lists_the_chat() {
     );
     let alice = crate::support::app::principal("alice", "alice-name");
     let as_alice = app.get_chats(Some(&alice)).await.json_with(200).await;
+    let mut mine = data.clone();
+    mine["unread"] = json!(0);
+    mine["mentions"] = json!(0);
     assert_eq!(
-        as_alice["chats"][ROOM], data,
-        "alice sees herself as a member"
+        as_alice["chats"][ROOM], mine,
+        "alice sees herself as a member, with her unread counts"
     );
 }
 
@@ -105,6 +108,6 @@ async fn among_many_chats_the_list_is_bounded_and_still_holds_the_callers_own() 
     );
     assert_eq!(
         list["direct"],
-        json!({"private_alice_bob": {"id": "private_alice_bob", "with": "bob", "withName": "bob-name"}})
+        json!({"private_alice_bob": {"id": "private_alice_bob", "with": "bob", "withName": "bob-name", "unread": 0, "mentions": 0}})
     );
 }

@@ -106,7 +106,7 @@ async fn a_private_chat_with_an_offline_user_makes_them_a_member_to_find_it_late
         .await;
     assert_eq!(
         as_carol["direct"],
-        json!({"private_alice_carol": {"id": "private_alice_carol", "with": "alice", "withName": "alice-name"}})
+        json!({"private_alice_carol": {"id": "private_alice_carol", "with": "alice", "withName": "alice-name", "unread": 0, "mentions": 0}})
     );
     assert_eq!(as_carol["chats"].get("private_alice_carol"), None);
     let as_bob = app
