@@ -6,15 +6,10 @@ use clap::{Parser, Subcommand};
 use crate::config::hub::HubName;
 use crate::emulator::config::{SystemEvents, UrlTemplate, UserEvents};
 
-pub(crate) const SERVE_SETTINGS: &str = "\
-Settings (environment variables, read once at start-up):
-  WebPubSubConnectionString     required: Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;
-                                (optional Port=<n>; keys in any order and case)
-  WebPubSubHub                  the hub the chat uses (default: chat)
-  TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
-  CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
-  FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
-  CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
+/// The settings `chatr serve` and `chatr dev` share: the chat's limits, and the log filter.
+macro_rules! shared_settings {
+    () => {
+        "  CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
   CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
   CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
   CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
@@ -24,7 +19,22 @@ Settings (environment variables, read once at start-up):
   CHATR_MESSAGE_RETENTION_DAYS  days a message is kept; older ones go in the sweep (default: 0: forever)
   CHATR_DIRECT_RELAY            true: members publish to their groups directly, as the original client
                                 does (messages neither kept nor limited; default: false)
-  RUST_LOG                      log filter (default: info)";
+  RUST_LOG                      log filter (default: info)"
+    };
+}
+
+pub(crate) const SERVE_SETTINGS: &str = concat!(
+    "\
+Settings (environment variables, read once at start-up):
+  WebPubSubConnectionString     required: Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;
+                                (optional Port=<n>; keys in any order and case)
+  WebPubSubHub                  the hub the chat uses (default: chat)
+  TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
+  CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
+  FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
+",
+    shared_settings!()
+);
 
 /// chatr: a real-time web chat on Azure Web PubSub. One binary: the Azure Functions custom
 /// handler, a local Web PubSub emulator and a one-command dev server.
@@ -60,23 +70,16 @@ pub struct ServeArgs {
     pub ready_json: bool,
 }
 
-pub(crate) const DEV_SETTINGS: &str = "\
+pub(crate) const DEV_SETTINGS: &str = concat!(
+    "\
 Settings (environment variables, all optional):
   WebPubSubConnectionString     use this real Azure Web PubSub instead of the emulator (its hub's event
                                 handler must reach this machine: see README)
   WebPubSubHub                  the hub (default: chat)
   TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
-  CHATR_MAX_CONNECTIONS_PER_USER  most connections one user holds at once (default: 20; 0: no limit)
-  CHATR_MAX_CHATS_PER_USER      most chats one user is in (default: 1000; 0: no limit)
-  CHATR_SWEEP_SECONDS           seconds between sweeps of dead connections and deleted chats (default: 300; 0: none)
-  CHATR_MESSAGE_BURST           messages one user sends in a burst, per instance (default: 20; 0: no limit)
-  CHATR_MESSAGE_RATE            messages per second one user sends, sustained (default: 5; 0: no limit)
-  CHATR_CHAT_CREATE_PER_MINUTE  chats one user opens per minute, per instance (default: 10; 0: no limit)
-  CHATR_HISTORY_READS_PER_MINUTE  history pages, markRead and /api/chats per user a minute (default: 120; 0: no limit)
-  CHATR_MESSAGE_RETENTION_DAYS  days a message is kept; older ones go in the sweep (default: 0: forever)
-  CHATR_DIRECT_RELAY            true: members publish to their groups directly, as the original client
-                                does (messages neither kept nor limited; default: false)
-  RUST_LOG                      log filter (default: info)";
+",
+    shared_settings!()
+);
 
 /// `chatr dev` flags.
 #[derive(Debug, clap::Args)]
