@@ -75,6 +75,7 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, HttpClientE
         Some(config.event_handler.clone()),
         config.access_key.clone(),
         "localhost".into(),
+        Some(port),
     )?;
     Ok(Emulator {
         registry: Registry::default(),

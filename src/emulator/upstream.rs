@@ -81,6 +81,29 @@ pub enum UpstreamError {
     NoHandler(HubKey),
 }
 
+/// Whether the `WebHook-Allowed-Origin` answers (header lines, each possibly a comma-separated
+/// list) allow `host`: `*`, the bare host (what is sent, and what the .NET SDK compares), or the
+/// host with the emulator's `port` (what `@azure/web-pubsub-express` answers for an
+/// `allowedEndpoints` entry: `new URL(endpoint).host`), in any case.
+pub fn origin_allowed<'a>(
+    answers: impl IntoIterator<Item = &'a str>,
+    host: &str,
+    port: Option<u16>,
+) -> bool {
+    let with_port = port.map(|p| format!("{host}:{p}"));
+    answers
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|o| {
+            o == "*"
+                || o.eq_ignore_ascii_case(host)
+                || with_port
+                    .as_deref()
+                    .is_some_and(|h| o.eq_ignore_ascii_case(h))
+        })
+}
+
 /// The event handler client of one emulator.
 pub struct Upstream {
     http: reqwest::Client,
@@ -88,6 +111,8 @@ pub struct Upstream {
     key: AccessKey,
     /// `WebHook-Request-Origin`: the host of the emulator's endpoint.
     origin: String,
+    /// The emulator's port: an answer naming the host with it is allowed too.
+    port: Option<u16>,
     validated: Mutex<HashSet<String>>,
 }
 
@@ -97,6 +122,7 @@ impl Upstream {
         handler: Option<EventHandlerConfig>,
         key: AccessKey,
         origin: String,
+        port: Option<u16>,
     ) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .timeout(UPSTREAM_TIMEOUT)
@@ -106,6 +132,7 @@ impl Upstream {
             handler,
             key,
             origin,
+            port,
             validated: Mutex::new(HashSet::new()),
         })
     }
@@ -176,13 +203,12 @@ impl Upstream {
         if response.status().as_u16() == 404 {
             return Ok(None);
         }
-        let allowed = response
-            .headers()
-            .get_all("webhook-allowed-origin")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|o| o.trim() == "*" || o.trim().eq_ignore_ascii_case(&self.origin));
+        let answers = response.headers().get_all("webhook-allowed-origin");
+        let allowed = origin_allowed(
+            answers.iter().filter_map(|v| v.to_str().ok()),
+            &self.origin,
+            self.port,
+        );
         Ok(Some(response.status().is_success() && allowed))
     }
 
@@ -258,5 +284,37 @@ impl Upstream {
             body,
             connection_state,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn the_origin_is_allowed_by_star_the_host_or_the_host_with_the_emulators_port() {
+        let allowed =
+            |answers: &[&str]| origin_allowed(answers.iter().copied(), "localhost", Some(8080));
+        assert!(allowed(&["*"]));
+        assert!(allowed(&["localhost"]));
+        assert!(
+            allowed(&["LocalHost:8080"]),
+            "express answers the host with the port"
+        );
+        assert!(
+            allowed(&["example.com", "localhost:8080"]),
+            "one header line each"
+        );
+        assert!(
+            allowed(&["example.com, localhost"]),
+            "or a comma-separated list"
+        );
+        assert!(
+            !allowed(&["localhost:8081"]),
+            "another port is another origin"
+        );
+        assert!(!allowed(&["example.com"]));
+        assert!(!allowed(&[]));
+        assert!(!origin_allowed(["localhost:8080"], "localhost", None));
     }
 }

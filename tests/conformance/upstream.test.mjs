@@ -3,9 +3,12 @@
 // not check signatures, so the suite recomputes `ce-signature` itself.
 
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { describe, test } from 'node:test';
 
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
+import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
+import express from 'express';
 
 import {
   ACCESS_KEY,
@@ -16,6 +19,7 @@ import {
   HUB,
   JSON_SUBPROTOCOL,
   openRaw,
+  startEmulator,
   startStack,
   waitFor,
   waitServerMessage,
@@ -59,6 +63,40 @@ describe('abuse protection', () => {
     const sock = await openRaw(t, url);
     assert.ok(sock.status >= 400, `the handshake was not refused (status ${sock.status})`);
     assert.equal(upstream.requests.filter((r) => r.method === 'POST').length, 0, 'an event was posted');
+  });
+});
+
+describe('abuse protection with allowedEndpoints', () => {
+  test('an express handler whose allowedEndpoints names the emulator (host and port) validates it and gets events', async (t) => {
+    // As Microsoft's documentation writes it: `allowedEndpoints: [endpoint]`, where express
+    // answers `WebHook-Allowed-Origin: localhost:PORT`. The handler is made once the emulator's
+    // port is known; until then the app answers 503.
+    let middleware = null;
+    const origins = [];
+    const app = express();
+    app.use((req, res, next) => {
+      if (req.method === 'OPTIONS') origins.push(req.headers['webhook-request-origin']);
+      return middleware ? middleware(req, res, next) : res.status(503).end();
+    });
+    app.use((_req, res) => res.status(404).end());
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    defer(t, () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    });
+    const emulator = await startEmulator(t, {
+      eventHandler: `http://127.0.0.1:${server.address().port}/api/webpubsub/hubs/{hub}/`,
+    });
+    const connected = [];
+    const handler = new WebPubSubEventHandler(HUB, {
+      allowedEndpoints: [emulator.endpoint],
+      onConnected: (req) => connected.push(req.context.connectionId),
+    });
+    middleware = handler.getMiddleware();
+    const rec = await connectClient(t, emulator, { token: { userId: 'a' } });
+    await waitFor(() => connected.includes(rec.connectionId), 5000, 'the connected event');
+    assert.deepEqual(origins, ['localhost'], 'the bare host is sent, once');
   });
 });
 
