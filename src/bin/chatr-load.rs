@@ -24,6 +24,7 @@ use chatr_load::fanout::{self, FanoutArgs};
 use chatr_load::handler;
 use chatr_load::idle::{self, IdleArgs};
 use chatr_load::joins::{self, JoinsArgs};
+use chatr_load::slow_reader::{self, SlowReaderArgs};
 
 /// Descriptors needed besides one per connection.
 const SPARE_DESCRIPTORS: u64 = 256;
@@ -53,6 +54,9 @@ enum Scenario {
     Idle(IdleArgs),
     /// Connects per second with the token check and a connect/connected upstream.
     Connects(ConnectsArgs),
+    /// A group member that never reads while a sender floods the group: the emulator's
+    /// memory, and how the reader is let go.
+    SlowReader(SlowReaderArgs),
     /// Every emulator scenario with the settings of docs/PERFORMANCE.md, each on a fresh
     /// emulator.
     All,
@@ -99,6 +103,10 @@ impl Cli {
     async fn fanout(&self, args: &FanoutArgs) -> anyhow::Result<()> {
         ensure_descriptors(args.receivers as u64 + SPARE_DESCRIPTORS)?;
         fanout::run(&self.emulator(&[])?, args).await
+    }
+
+    async fn slow_reader(&self, args: &SlowReaderArgs) -> anyhow::Result<()> {
+        slow_reader::run(&self.emulator(&[])?, args).await
     }
 
     async fn idle(&self, args: &IdleArgs) -> anyhow::Result<()> {
@@ -167,6 +175,7 @@ impl Cli {
             Scenario::Fanout(args) => self.fanout(args).await,
             Scenario::Idle(args) => self.idle(args).await,
             Scenario::Connects(args) => self.connects(args).await,
+            Scenario::SlowReader(args) => self.slow_reader(args).await,
             Scenario::All => {
                 let fanout = |rate: u32, messages: usize, reliable| FanoutArgs {
                     rate,

@@ -142,6 +142,13 @@ pub struct EmulatorArgs {
     /// Seconds a dropped reliable connection is kept for its client to recover.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub reconnect_window_secs: u64,
+    /// Frames one connection's outgoing queue holds; past it (a client that does not read)
+    /// the connection is closed with 1008 "The outbound message queue is full.".
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_queued_frames: u64,
+    /// Bytes one connection's outgoing queue holds (the same).
+    #[arg(long, default_value_t = 4 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_queued_bytes: u64,
     /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
     /// `{"ready":{"emulator":"http://127.0.0.1:PORT","connectionString":"Endpoint=…"}}`.
     #[arg(long)]

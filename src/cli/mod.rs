@@ -146,6 +146,8 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
         reconnect_window: std::time::Duration::from_secs(args.reconnect_window_secs),
+        max_queued_frames: usize::try_from(args.max_queued_frames).unwrap_or(usize::MAX),
+        max_queued_bytes: usize::try_from(args.max_queued_bytes).unwrap_or(usize::MAX),
         ..config.timing
     };
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))

@@ -150,6 +150,11 @@ pub struct Timing {
     pub max_buffered_messages: usize,
     /// Unacked bytes a reliable session keeps.
     pub max_buffered_bytes: usize,
+    /// Frames one connection's outgoing queue holds before it is dropped (a client that does
+    /// not read must not grow the emulator).
+    pub max_queued_frames: usize,
+    /// Bytes one connection's outgoing queue holds before it is dropped.
+    pub max_queued_bytes: usize,
 }
 
 impl Default for Timing {
@@ -160,6 +165,8 @@ impl Default for Timing {
             reconnect_window: Duration::from_secs(30),
             max_buffered_messages: 1000,
             max_buffered_bytes: 16 * 1024 * 1024,
+            max_queued_frames: 4096,
+            max_queued_bytes: 4 * 1024 * 1024,
         }
     }
 }

@@ -142,7 +142,11 @@ pub fn recover(
 async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     let id = accepted.connection_id.clone();
     let (sink, stream) = socket.split();
-    let (tx, mail) = Mailbox::new();
+    let signals = Arc::new(Signals::bounded(
+        emulator.timing.max_queued_frames,
+        emulator.timing.max_queued_bytes,
+    ));
+    let (tx, mail) = Mailbox::new(signals.clone());
     let (closed_tx, closed) = watch::channel(0u64);
     // A hub without an event handler needs no upstream worker (nor its channel and task).
     let (jobs, jobs_rx) = if emulator.upstream.serves(&accepted.hub) {
@@ -157,7 +161,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         tx: tx.clone(),
         jobs: jobs.clone(),
         acks: Arc::default(),
-        signals: Arc::new(Signals::default()),
+        signals,
         closed,
     };
     // The first mail, so that the `connected` frame is the first frame and nothing sent to

@@ -11,6 +11,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use crate::emulator::protocol::{self, Data, From};
+use crate::emulator::signals::Signals;
 use crate::emulator::websocket::{Message, WsError};
 
 /// A data message, serialised once for every recipient.
@@ -79,24 +80,46 @@ pub enum Mail {
     Control(Control),
 }
 
-/// Where to post to one connection's session.
+impl Outgoing {
+    /// What this frame counts against the connection's queue bound (a close counts nothing:
+    /// it always gets through).
+    pub fn queued_bytes(&self) -> Option<usize> {
+        match self {
+            Self::Message(d) => Some(d.json.len()),
+            Self::Frame(text) => Some(text.len()),
+            Self::Close(..) => None,
+        }
+    }
+}
+
+/// Where to post to one connection's session. Frames count against the connection's queue
+/// bound (in `Signals`); past it nothing more is queued and the session drops the connection.
 #[derive(Debug, Clone)]
-pub struct Mailbox(UnboundedSender<Mail>);
+pub struct Mailbox {
+    tx: UnboundedSender<Mail>,
+    signals: Arc<Signals>,
+}
 
 impl Mailbox {
-    /// A mailbox and the receiving end its session reads.
-    pub fn new() -> (Self, UnboundedReceiver<Mail>) {
+    /// A mailbox counting against `signals`' bound, and the receiving end its session reads.
+    pub fn new(signals: Arc<Signals>) -> (Self, UnboundedReceiver<Mail>) {
         let (tx, rx) = unbounded_channel();
-        (Self(tx), rx)
+        (Self { tx, signals }, rx)
     }
 
-    /// Posts a frame for the client; `false` once the session is gone.
+    /// Posts a frame for the client; `false` once the session is gone. A frame past the
+    /// connection's bound is not queued (the session is ending: that is no failure here).
     pub fn send(&self, out: Outgoing) -> bool {
-        self.0.send(Mail::Out(out)).is_ok()
+        if let Some(bytes) = out.queued_bytes() {
+            if !self.signals.enqueue(bytes) {
+                return !self.tx.is_closed();
+            }
+        }
+        self.tx.send(Mail::Out(out)).is_ok()
     }
 
     /// Posts word of the socket; `false` once the session is gone.
     pub fn control(&self, control: Control) -> bool {
-        self.0.send(Mail::Control(control)).is_ok()
+        self.tx.send(Mail::Control(control)).is_ok()
     }
 }

@@ -23,6 +23,10 @@ use crate::emulator::protocol::Protocol;
 use crate::emulator::signals::Signals;
 use crate::emulator::websocket::{CloseFrame, Message, WsError};
 
+/// Why a connection whose outgoing queue went past its bound is dropped (the words of
+/// Microsoft's awps-emulator).
+pub const QUEUE_FULL: &str = "The outbound message queue is full.";
+
 /// Why a session ended.
 pub struct Ended {
     pub reason: String,
@@ -59,6 +63,8 @@ enum WriteEnd {
     Done(Result<(), WsError>),
     TimedOut,
     Superseded,
+    /// The connection's queue went past its bound meanwhile.
+    Overflowed,
 }
 
 /// Waits for a write that did not finish at once: until it does, `limit` passes, or a socket
@@ -76,16 +82,22 @@ where
     tokio::pin!(deadline);
     loop {
         let recovered = signals.recovered.notified();
-        tokio::pin!(recovered);
-        // Armed before the check, so that a socket arriving in between still wakes us.
+        let full = signals.full.notified();
+        tokio::pin!(recovered, full);
+        // Armed before the checks, so that a socket or an overflow in between still wakes us.
         recovered.as_mut().enable();
+        full.as_mut().enable();
         if signals.newest.load(Ordering::SeqCst) > current {
             return WriteEnd::Superseded;
+        }
+        if signals.overflowed.load(Ordering::SeqCst) {
+            return WriteEnd::Overflowed;
         }
         tokio::select! {
             done = written.as_mut() => return WriteEnd::Done(done),
             () = &mut deadline => return WriteEnd::TimedOut,
             () = recovered => {}
+            () = full => {}
         }
     }
 }
@@ -141,6 +153,12 @@ impl SessionState {
             WriteEnd::TimedOut | WriteEnd::Superseded => {
                 self.sink = None;
                 self.stalled = Some(current);
+                false
+            }
+            // A socket that takes nothing cannot take a close frame either: it is let go, and
+            // the session ends (see `run`).
+            WriteEnd::Overflowed => {
+                self.sink = None;
                 false
             }
         }
@@ -323,7 +341,12 @@ pub async fn run(
                         return Ended { reason: "The connection was closed.".into() };
                     };
                     let ended = match m {
-                        Mail::Out(out) => s.outgoing(out, &closed).await,
+                        Mail::Out(out) => {
+                            if let Some(bytes) = out.queued_bytes() {
+                                s.signals.dequeued(bytes);
+                            }
+                            s.outgoing(out, &closed).await
+                        }
                         Mail::Control(c) => s.control(c).await,
                     };
                     if let Some(ended) = ended {
@@ -344,6 +367,16 @@ pub async fn run(
             }
         }
         s.flush().await;
+        if s.signals.overflowed.load(Ordering::SeqCst) {
+            // As Microsoft's emulator does, whatever the subprotocol: a reliable session ends
+            // too (its client cannot recover what was never queued). 1008 tells the JS SDK not
+            // to try recovering.
+            s.close(1008, QUEUE_FULL).await;
+            closed.send_replace(s.generation);
+            return Ended {
+                reason: QUEUE_FULL.into(),
+            };
+        }
         if let Some(generation) = s.stalled.take() {
             // That socket's reader lets go of it too, which closes it. A newer socket may have
             // attached in the same batch: it is untouched (readers stop only for their own

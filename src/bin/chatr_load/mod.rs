@@ -8,6 +8,7 @@
 //! - [`fanout`]: one sender, a group of receivers, deliveries per second and latency.
 //! - [`idle`]: idle connections held and the emulator's memory per 1,000 of them.
 //! - [`connects`]: connections per second through the token check and a real upstream.
+//! - [`slow_reader`]: a member that never reads while the group is flooded: memory stays flat.
 //! - [`handler`]: the tiny event handler `connects` points the emulator at.
 //!
 //! Against `chatr serve` (membership):
@@ -41,6 +42,7 @@ pub mod idle;
 pub mod joins;
 pub mod membership;
 pub mod serve;
+pub mod slow_reader;
 pub mod stand_in;
 pub mod stats;
 pub mod webhook;

@@ -11,7 +11,7 @@ fn connect(
     user: Option<&str>,
     roles: &[&str],
 ) -> UnboundedReceiver<Mail> {
-    let (tx, rx) = Mailbox::new();
+    let (tx, rx) = Mailbox::new(Arc::new(crate::emulator::signals::Signals::default()));
     let entry = Entry {
         hub: HubKey::new(hub),
         user: user.map(str::to_string),

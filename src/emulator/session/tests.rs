@@ -44,7 +44,11 @@ fn start_with(
     frames: UnboundedReceiver<Message>,
     timing: Timing,
 ) -> (DrivenSession, watch::Receiver<u64>) {
-    let (mailbox, mail) = Mailbox::new();
+    let signals = Arc::new(Signals::bounded(
+        timing.max_queued_frames,
+        timing.max_queued_bytes,
+    ));
+    let (mailbox, mail) = Mailbox::new(signals.clone());
     mailbox.control(Control::Attach {
         sink,
         generation: 1,
@@ -54,7 +58,6 @@ fn start_with(
         mailbox.send(delivery(n));
     }
     let (closed, closed_rx) = watch::channel(0);
-    let signals = Arc::new(Signals::default());
     let session = tokio::spawn(run(protocol, timing, mail, signals.clone(), closed));
     let running = DrivenSession {
         mailbox,
@@ -300,4 +303,73 @@ async fn of_two_racing_recoveries_the_newer_socket_keeps_the_session() {
     assert_eq!(texts(&mut on_newer, 1).await.len(), 1);
     assert!(texts(&mut on_older, 1).await.is_empty());
     drop(s.mailbox);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_does_not_read_is_dropped_at_the_queue_bound_not_after_the_idle_timeout() {
+    for protocol in [Protocol::Json, Protocol::JsonReliable] {
+        let timing = Timing {
+            max_queued_frames: 100,
+            ..Timing::default()
+        };
+        let writing = Arc::new(Notify::new());
+        let (_unused, frames) = unbounded_channel();
+        let (s, mut closed) = start_with(
+            protocol,
+            0,
+            stalled_telling(writing.clone()),
+            frames,
+            timing,
+        );
+        s.mailbox.send(delivery(0));
+        writing.notified().await;
+        // The session is stuck writing; whatever is posted meanwhile is counted, and the
+        // queue never holds more than its bound.
+        for n in 1..=5_000 {
+            s.mailbox.send(delivery(n));
+            assert!(s.signals.queued().0 <= 100, "{:?}", s.signals.queued());
+        }
+        let ended = tokio::time::timeout(Duration::from_secs(1), s.session)
+            .await
+            .expect("ended at once, not after the idle timeout")
+            .expect("the session ends");
+        assert_eq!(ended.reason, QUEUE_FULL, "{protocol:?}");
+        assert_eq!(
+            *closed.borrow_and_update(),
+            1,
+            "its socket's reader lets go"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_queue_is_bounded_by_bytes_too_and_a_close_always_gets_through() {
+    let signals = Signals::bounded(10, 1_000);
+    assert!(signals.enqueue(600));
+    assert!(!signals.enqueue(600), "1,200 bytes are past the bound");
+    assert_eq!(
+        signals.queued(),
+        (1, 600),
+        "the refused frame is not counted"
+    );
+    assert!(
+        !signals.enqueue(1),
+        "once overflowed, nothing more is queued"
+    );
+    let signals = Arc::new(Signals::bounded(1, 1_000));
+    let (mailbox, mut mail) = Mailbox::new(signals.clone());
+    assert!(mailbox.send(delivery(0)));
+    mailbox.send(delivery(1));
+    assert!(mailbox.send(Outgoing::Close(1000, String::new())));
+    let mut got = Vec::new();
+    while let Ok(m) = mail.try_recv() {
+        if let Mail::Out(out) = m {
+            got.push(matches!(out, Outgoing::Close(..)));
+        }
+    }
+    assert_eq!(
+        got,
+        [false, true],
+        "the first message and the close; the second is dropped"
+    );
 }
