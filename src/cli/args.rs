@@ -143,11 +143,12 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub reconnect_window_secs: u64,
     /// Frames one connection's outgoing queue holds; past it (a client that does not read)
-    /// the connection is closed with 1008 "The outbound message queue is full.".
+    /// the connection is dropped: closed with 1008 and why if its socket still takes a frame,
+    /// cut otherwise.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_queued_frames: u64,
-    /// Bytes one connection's outgoing queue holds (the same).
-    #[arg(long, default_value_t = 4 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
+    /// Bytes one connection's outgoing queue holds (the same; one frame always fits).
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_queued_bytes: u64,
     /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
     /// `{"ready":{"emulator":"http://127.0.0.1:PORT","connectionString":"Endpoint=…"}}`.

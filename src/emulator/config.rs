@@ -166,7 +166,7 @@ impl Default for Timing {
             max_buffered_messages: 1000,
             max_buffered_bytes: 16 * 1024 * 1024,
             max_queued_frames: 4096,
-            max_queued_bytes: 4 * 1024 * 1024,
+            max_queued_bytes: 16 * 1024 * 1024,
         }
     }
 }

@@ -26,6 +26,8 @@ use crate::emulator::websocket::{CloseFrame, Message, WsError};
 /// Why a connection whose outgoing queue went past its bound is dropped (the words of
 /// Microsoft's awps-emulator).
 pub const QUEUE_FULL: &str = "The outbound message queue is full.";
+/// Why a reliable session whose buffer (or queue) overflowed ends.
+pub const RELIABLE_BUFFER_FULL: &str = "The reliable message buffer is full.";
 
 /// Why a session ended.
 pub struct Ended {
@@ -111,8 +113,9 @@ enum Write {
 
 impl SessionState {
     /// Runs one write. A socket that fails is let go (its reader notices); one that takes
-    /// nothing for the idle timeout is let go as `stalled`: a client that stops reading must
-    /// not make its queue grow without end.
+    /// nothing for the idle timeout is let go as `stalled`, and one whose queue goes past its
+    /// bound meanwhile at once (`Overflowed`): a client that stops reading must not make its
+    /// queue grow without end.
     async fn write(&mut self, op: Write) -> bool {
         let Some(sink) = &mut self.sink else {
             return false;
@@ -195,7 +198,7 @@ impl SessionState {
                 if self.buffer.len() > self.timing.max_buffered_messages
                     || self.buffered_bytes > self.timing.max_buffered_bytes
                 {
-                    return Err("The reliable message buffer is full.".into());
+                    return Err(RELIABLE_BUFFER_FULL.into());
                 }
                 Message::text(text)
             }
@@ -330,7 +333,20 @@ pub async fn run(
                 None => std::future::pending().await,
             }
         };
+        let overflow = {
+            let signals = s.signals.clone();
+            async move {
+                let full = signals.full.notified();
+                tokio::pin!(full);
+                full.as_mut().enable();
+                if !signals.overflowed.load(Ordering::SeqCst) {
+                    full.await;
+                }
+            }
+        };
         tokio::select! {
+            // An overflow wakes an idle session too (nothing more arrives once it is full).
+            () = overflow => {}
             first = mail.recv() => {
                 // This mail and whatever else is already queued (up to a batch) are handled
                 // before one flush below.
@@ -368,13 +384,18 @@ pub async fn run(
         }
         s.flush().await;
         if s.signals.overflowed.load(Ordering::SeqCst) {
-            // As Microsoft's emulator does, whatever the subprotocol: a reliable session ends
-            // too (its client cannot recover what was never queued). 1008 tells the JS SDK not
-            // to try recovering.
-            s.close(1008, QUEUE_FULL).await;
+            // As Microsoft's emulator does; a reliable session ends as when its own buffer
+            // overflows (its client cannot recover what was never queued). 1008 tells the JS
+            // SDK not to try recovering.
+            let reason = if protocol == Protocol::JsonReliable {
+                RELIABLE_BUFFER_FULL
+            } else {
+                QUEUE_FULL
+            };
+            s.close(1008, reason).await;
             closed.send_replace(s.generation);
             return Ended {
-                reason: QUEUE_FULL.into(),
+                reason: reason.into(),
             };
         }
         if let Some(generation) = s.stalled.take() {

@@ -54,14 +54,17 @@ impl Signals {
     }
 
     /// Counts a frame of `bytes` about to be queued; `false` (nothing counted) when it would
-    /// go past the bound, which marks the connection overflowed and wakes its session.
+    /// go past the bound, which marks the connection overflowed and wakes its session (an
+    /// empty queue takes any one frame).
     pub fn enqueue(&self, bytes: usize) -> bool {
         if self.overflowed.load(Ordering::Relaxed) {
             return false;
         }
         let frames = self.queued_frames.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.queued_bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if frames > self.max_frames || total > self.max_bytes {
+        // A frame on an empty queue always goes in, however large: the bound is on a backlog,
+        // never on one message.
+        if frames > 1 && (frames > self.max_frames || total > self.max_bytes) {
             self.queued_frames.fetch_sub(1, Ordering::Relaxed);
             self.queued_bytes.fetch_sub(bytes, Ordering::Relaxed);
             self.overflowed.store(true, Ordering::SeqCst);

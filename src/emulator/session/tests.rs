@@ -333,7 +333,12 @@ async fn a_client_that_does_not_read_is_dropped_at_the_queue_bound_not_after_the
             .await
             .expect("ended at once, not after the idle timeout")
             .expect("the session ends");
-        assert_eq!(ended.reason, QUEUE_FULL, "{protocol:?}");
+        let expected = if protocol == Protocol::Json {
+            QUEUE_FULL
+        } else {
+            RELIABLE_BUFFER_FULL
+        };
+        assert_eq!(ended.reason, expected, "{protocol:?}");
         assert_eq!(
             *closed.borrow_and_update(),
             1,
@@ -343,8 +348,32 @@ async fn a_client_that_does_not_read_is_dropped_at_the_queue_bound_not_after_the
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_idle_session_whose_queue_overflows_is_woken_and_ends() {
+    let timing = Timing {
+        max_queued_frames: 1,
+        ..Timing::default()
+    };
+    let (sink, frames) = recording();
+    let (s, _closed) = start_with(Protocol::Json, 0, sink, frames, timing);
+    tokio::task::yield_now().await;
+    // The session is idle; one frame is in, the next overflows with nothing more to wake it.
+    s.signals.enqueue(10);
+    assert!(!s.signals.enqueue(10));
+    let ended = tokio::time::timeout(Duration::from_secs(1), s.session)
+        .await
+        .expect("woken at once, not at the next ping")
+        .expect("the session ends");
+    assert_eq!(ended.reason, QUEUE_FULL);
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_queue_is_bounded_by_bytes_too_and_a_close_always_gets_through() {
     let signals = Signals::bounded(10, 1_000);
+    assert!(
+        signals.enqueue(5_000),
+        "one frame on an empty queue always goes in"
+    );
+    signals.dequeued(5_000);
     assert!(signals.enqueue(600));
     assert!(!signals.enqueue(600), "1,200 bytes are past the bound");
     assert_eq!(
