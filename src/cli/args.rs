@@ -147,6 +147,11 @@ pub struct EmulatorArgs {
     /// cut otherwise.
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_queued_frames: u64,
+    /// The web pages that may open a WebSocket: `*` (any), or origins like
+    /// http://localhost:4280, comma-separated; an upgrade from another page's `Origin` gets 403
+    /// (clients that send no `Origin`, SDKs and servers, are never refused).
+    #[arg(long, default_value = "*")]
+    pub allowed_origins: crate::emulator::origins::AllowedOrigins,
     /// Bytes one connection's outgoing queue holds (the same; one frame always fits).
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_queued_bytes: u64,

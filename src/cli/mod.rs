@@ -142,6 +142,7 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
     let mut config = EmulatorConfig::new(key, HubKey::from(&args.hub), args.event_handler);
     config.event_handler.user_events = args.user_events;
     config.event_handler.system_events = args.system_events;
+    config.allowed_origins = args.allowed_origins;
     config.timing = crate::emulator::config::Timing {
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),

@@ -71,6 +71,12 @@ async fn handshake(
     raw_query: String,
     headers: HeaderMap,
 ) -> Response {
+    let origin = headers
+        .get(http::header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("null"));
+    if !emulator.allowed_origins.allows(origin) {
+        return plain(StatusCode::FORBIDDEN, "The origin is not allowed.");
+    }
     let query = query_map(&raw_query);
     let param = |name: &str| {
         query

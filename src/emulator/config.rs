@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::access_key::AccessKey;
 use crate::emulator::hub_key::HubKey;
+use crate::emulator::origins::AllowedOrigins;
 
 /// The shortest access key the emulator takes (the service's keys are 44 characters).
 pub const MIN_ACCESS_KEY_LEN: usize = 32;
@@ -187,6 +188,8 @@ pub struct EmulatorConfig {
     pub access_key: AccessKey,
     pub event_handler: EventHandlerConfig,
     pub timing: Timing,
+    /// The web pages that may open a WebSocket (`--allowed-origins`).
+    pub allowed_origins: AllowedOrigins,
 }
 
 impl EmulatorConfig {
@@ -202,6 +205,7 @@ impl EmulatorConfig {
                 system_events: SystemEvents::ALL,
             },
             timing: Timing::default(),
+            allowed_origins: AllowedOrigins::Any,
         }
     }
 }

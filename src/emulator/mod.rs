@@ -8,11 +8,12 @@
 //! - `mod.rs`: `build(config, port)` and `run(listener, emulator, shutdown)`; [`config`]: the
 //!   parsed settings; [`hub_key`]: hub names, case folded once; [`service`]: what the sockets
 //!   and the REST API share.
+//! - [`origins`]: which web pages may open a WebSocket (`--allowed-origins`).
 //! - The client endpoint: [`client_socket`] (handshake: token, subprotocol, the blocking
 //!   `connect` event), [`websocket`] (the upgrade), [`auth`] (client and server tokens).
 //! - A live connection: [`connection`] (start and recovery), [`reader`] (one socket's
 //!   frames), [`session`] (the one writer, the reliable buffer), [`mailbox`] (what others
-//!   send it), [`signals`] (acks and newer sockets, from the readers).
+//!   send it), [`signals`] (acks and newer sockets, from the readers; the queue's bound).
 //! - [`hub`]: the registry of connections, groups, users and rights; [`permissions`]: roles
 //!   and granted rights; [`protocol`]: the JSON subprotocols' frames.
 //! - Upstream: [`events`] (one connection's events, in order), [`upstream`] (CloudEvents over
@@ -36,6 +37,7 @@ pub mod filter;
 pub mod hub;
 pub mod hub_key;
 pub mod mailbox;
+pub mod origins;
 pub mod permissions;
 pub mod protocol;
 pub mod reader;
@@ -85,6 +87,7 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, HttpClientE
         port,
         timing: config.timing,
         sessions: Arc::default(),
+        allowed_origins: Arc::new(config.allowed_origins.clone()),
     })
 }
 

@@ -8,6 +8,7 @@ use crate::access_key::AccessKey;
 use crate::emulator::config::Timing;
 use crate::emulator::connection::Live;
 use crate::emulator::hub::Registry;
+use crate::emulator::origins::AllowedOrigins;
 use crate::emulator::upstream::Upstream;
 
 /// Everything the sockets and the REST API share.
@@ -24,6 +25,8 @@ pub struct Emulator {
     pub timing: Timing,
     /// Reliable sessions by connection id, for recovery.
     pub sessions: Arc<Mutex<HashMap<String, Live>>>,
+    /// The web pages that may open a WebSocket.
+    pub allowed_origins: Arc<AllowedOrigins>,
 }
 
 impl Emulator {

@@ -8,8 +8,10 @@ import { describe, test } from 'node:test';
 import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client';
 
 import {
+  clientUrl,
   connectClient,
   defer,
+  openRaw,
   serviceClient,
   signJwt,
   startEmulator,
@@ -101,6 +103,21 @@ describe('connecting with WebPubSubJsonProtocol', () => {
     await waitFor(() => pongs >= 8, 5000, 'eight pong frames');
     assert.equal(a.disconnected.length, 0, 'the client closed itself: no pong kept it alive');
     assert.equal(a.stopped, 0);
+  });
+});
+
+describe('--allowed-origins', () => {
+  test('a page of another origin is refused with 403; the allowed page and clients with no Origin connect', async (t) => {
+    const emulator = await startEmulator(t, { allowedOrigins: 'http://localhost:4280', systemEvents: '' });
+    const url = await clientUrl(emulator, { userId: 'a' });
+    const evil = await openRaw(t, url, undefined, { origin: 'https://evil.example' });
+    assert.equal(evil.status, 403);
+    assert.match(evil.body, /origin is not allowed/);
+    const page = await openRaw(t, await clientUrl(emulator, { userId: 'a' }), undefined, { origin: 'http://localhost:4280' });
+    assert.equal(page.status, undefined, `the allowed page was refused (${page.status} ${page.body})`);
+    await page.next((f) => f.type === 'system' && f.event === 'connected', 'its connected frame');
+    const { client } = await connectClient(t, emulator, { token: { userId: 'b' } });
+    assert.ok(client, 'the SDK (no Origin) connects');
   });
 });
 

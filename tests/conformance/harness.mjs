@@ -125,7 +125,8 @@ export function defer(t, fn) {
  * Starts `chatr emulator --port 0` (see `spawnChatr`: `child`, `exited`, `stop()`, `stdout`)
  * and waits until it is ready. Options: `hub`, `eventHandler`
  * (URL template), `userEvents`, `systemEvents`, `accessKey`, `timing` (e.g.
- * `{"reconnect-window-secs": 3}`: emulator flags in seconds).
+ * `{"reconnect-window-secs": 3}`: emulator flags in seconds), `allowedOrigins`
+ * (`--allowed-origins`).
  */
 export async function startEmulator(t, options = {}) {
   const {
@@ -135,6 +136,7 @@ export async function startEmulator(t, options = {}) {
     systemEvents = 'connect,connected,disconnected',
     accessKey = ACCESS_KEY,
     timing = {},
+    allowedOrigins,
   } = options;
   const args = [
     'emulator',
@@ -151,6 +153,7 @@ export async function startEmulator(t, options = {}) {
     '--access-key',
     accessKey,
     ...Object.entries(timing).flatMap(([flag, secs]) => [`--${flag}`, String(secs)]),
+    ...(allowedOrigins ? ['--allowed-origins', allowedOrigins] : []),
   ];
   const emulator = Object.assign(await spawnChatr(args), { accessKey, hub });
   defer(t, () => emulator.stop());
