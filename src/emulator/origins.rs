@@ -61,9 +61,7 @@ impl AllowedOrigins {
     pub fn allows(&self, origin: Option<&str>) -> bool {
         match (self, origin) {
             (Self::Any, _) | (_, None) => true,
-            (Self::Only(list), Some(raw)) => {
-                serialise(raw).is_some_and(|o| list.iter().any(|allowed| *allowed == o))
-            }
+            (Self::Only(list), Some(raw)) => serialise(raw).is_some_and(|o| list.contains(&o)),
         }
     }
 }
