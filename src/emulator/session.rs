@@ -5,7 +5,6 @@
 //! the reconnect window; a client that recovers gets everything after its last ack, in order.
 
 use std::collections::VecDeque;
-use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +21,8 @@ use crate::emulator::mailbox::{Control, Mail, Outgoing, SimpleFrame, Sink};
 use crate::emulator::protocol::Protocol;
 use crate::emulator::signals::Signals;
 use crate::emulator::websocket::{CloseFrame, Message, WsError};
+
+use self::wait::{wait, WriteEnd};
 
 /// Why a connection whose outgoing queue went past its bound is dropped (the words of
 /// Microsoft's awps-emulator).
@@ -59,50 +60,6 @@ const BATCH: usize = 64;
 
 /// The longest a close handshake may take to write.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
-
-/// How a write ended.
-enum WriteEnd {
-    Done(Result<(), WsError>),
-    TimedOut,
-    Superseded,
-    /// The connection's queue went past its bound meanwhile.
-    Overflowed,
-}
-
-/// Waits for a write that did not finish at once: until it does, `limit` passes, or a socket
-/// newer than `current` arrives.
-async fn wait<F>(
-    mut written: Pin<&mut F>,
-    limit: Duration,
-    signals: &Signals,
-    current: u64,
-) -> WriteEnd
-where
-    F: std::future::Future<Output = Result<(), WsError>>,
-{
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    loop {
-        let recovered = signals.recovered.notified();
-        let full = signals.full.notified();
-        tokio::pin!(recovered, full);
-        // Armed before the checks, so that a socket or an overflow in between still wakes us.
-        recovered.as_mut().enable();
-        full.as_mut().enable();
-        if signals.newest.load(Ordering::SeqCst) > current {
-            return WriteEnd::Superseded;
-        }
-        if signals.overflowed.load(Ordering::SeqCst) {
-            return WriteEnd::Overflowed;
-        }
-        tokio::select! {
-            done = written.as_mut() => return WriteEnd::Done(done),
-            () = &mut deadline => return WriteEnd::TimedOut,
-            () = recovered => {}
-            () = full => {}
-        }
-    }
-}
 
 /// One write on the socket.
 enum Write {
@@ -416,6 +373,8 @@ pub async fn run(
         }
     }
 }
+
+mod wait;
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::chat::message::{ClientMsgId, Message, MessageId};
 use crate::chat::model::{ChatId, UserId};
 use crate::chat::outcome::{Expect, Version, Versioned};
-use crate::store::embedded::rows::{parse_row, unavailable};
+use crate::store::embedded::decode::{parse_row, unavailable};
 use crate::store::StoreError;
 
 /// The messages table and its index (created with the others; `IF NOT EXISTS` adds them to an

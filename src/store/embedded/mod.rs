@@ -8,7 +8,9 @@
 //! - `schema.rs`: the tables, and the migration of a store written before member rows.
 //! - `rows.rs`: reading and writing rows inside a connection or transaction.
 //! - `messages.rs`: messages, by (chat, id) and by the sender's `clientId`; read cursors.
+//! - `decode.rs`: the two ways the store fails (SQLite unavailable, a row that does not parse).
 
+mod decode;
 mod messages;
 mod rows;
 mod schema;
@@ -25,7 +27,7 @@ use crate::chat::model::{ChatId, ConnectionId, UserId};
 use crate::chat::outcome::{Change, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::{search_end, search_prefix, User};
-use crate::store::embedded::rows::unavailable;
+use crate::store::embedded::decode::unavailable;
 use crate::store::{Binding, Store, StoreError};
 
 /// The file inside the data folder.

@@ -10,16 +10,7 @@ use crate::chat::room::Chat;
 use crate::chat::user::User;
 use crate::store::StoreError;
 
-pub(super) fn unavailable(e: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
-
-pub(super) fn parse_row<T: serde::de::DeserializeOwned>(
-    table: &str,
-    data: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(data).map_err(|e| StoreError::Corrupt(format!("{table} row: {e}")))
-}
+pub(super) use crate::store::embedded::decode::{parse_row, unavailable};
 
 fn corrupt_id(e: crate::chat::model::IdError) -> StoreError {
     StoreError::Corrupt(e.to_string())
