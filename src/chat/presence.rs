@@ -213,4 +213,6 @@ pub fn signed_in(
 }
 
 #[cfg(test)]
+mod account_tests;
+#[cfg(test)]
 mod tests;

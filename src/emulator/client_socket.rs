@@ -11,8 +11,9 @@ use warp::reply::Response;
 use warp::{Filter, Reply};
 
 use crate::emulator::auth;
-use crate::emulator::connection::{self, Accepted};
+use crate::emulator::connection;
 use crate::emulator::hub_key::HubKey;
+use crate::emulator::live::Accepted;
 use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{valid_group_name, Protocol};
 use crate::emulator::service::Emulator;

@@ -5,74 +5,25 @@
 //! with 1008.
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::sync::mpsc::unbounded_channel;
 use tokio::sync::watch;
 use warp::reply::Response;
 
-use crate::emulator::events::{self, Job, Origin};
+use crate::emulator::events::{self, Origin};
 use crate::emulator::hub::Entry;
 use crate::emulator::hub_key::HubKey;
+use crate::emulator::live::{Accepted, Job, Live};
 use crate::emulator::mailbox::{Control, Mailbox};
-use crate::emulator::permissions::Rights;
 use crate::emulator::protocol::{self, Protocol};
-use crate::emulator::reader::{read, AckLog};
+use crate::emulator::reader::read;
 use crate::emulator::service::Emulator;
 use crate::emulator::session;
 use crate::emulator::signals::{Signals, FIRST_SOCKET};
 use crate::emulator::upstream::EventKind;
 use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
-
-/// A connection the handshake accepted.
-#[derive(Debug, Clone)]
-pub struct Accepted {
-    pub hub: HubKey,
-    pub connection_id: String,
-    pub user_id: Option<String>,
-    pub groups: Vec<String>,
-    pub rights: Rights,
-    pub protocol: Protocol,
-    pub connection_state: Option<String>,
-}
-
-/// A live connection, shared by the sockets it has over time.
-#[derive(Clone)]
-pub struct Live {
-    pub accepted: Accepted,
-    /// The reconnection token (reliable protocol only).
-    pub token: String,
-    /// The session's mailbox: frames for the client, and word of the socket.
-    pub(crate) tx: Mailbox,
-    /// Events for the upstream worker; `None` on a hub no event handler serves.
-    pub(crate) jobs: Option<UnboundedSender<Job>>,
-    pub(crate) acks: Arc<Mutex<AckLog>>,
-    /// What the readers tell the session without waiting in its mailbox.
-    pub(crate) signals: Arc<Signals>,
-    pub(crate) closed: watch::Receiver<u64>,
-}
-
-impl Live {
-    /// Queues an event for the upstream worker (callers check that the handler wants it).
-    pub(crate) fn job(&self, job: Job) {
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(job);
-        }
-    }
-
-    fn hello(&self) -> Option<String> {
-        let token =
-            (self.accepted.protocol == Protocol::JsonReliable).then_some(self.token.as_str());
-        (self.accepted.protocol != Protocol::Simple).then(|| {
-            protocol::connected(
-                self.accepted.user_id.as_deref(),
-                &self.accepted.connection_id,
-                token,
-            )
-        })
-    }
-}
 
 /// Compares reconnection tokens in constant time.
 fn tokens_match(a: &str, b: &str) -> bool {

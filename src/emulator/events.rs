@@ -5,37 +5,11 @@
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::emulator::hub_key::HubKey;
+use crate::emulator::live::{Job, UserEvent};
 use crate::emulator::mailbox::{Delivery, Mailbox, Outgoing};
 use crate::emulator::protocol::{self, Data, From};
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::{EventKind, EventRequest};
-
-/// What a connection sends upstream. Small on purpose: every connection's job channel
-/// allocates room for 32 of them up front.
-#[derive(Debug)]
-pub enum Job {
-    Connected,
-    Event(Box<UserEvent>),
-    Disconnected { reason: String },
-}
-
-/// A user event, as the client sent it.
-#[derive(Debug)]
-pub struct UserEvent {
-    /// The event's name (`event` of the frame, `message` for a simple client).
-    pub name: String,
-    /// Its data.
-    pub data: Data,
-    /// The client's ack id, answered once the handler has.
-    pub ack_id: Option<u64>,
-}
-
-impl Job {
-    /// A user event.
-    pub fn event(name: String, data: Data, ack_id: Option<u64>) -> Self {
-        Self::Event(Box::new(UserEvent { name, data, ack_id }))
-    }
-}
 
 /// Who the events are about.
 #[derive(Debug, Clone)]

@@ -11,7 +11,8 @@
 //! - [`origins`]: which web pages may open a WebSocket (`--allowed-origins`).
 //! - The client endpoint: [`client_socket`] (handshake: token, subprotocol, the blocking
 //!   `connect` event), [`websocket`] (the upgrade), [`auth`] (client and server tokens).
-//! - A live connection: [`connection`] (start and recovery), [`reader`] (one socket's
+//! - A live connection: [`live`] (what one is: accepted identity and rights, mailbox,
+//!   signals, upstream jobs, ack ids seen; a leaf), [`connection`] (start and recovery), [`reader`] (one socket's
 //!   frames), [`session`] (the one writer, the reliable buffer), [`mailbox`] (what others
 //!   send it), [`signals`] (acks and newer sockets, from the readers; the queue's bound).
 //! - [`hub`]: the registry of connections, groups, users and rights; [`permissions`]: roles
@@ -36,6 +37,7 @@ pub mod events;
 pub mod filter;
 pub mod hub;
 pub mod hub_key;
+pub mod live;
 pub mod mailbox;
 pub mod origins;
 pub mod permissions;

@@ -2,13 +2,11 @@
 //! reading ended (a close frame ends the connection; a drop or silence detaches a reliable
 //! session; a close by the service was already seen by the session).
 
-use std::collections::{HashSet, VecDeque};
-
 use futures_util::StreamExt;
 use tracing::Instrument;
 
-use crate::emulator::connection::Live;
-use crate::emulator::events::{ack, Job};
+use crate::emulator::events::ack;
+use crate::emulator::live::{Job, Live};
 use crate::emulator::mailbox::{Control, Delivery, Outgoing};
 use crate::emulator::permissions::ClientPermission;
 use crate::emulator::protocol::{self, ClientFrame, Data, From, Protocol};
@@ -20,31 +18,6 @@ use crate::emulator::websocket::{Message, WebSocket, WsError};
 pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
 /// How long a socket the service closed waits for the client's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
-/// How many recent ack ids a connection remembers for de-duplication.
-const ACK_MEMORY: usize = 4096;
-
-/// Remembers recent ack ids, so that a repeated one is answered `Duplicate`.
-#[derive(Default)]
-pub struct AckLog {
-    seen: HashSet<u64>,
-    order: VecDeque<u64>,
-}
-
-impl AckLog {
-    /// True when `id` was not seen before (and remembers it).
-    fn first(&mut self, id: u64) -> bool {
-        if !self.seen.insert(id) {
-            return false;
-        }
-        self.order.push_back(id);
-        if self.order.len() > ACK_MEMORY {
-            if let Some(old) = self.order.pop_front() {
-                self.seen.remove(&old);
-            }
-        }
-        true
-    }
-}
 
 /// How a socket's reading ended.
 enum Stop {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::access_key::AccessKey;
 use crate::emulator::config::Timing;
-use crate::emulator::connection::Live;
 use crate::emulator::hub::Registry;
+use crate::emulator::live::Live;
 use crate::emulator::origins::AllowedOrigins;
 use crate::emulator::upstream::Upstream;
 

@@ -377,4 +377,6 @@ pub async fn run(
 mod wait;
 
 #[cfg(test)]
+mod bound_tests;
+#[cfg(test)]
 mod tests;
