@@ -30,8 +30,6 @@ export function createHistory({ me, onError }) {
   }
 
   return {
-    apply,
-
     /** Loads the newest page of a tab that has none yet (or whose last try failed). */
     async open(tab) {
       if (tab.history === 'joining' || tab.history === 'loading' || tab.history === 'loaded') return;

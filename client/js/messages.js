@@ -67,7 +67,7 @@ export function pendingEntry(chatId, text, clientId, me) {
  * it arrived (`after`, an id-shaped key: messages stamped later sort after it); our own
  * unconfirmed ones last ('~' sorts after every id).
  */
-export function sortKey(entry) {
+function sortKey(entry) {
   return entry.id ?? entry.after ?? '~';
 }
 

@@ -39,9 +39,7 @@ export function createReadState({ state, sendQuietly }) {
   watchEffect(() => {
     const tab = findTab(state, state.activeId);
     if (!tab || !state.online || !state.visible) return;
-    // Read here so that a new message (or a loaded page) runs this again.
-    void tab.messages.length;
-    void newestId(tab.messages);
+    // `seen` reads the tab's newest message: a new one (or a loaded page) runs this again.
     seen(tab);
   });
 }

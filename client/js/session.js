@@ -89,9 +89,14 @@ export function createSession(me, settings) {
 
   /** Marks our message with `clientId` in `chatId` failed, with why; `again`: it goes again by
    * itself after the next reconnect. */
-  function failMessage(chatId, clientId, why, again = false) {
+  /** Our message with `clientId` in `chatId`, while pending or failed. */
+  function ours(chatId, clientId) {
     const tab = findTab(state, chatId);
-    const entry = tab && unconfirmed(tab.messages, clientId);
+    return tab ? unconfirmed(tab.messages, clientId) : null;
+  }
+
+  function failMessage(chatId, clientId, why, again = false) {
+    const entry = ours(chatId, clientId);
     if (!entry) return false;
     Object.assign(entry, { status: 'failed', error: why, again });
     return true;
@@ -121,8 +126,7 @@ export function createSession(me, settings) {
   }
 
   function retryMessage(chatId, clientId) {
-    const tab = findTab(state, chatId);
-    const entry = tab && unconfirmed(tab.messages, clientId);
+    const entry = ours(chatId, clientId);
     if (entry) transmit(entry);
   }
 

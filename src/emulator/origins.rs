@@ -25,11 +25,13 @@ pub enum AllowedOrigins {
 /// An origin as a browser sends it, or `None` when `raw` is not one (`null` included).
 fn serialise(raw: &str) -> Option<String> {
     let url = url::Url::parse(raw.trim()).ok()?;
+    // An origin names no path, query, fragment or user: anything more is not one.
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty();
     let origin = url.origin();
-    origin
-        .is_tuple()
-        .then(|| origin.ascii_serialization())
-        .filter(|o| raw.trim().trim_end_matches('/').eq_ignore_ascii_case(o) || url.path() == "/")
+    (bare && origin.is_tuple()).then(|| origin.ascii_serialization())
 }
 
 impl FromStr for AllowedOrigins {
