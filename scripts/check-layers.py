@@ -24,7 +24,7 @@ FLOORS = [
     ["store", "pubsub"],
     ["chat", "webhook", "token"],
     ["config"],
-    ["access_key", "clock", "shutdown", "telemetry", "http_body", "http_client"],
+    ["access_key", "clock", "shutdown", "telemetry", "http_body", "http_client", "listener"],
 ]
 FLOOR = {m: len(FLOORS) - i for i, floor in enumerate(FLOORS) for m in floor}
 

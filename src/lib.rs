@@ -25,7 +25,7 @@
 //! - [`config`]: settings, read once, with the typed values they parse into.
 //! - [`access_key`], [`clock`], [`shutdown`], [`telemetry`]; [`http_body`]: request bodies
 //!   read with a size limit; [`http_client`]: the error of an outgoing client that cannot be
-//!   built.
+//!   built; [`listener`]: our accept loop (TLS, a bounded drain at shutdown).
 //!
 //! Beside the library: `src/bin/chatr-load.rs` (+ `src/bin/chatr_load/`), the load generator
 //! of `docs/PERFORMANCE.md`, a binary of its own that drives `chatr` over sockets;
@@ -45,6 +45,7 @@ pub mod emulator;
 pub mod functions;
 pub mod http_body;
 pub mod http_client;
+pub mod listener;
 pub mod pubsub;
 pub mod shutdown;
 pub mod store;

@@ -31,6 +31,8 @@ Settings (environment variables, read once at start-up):
   WebPubSubHub                  the hub the chat uses (default: chat)
   TableStorageConnectionString  Azure Table Storage for the chat state; unset: the embedded SQLite store
   CHATR_DATA_DIR                folder of the embedded store (default: .chatr)
+  CHATR_EXTRA_CA_CERTS          a PEM file of CA certificates trusted besides the public roots for
+                                Web PubSub calls (an HTTPS emulator's own CA; unset: public roots)
   FUNCTIONS_CUSTOMHANDLER_PORT  port on 127.0.0.1, set by the Functions host (default: 7071; 0: any free port)
 ",
     shared_settings!()
@@ -152,6 +154,14 @@ pub struct EmulatorArgs {
     /// (clients that send no `Origin`, SDKs and servers, are never refused).
     #[arg(long, default_value = "*")]
     pub allowed_origins: crate::emulator::origins::AllowedOrigins,
+    /// Serve the client endpoint and the REST API over HTTPS (and WSS) with this PEM certificate
+    /// chain (leaf first); needs --key. Clients must trust it: `NODE_EXTRA_CA_CERTS` for
+    /// Node, `CHATR_EXTRA_CA_CERTS` for `chatr serve`.
+    #[arg(long, requires = "key", value_name = "PEM")]
+    pub cert: Option<std::path::PathBuf>,
+    /// The private key of --cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "cert", value_name = "PEM")]
+    pub key: Option<std::path::PathBuf>,
     /// Bytes one connection's outgoing queue holds (the same; one frame always fits).
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_queued_bytes: u64,

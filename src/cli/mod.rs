@@ -143,6 +143,10 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
     config.event_handler.user_events = args.user_events;
     config.event_handler.system_events = args.system_events;
     config.allowed_origins = args.allowed_origins;
+    config.tls = args
+        .cert
+        .zip(args.key)
+        .map(|(cert, key)| crate::emulator::config::TlsFiles { cert, key });
     config.timing = crate::emulator::config::Timing {
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
@@ -156,7 +160,12 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on 127.0.0.1:{} (--port)", args.port))?;
     let port = listener.local_addr()?.port();
     let emulator = crate::emulator::build(&config, port)?;
-    println!("chatr emulator: listening on http://127.0.0.1:{port}");
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("chatr emulator: listening on {scheme}://127.0.0.1:{port}");
     println!("  connection string: {}", emulator.connection_string());
     println!(
         "  hub {}: events go to {}",
@@ -165,7 +174,7 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
     );
     if args.ready_json {
         let ready = Ready {
-            emulator: Some(format!("http://127.0.0.1:{port}")),
+            emulator: Some(format!("{scheme}://127.0.0.1:{port}")),
             connection_string: Some(emulator.connection_string()),
             ..Ready::default()
         };
@@ -217,8 +226,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?
+    let mut app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?
         .with_limits(settings.limits);
+    if let Some(path) = &settings.extra_ca_certs {
+        let pem = std::fs::read(path)
+            .with_context(|| format!("cannot read {} (CHATR_EXTRA_CA_CERTS)", path.display()))?;
+        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
+            anyhow::bail!(
+                "no PEM certificate in {} (CHATR_EXTRA_CA_CERTS)",
+                path.display()
+            );
+        }
+        app = app.trusting(&pem).with_context(|| {
+            format!(
+                "cannot use the certificates in {} (CHATR_EXTRA_CA_CERTS)",
+                path.display()
+            )
+        })?;
+    }
     println!("chatr serve: listening on http://{addr}");
     println!(
         "  Web PubSub: {} (hub {})",

@@ -47,6 +47,8 @@ pub struct HandlerSettings {
     pub port: u16,
     /// The connection cap and the sweep's schedule.
     pub limits: Limits,
+    /// CA certificates trusted besides the public roots (`CHATR_EXTRA_CA_CERTS`).
+    pub extra_ca_certs: Option<std::path::PathBuf>,
 }
 
 impl HandlerSettings {
@@ -91,6 +93,7 @@ impl HandlerSettings {
             hub,
             store,
             port,
+            extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(std::path::PathBuf::from),
             limits: Limits::from_lookup(get)?,
         })
     }

@@ -18,6 +18,9 @@ pub const CHATR_MAX_CHATS_PER_USER: &str = "CHATR_MAX_CHATS_PER_USER";
 /// Seconds between sweeps of dead connections and deleted chats (0: no sweep).
 pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
 
+/// A PEM file of CA certificates trusted, besides the public roots, for calls to Web PubSub.
+pub const CHATR_EXTRA_CA_CERTS: &str = "CHATR_EXTRA_CA_CERTS";
+
 /// Messages one user may send at once before the rate applies (0: no limit).
 pub const CHATR_MESSAGE_BURST: &str = "CHATR_MESSAGE_BURST";
 /// Messages per second one user may send, sustained (0: no limit).
@@ -46,6 +49,10 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
         "Azure Table Storage for the chat state; unset means the embedded SQLite store",
     ),
     (CHATR_DATA_DIR, "folder of the embedded store (default .chatr)"),
+    (
+        CHATR_EXTRA_CA_CERTS,
+        "a PEM file of CA certificates trusted besides the public roots for Web PubSub calls (an HTTPS emulator's own CA)",
+    ),
     (
         FUNCTIONS_CUSTOMHANDLER_PORT,
         "port to listen on, set by the Functions host (default 7071; 0 picks a free port)",

@@ -190,6 +190,15 @@ pub struct EmulatorConfig {
     pub timing: Timing,
     /// The web pages that may open a WebSocket (`--allowed-origins`).
     pub allowed_origins: AllowedOrigins,
+    /// Serve HTTPS with this certificate (`--cert`, `--key`); plain HTTP when `None`.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A PEM certificate chain and its private key.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
 }
 
 impl EmulatorConfig {
@@ -206,6 +215,7 @@ impl EmulatorConfig {
             },
             timing: Timing::default(),
             allowed_origins: AllowedOrigins::Any,
+            tls: None,
         }
     }
 }

@@ -150,32 +150,35 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     {
         live.job(Job::Connected);
     }
-    let supervisor = {
-        let emulator = emulator.clone();
-        let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
-        let signals = live.signals.clone();
-        async move {
-            let worker =
-                jobs_rx.map(|rx| tokio::spawn(events::run(emulator.clone(), origin, rx, tx)));
-            let ended = session::run(protocol, timing, mail, signals, closed_tx).await;
-            emulator
-                .sessions
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .remove(&id);
-            emulator.registry.unregister(&id);
-            if let Some(jobs) =
-                jobs.filter(|_| emulator.upstream.handles(&hub, &EventKind::Disconnected))
-            {
-                let _ = jobs.send(Job::Disconnected {
-                    reason: ended.reason,
-                });
-            }
-            if let Some(worker) = worker {
-                let _ = worker.await;
-            }
+    let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
+    let signals = live.signals.clone();
+    // The session, the upstream worker and the first socket's reader run in this one task (the
+    // listener's): shutdown waits for all three, or cancels them together.
+    let session = async {
+        let ended = session::run(protocol, timing, mail, signals, closed_tx).await;
+        emulator
+            .sessions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        emulator.registry.unregister(&id);
+        if let Some(jobs) =
+            jobs.filter(|_| emulator.upstream.handles(&hub, &EventKind::Disconnected))
+        {
+            let _ = jobs.send(Job::Disconnected {
+                reason: ended.reason,
+            });
         }
     };
-    tokio::spawn(supervisor);
-    read(&emulator, &live, stream, FIRST_SOCKET).await;
+    // Ends once every sender of jobs is gone: this connection's `Live` copies and the above.
+    let worker = async {
+        if let Some(rx) = jobs_rx {
+            events::run(emulator.clone(), origin, rx, tx).await;
+        }
+    };
+    let reader = async {
+        read(&emulator, &live, stream, FIRST_SOCKET).await;
+        drop(live);
+    };
+    tokio::join!(session, worker, reader);
 }

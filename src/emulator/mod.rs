@@ -62,6 +62,7 @@ use crate::emulator::hub::Registry;
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::Upstream;
 use crate::http_client::HttpClientError;
+use crate::listener::Tasks;
 
 /// The development access key every run uses unless told otherwise, so that the connection
 /// string is the same each time. Public and documented, like Azurite's key; never use it for
@@ -72,9 +73,23 @@ pub const DEFAULT_PORT: u16 = 8080;
 /// The default event handler URL template.
 pub const DEFAULT_EVENT_HANDLER: &str = "http://127.0.0.1:7071/api/eventHandler";
 
-/// The emulator for a listener on `port`.
-pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, HttpClientError> {
-    let endpoint = format!("http://localhost:{port}");
+/// The emulator could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Http(#[from] HttpClientError),
+    #[error(transparent)]
+    Tls(#[from] crate::listener::tls::TlsError),
+}
+
+/// The emulator for a listener on `port` (HTTPS when the configuration names a certificate).
+pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, BuildError> {
+    let tls = match &config.tls {
+        Some(files) => Some(crate::listener::tls::acceptor(&files.cert, &files.key)?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let endpoint = format!("{scheme}://localhost:{port}");
     let upstream = Upstream::new(
         Some(config.event_handler.clone()),
         config.access_key.clone(),
@@ -90,6 +105,7 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, HttpClientE
         timing: config.timing,
         sessions: Arc::default(),
         allowed_origins: Arc::new(config.allowed_origins.clone()),
+        tls,
     })
 }
 
@@ -100,16 +116,19 @@ fn not_found() -> warp::reply::Response {
 
 /// Turns Nagle's algorithm off for every socket `listener` accepts (Linux copies the option
 /// from the listening socket): a frame is one small write, and waiting to coalesce it with the
-/// next held some deliveries back ~40 ms. warp accepts the sockets itself, so this is the one
-/// place to set it.
+/// next held some deliveries back ~40 ms.
 fn no_delay(listener: &TcpListener) {
     if let Err(e) = socket2::SockRef::from(listener).set_tcp_nodelay(true) {
         tracing::warn!(error = %e, "TCP_NODELAY could not be set on the emulator's listener");
     }
 }
 
-/// Serves the emulator on `listener` until `shutdown`; then closes every socket with a close
-/// frame (1001) and returns once they are gone (or after five seconds).
+/// How long shutdown waits for the sockets to close before it cuts what is left.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves the emulator on `listener` until `shutdown`; then stops accepting, closes every
+/// socket with a close frame (1001), and returns once every connection's task has ended (or
+/// after [`SHUTDOWN_GRACE`], cancelling what is left).
 pub async fn run(
     listener: TcpListener,
     emulator: Emulator,
@@ -117,37 +136,18 @@ pub async fn run(
 ) {
     no_delay(&listener);
     let registry = emulator.registry.clone();
+    let tls = emulator.tls.clone();
     let routes = client_socket::routes(emulator.clone())
         .or(rest::routes(emulator))
         .unify()
         .or(warp::any().map(not_found))
         .unify();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
-        shutdown.await;
-        registry.close_all_for_shutdown();
-        // Empty twice in a row: a socket upgraded just now has registered (and been closed).
-        let drained = async {
-            let mut empty_checks = 0;
-            while empty_checks < 2 {
-                tokio::time::sleep(Duration::from_millis(25)).await;
-                empty_checks = if registry.is_empty() {
-                    empty_checks + 1
-                } else {
-                    0
-                };
-            }
-        };
-        let _ = tokio::time::timeout(Duration::from_secs(5), drained).await;
-        let _ = stop_tx.send(());
-    });
-    warp::serve(routes)
-        .incoming(listener)
-        .graceful(async {
-            let _ = stop_rx.await;
-        })
-        .run()
-        .await;
+    let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
+    let tasks = Tasks::new();
+    crate::listener::serve(listener, service, tls, tasks.clone(), shutdown).await;
+    // A socket upgraded from now on is closed as it registers (the registry is closing).
+    registry.close_all_for_shutdown();
+    tasks.drain(SHUTDOWN_GRACE).await;
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct Emulator {
     pub sessions: Arc<Mutex<HashMap<String, Live>>>,
     /// The web pages that may open a WebSocket.
     pub allowed_origins: Arc<AllowedOrigins>,
+    /// HTTPS for the client endpoint and the REST API (`--cert`, `--key`).
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Emulator {

@@ -18,6 +18,8 @@ use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
+use crate::listener::Tasks;
+
 /// Largest WebSocket message read; the reader then closes anything over 1 MiB with 1009.
 pub const MAX_READ_MESSAGE: usize = 4 * 1024 * 1024;
 
@@ -36,6 +38,8 @@ pub const READ_BUFFER: usize = 4 * 1024;
 pub struct Upgrade {
     key: HeaderValue,
     on_upgrade: OnUpgrade,
+    /// The listener's tasks: the socket's task is one of them, so shutdown waits for it.
+    tasks: Tasks,
 }
 
 fn header_has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
@@ -73,7 +77,7 @@ impl Upgrade {
             .read_buffer_size(READ_BUFFER)
             .max_message_size(Some(MAX_READ_MESSAGE));
         let on_upgrade = self.on_upgrade;
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
                     let socket = WebSocketStream::from_raw_socket(
@@ -106,13 +110,18 @@ impl Upgrade {
 pub fn upgrade() -> impl Filter<Extract = (Option<Upgrade>,), Error = Infallible> + Clone {
     warp::header::headers_cloned()
         .and(warp::ext::optional::<OnUpgrade>())
-        .map(|headers: HeaderMap, on_upgrade: Option<OnUpgrade>| {
-            // Without hyper's upgrade handle the connection cannot be upgraded.
-            Some(Upgrade {
-                key: websocket_key(&headers)?,
-                on_upgrade: on_upgrade?,
-            })
-        })
+        .and(warp::ext::optional::<Tasks>())
+        .map(
+            |headers: HeaderMap, on_upgrade: Option<OnUpgrade>, tasks: Option<Tasks>| {
+                // Without hyper's upgrade handle, or outside our accept loop
+                // (`crate::listener`), the connection cannot be upgraded.
+                Some(Upgrade {
+                    key: websocket_key(&headers)?,
+                    on_upgrade: on_upgrade?,
+                    tasks: tasks?,
+                })
+            },
+        )
 }
 
 #[cfg(test)]

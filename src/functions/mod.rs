@@ -207,6 +207,13 @@ impl App {
         }
     }
 
+    /// The handler trusting the CA certificates of `pem` when it calls Web PubSub
+    /// (`CHATR_EXTRA_CA_CERTS`).
+    pub fn trusting(mut self, pem: &[u8]) -> Result<Self, HttpClientError> {
+        self.pubsub = self.pubsub.trusting(pem)?;
+        Ok(self)
+    }
+
     /// The handler with these limits instead of the defaults.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.sweep_interval = limits.sweep_interval;

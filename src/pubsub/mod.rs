@@ -85,16 +85,30 @@ pub(crate) enum Body {
 impl PubSubClient {
     /// A client for `hub` of `service`.
     pub fn new(service: WebPubSubConnectionString, hub: HubName) -> Result<Self, HttpClientError> {
-        let http = reqwest::Client::builder()
-            .timeout(CALL_TIMEOUT)
-            .connect_timeout(Duration::from_secs(3))
-            .build()?;
         Ok(Self {
-            http,
+            http: Self::http(&[])?,
             service,
             hub,
             retry: RetryPolicy::default(),
         })
+    }
+
+    fn http(extra_roots: &[reqwest::Certificate]) -> Result<reqwest::Client, HttpClientError> {
+        let builder = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .connect_timeout(Duration::from_secs(3));
+        let builder = extra_roots
+            .iter()
+            .fold(builder, |b, c| b.add_root_certificate(c.clone()));
+        Ok(builder.build()?)
+    }
+
+    /// The same client trusting the CA certificates of `pem` (one or more PEM blocks) besides
+    /// the public roots: an HTTPS emulator's own certificate (`CHATR_EXTRA_CA_CERTS`).
+    pub fn trusting(mut self, pem: &[u8]) -> Result<Self, HttpClientError> {
+        let roots = reqwest::Certificate::from_pem_bundle(pem)?;
+        self.http = Self::http(&roots)?;
+        Ok(self)
     }
 
     /// Replaces the retry policy (tests use short delays).
