@@ -6,7 +6,7 @@
 //! first seen with, and an event claiming another user is refused.
 //!
 //! # Layout
-//! - `mod.rs`: `handle`; [`needs`]: which rows an event reads; [`event`]: client events
+//! - `mod.rs`: `handle`; [`needs`](mod@needs): which rows an event reads; [`event`]: client events
 //!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
 //! - Values: [`model`] (ids and names that exist only once they parse), [`user`] (a user's
 //!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).

@@ -5,7 +5,7 @@
 //! - `mod.rs`: `main` and `run`, then `serve`, `emulator` and `dev`: read settings, bind,
 //!   build, print the banner (and the ready line), serve until a signal.
 //! - [`args`]: the subcommands and flags (clap) and the settings `--help` explains.
-//! - [`ready`]: the `--ready-json` line.
+//! - `ready`: the `--ready-json` line.
 
 pub mod args;
 mod ready;

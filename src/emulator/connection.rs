@@ -4,7 +4,6 @@
 //! `awps_reconnection_token`; a recovery the emulator cannot honour is accepted and closed
 //! with 1008.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
@@ -12,8 +11,6 @@ use tokio::sync::mpsc::unbounded_channel;
 use tokio::sync::watch;
 use warp::reply::Response;
 
-use crate::emulator::events::{self, Origin};
-use crate::emulator::hub::Entry;
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::live::{Accepted, Job, Live};
 use crate::emulator::mailbox::{Control, Mailbox};
@@ -23,6 +20,7 @@ use crate::emulator::service::Emulator;
 use crate::emulator::session;
 use crate::emulator::signals::{Signals, FIRST_SOCKET};
 use crate::emulator::upstream::EventKind;
+use crate::emulator::upstream_worker;
 use crate::emulator::websocket::{CloseFrame, Message, Upgrade, WebSocket};
 
 /// Compares reconnection tokens in constant time.
@@ -51,12 +49,7 @@ pub fn recover(
     token: String,
     requested: &[String],
 ) -> Response {
-    let live = emulator
-        .sessions
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .cloned();
+    let live = emulator.registry.session(&id);
     let usable = live.filter(|l| {
         tokens_match(&l.token, &token)
             && l.accepted.hub == hub
@@ -85,7 +78,7 @@ pub fn recover(
             generation,
             hello: live.hello(),
         }) {
-            read(&emulator, &live, stream, generation).await;
+            read(&emulator.reading(), &live, stream, generation).await;
         }
     })
 }
@@ -106,15 +99,8 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     } else {
         (None, None)
     };
-    let live = Live {
-        accepted: accepted.clone(),
-        token: uuid::Uuid::new_v4().simple().to_string(),
-        tx: tx.clone(),
-        jobs: jobs.clone(),
-        acks: Arc::default(),
-        signals,
-        closed,
-    };
+    let live = Live::new(accepted, tx.clone(), jobs.clone(), signals, closed);
+    let accepted = live.accepted.clone();
     // The first mail, so that the `connected` frame is the first frame and nothing sent to
     // the connection once it is registered is lost.
     let _ = live.tx.control(Control::Attach {
@@ -122,28 +108,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         generation: FIRST_SOCKET,
         hello: live.hello(),
     });
-    let entry = Entry {
-        hub: accepted.hub.clone(),
-        user: accepted.user_id.clone(),
-        groups: HashSet::new(),
-        rights: accepted.rights.clone(),
-        tx: tx.clone(),
-    };
-    emulator.registry.register(&id, entry, &accepted.groups);
-    if accepted.protocol == Protocol::JsonReliable {
-        emulator
-            .sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id.clone(), live.clone());
-    }
-    let origin = Origin {
-        hub: accepted.hub.clone(),
-        connection_id: id.clone(),
-        user_id: accepted.user_id.clone(),
-        subprotocol: accepted.protocol.name().map(str::to_string),
-        connection_state: accepted.connection_state.clone(),
-    };
+    emulator.registry.register(live.clone());
     if emulator
         .upstream
         .handles(&accepted.hub, &EventKind::Connected)
@@ -156,11 +121,6 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     // listener's): shutdown waits for all three, or cancels them together.
     let session = async {
         let ended = session::run(protocol, timing, mail, signals, closed_tx).await;
-        emulator
-            .sessions
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
         emulator.registry.unregister(&id);
         if let Some(jobs) =
             jobs.filter(|_| emulator.upstream.handles(&hub, &EventKind::Disconnected))
@@ -173,11 +133,11 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     // Ends once every sender of jobs is gone: this connection's `Live` copies and the above.
     let worker = async {
         if let Some(rx) = jobs_rx {
-            events::run(emulator.clone(), origin, rx, tx).await;
+            upstream_worker::run(emulator.upstream.clone(), accepted.clone(), rx, tx).await;
         }
     };
     let reader = async {
-        read(&emulator, &live, stream, FIRST_SOCKET).await;
+        read(&emulator.reading(), &live, stream, FIRST_SOCKET).await;
         drop(live);
     };
     tokio::join!(session, worker, reader);

@@ -30,20 +30,42 @@ pub struct Accepted {
 /// A live connection, shared by the sockets it has over time.
 #[derive(Clone)]
 pub struct Live {
-    pub accepted: Accepted,
+    /// Shared by every copy: the registry's, each reader's, the upstream worker's.
+    pub accepted: Arc<Accepted>,
     /// The reconnection token (reliable protocol only).
     pub token: String,
     /// The session's mailbox: frames for the client, and word of the socket.
     pub(crate) tx: Mailbox,
     /// Events for the upstream worker; `None` on a hub no event handler serves.
     pub(crate) jobs: Option<UnboundedSender<Job>>,
-    pub(crate) acks: Arc<Mutex<AckLog>>,
+    pub(crate) ack_ids: Arc<Mutex<AckIds>>,
     /// What the readers tell the session without waiting in its mailbox.
     pub(crate) signals: Arc<Signals>,
     pub(crate) closed: watch::Receiver<u64>,
 }
 
 impl Live {
+    /// A connection the handshake accepted, with a fresh reconnection token: its session reads
+    /// `tx`, its upstream worker `jobs`, its readers tell it `signals`, and `closed` says which
+    /// socket the session closed.
+    pub fn new(
+        accepted: Accepted,
+        tx: Mailbox,
+        jobs: Option<UnboundedSender<Job>>,
+        signals: Arc<Signals>,
+        closed: watch::Receiver<u64>,
+    ) -> Self {
+        Self {
+            accepted: Arc::new(accepted),
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            tx,
+            jobs,
+            ack_ids: Arc::default(),
+            signals,
+            closed,
+        }
+    }
+
     /// Queues an event for the upstream worker (callers check that the handler wants it).
     pub(crate) fn job(&self, job: Job) {
         if let Some(jobs) = &self.jobs {
@@ -96,12 +118,12 @@ const ACK_MEMORY: usize = 4096;
 
 /// Remembers recent ack ids, so that a repeated one is answered `Duplicate`.
 #[derive(Default)]
-pub struct AckLog {
+pub struct AckIds {
     seen: HashSet<u64>,
     order: VecDeque<u64>,
 }
 
-impl AckLog {
+impl AckIds {
     /// True when `id` was not seen before (and remembers it).
     pub(crate) fn first(&mut self, id: u64) -> bool {
         if !self.seen.insert(id) {

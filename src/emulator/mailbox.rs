@@ -118,6 +118,15 @@ impl Mailbox {
         self.tx.send(Mail::Out(out)).is_ok()
     }
 
+    /// Answers the client's frame `ack_id` (if it gave one): success, or `error` as
+    /// `(name, message)`. "Ack" in this crate means only this answer; the reliable
+    /// protocol's acknowledgement of messages by the client is its `sequenceAck`.
+    pub fn ack(&self, ack_id: Option<u64>, error: Option<(&str, &str)>) {
+        if let Some(a) = ack_id {
+            let _ = self.send(Outgoing::Frame(protocol::ack(a, error)));
+        }
+    }
+
     /// Posts word of the socket; `false` once the session is gone.
     pub fn control(&self, control: Control) -> bool {
         self.tx.send(Mail::Control(control)).is_ok()

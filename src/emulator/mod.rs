@@ -5,37 +5,56 @@
 //! specification.
 //!
 //! # Layout
-//! - `mod.rs`: `build(config, port)` and `run(listener, emulator, shutdown)`; [`config`]: the
-//!   parsed settings; [`hub_key`]: hub names, case folded once; [`service`]: what the sockets
-//!   and the REST API share.
-//! - [`origins`]: which web pages may open a WebSocket (`--allowed-origins`).
-//! - The client endpoint: [`client_socket`] (handshake: token, subprotocol, the blocking
-//!   `connect` event), [`websocket`] (the upgrade), [`auth`] (client and server tokens).
-//! - A live connection: [`live`] (what one is: accepted identity and rights, mailbox,
-//!   signals, upstream jobs, ack ids seen; a leaf), [`connection`] (start and recovery), [`reader`] (one socket's
-//!   frames), [`session`] (the one writer, the reliable buffer), [`mailbox`] (what others
-//!   send it), [`signals`] (acks and newer sockets, from the readers; the queue's bound).
-//! - [`hub`]: the registry of connections, groups, users and rights; [`permissions`]: roles
-//!   and granted rights; [`protocol`]: the JSON subprotocols' frames.
-//! - Upstream: [`events`] (one connection's events, in order), [`upstream`] (CloudEvents over
-//!   HTTP, abuse protection).
+//! - `mod.rs`: [`build`] (settings → [`service::Emulator`], what the sockets and the REST API
+//!   share) and [`run`] (serve on a bound listener until shutdown, then drain);
+//!   [`config`]: the parsed settings; [`hub_key`]: hub names, case folded once.
+//! - The client endpoint: [`client_socket`] (the handshake: token, subprotocol, origin, the
+//!   blocking `connect` event), [`websocket`] (the upgrade, with its own read buffer),
+//!   [`auth`] (client and server tokens), [`origins`] (`--allowed-origins`).
+//! - One connection: [`live`] (what a live connection is: what its handshake accepted, its
+//!   mailbox, signals, upstream jobs and the ack ids it has seen; a leaf every other part
+//!   imports), [`connection`] (its start and a reliable client's recovery), [`reader`] (one
+//!   socket's frames, over any stream), [`session`] (the one writer; the reliable buffer),
+//!   [`mailbox`] (what others post to it), [`signals`] (what readers tell the session beside
+//!   the mailbox: `sequenceAck`s, newer sockets; the queue's bound).
+//! - [`registry`]: every live connection, its groups, users and current rights, and the
+//!   reliable sessions a client may recover; [`permissions`]: roles and granted rights;
+//!   [`protocol`]: the JSON subprotocols' frames and limits.
+//! - Upstream: [`upstream_worker`] (one connection's events, one at a time, in order),
+//!   [`upstream`] (CloudEvents over HTTP, abuse protection).
 //! - [`rest`]: the data-plane REST API (`rest/batch.rs`: `:addToGroups`, `:removeFromGroups`);
 //!   [`filter`]: the OData `filter` its sends and batch group calls take.
 //!
+//! Two words: an *ack* is only the service's answer to a client frame that carried an
+//! `ackId` ([`mailbox::Mailbox::ack`]); a reliable client's acknowledgement of the messages it
+//! received is its *`sequenceAck`* ([`signals::Signals::sequence_ack`]).
+//!
 //! # The life of a connection
-//! `client_socket` checks the handshake (and asks the upstream on `connect`) → `connection`
-//! registers it in the `hub` registry, starts its `session` and its `events` worker → its
-//! `reader` turns frames into group joins, sends and user events → others reach it through
-//! its `mailbox`; the `session` writes to the socket → when it ends, `connection` unregisters
-//! it and `events` sends `disconnected` last.
+//! 1. Handshake (`client_socket.rs`): the token, the subprotocol and the `Origin` are checked;
+//!    the upstream's blocking `connect` may refuse it or set its user, groups and roles;
+//!    `websocket.rs` answers 101 and hands the socket over in a task of the listener's
+//!    (`crate::listener`), which shutdown waits for.
+//! 2. Start (`connection.rs`): a [`live::Live`] is built around a new mailbox; the `connected`
+//!    frame is its first mail; it is registered (`registry.rs`) with its groups and rights;
+//!    `connected` is queued for the upstream worker.
+//! 3. Reading (`reader.rs`): each frame becomes a group join or leave, a group send (through
+//!    the registry into the members' mailboxes), a user event (a job for the upstream worker)
+//!    or a `sequenceAck`; a protocol breach closes it (1003, 1007, 1009, 1011).
+//! 4. Writing (`session.rs`): the one task that writes to the socket, draining the mailbox in
+//!    batches; on the reliable subprotocol it numbers messages and keeps them until a
+//!    `sequenceAck` covers them. A full queue drops the connection (1008).
+//! 5. Upstream (`upstream_worker.rs` → `upstream.rs`): events go one at a time, in order; a
+//!    user event's answer comes back through the mailbox.
+//! 6. End: a close frame, a lost socket (after the reconnect window on the reliable
+//!    subprotocol, where `connection.rs` may attach a recovering socket instead), a REST close
+//!    or shutdown ends the session; the connection is unregistered and `disconnected` is the
+//!    last event upstream.
 
 pub mod auth;
 pub mod client_socket;
 pub mod config;
 pub mod connection;
-pub mod events;
 pub mod filter;
-pub mod hub;
 pub mod hub_key;
 pub mod live;
 pub mod mailbox;
@@ -43,11 +62,13 @@ pub mod origins;
 pub mod permissions;
 pub mod protocol;
 pub mod reader;
+pub mod registry;
 pub mod rest;
 pub mod service;
 pub mod session;
 pub mod signals;
 pub mod upstream;
+pub mod upstream_worker;
 pub mod websocket;
 
 use std::future::Future;
@@ -58,7 +79,7 @@ use tokio::net::TcpListener;
 use warp::Filter;
 
 use crate::emulator::config::EmulatorConfig;
-use crate::emulator::hub::Registry;
+use crate::emulator::registry::Registry;
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::Upstream;
 use crate::http_client::HttpClientError;
@@ -103,7 +124,6 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, BuildError>
         endpoint,
         port,
         timing: config.timing,
-        sessions: Arc::default(),
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         tls,
     })

@@ -6,6 +6,9 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+/// Largest client message the service takes (1 MiB); larger ones close with 1009.
+pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
+
 /// The non-reliable JSON subprotocol.
 pub const JSON_V1: &str = "json.webpubsub.azure.v1";
 /// The reliable JSON subprotocol.

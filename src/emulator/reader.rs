@@ -1,21 +1,32 @@
 //! Reading one socket of a connection: client frames, acks and permissions, and how the
 //! reading ended (a close frame ends the connection; a drop or silence detaches a reliable
-//! session; a close by the service was already seen by the session).
+//! session; a close by the service was already seen by the session). Generic over the
+//! socket's stream of frames, so that the frame rules are tested without a socket
+//! (`reader/tests.rs`).
 
-use futures_util::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt};
 use tracing::Instrument;
 
-use crate::emulator::events::ack;
 use crate::emulator::live::{Job, Live};
 use crate::emulator::mailbox::{Control, Delivery, Outgoing};
 use crate::emulator::permissions::ClientPermission;
 use crate::emulator::protocol::{self, ClientFrame, Data, From, Protocol};
-use crate::emulator::service::Emulator;
-use crate::emulator::upstream::EventKind;
-use crate::emulator::websocket::{Message, WebSocket, WsError};
+use crate::emulator::registry::Registry;
+use crate::emulator::upstream::{EventKind, Upstream};
+use crate::emulator::websocket::{Message, WsError};
 
-/// Largest client message the service takes (1 MiB); larger ones close with 1009.
-pub const MAX_CLIENT_MESSAGE: usize = 1024 * 1024;
+/// What a reader uses besides its connection: the registry its frames act on, the upstream's
+/// configuration (which user events go out), and how long a socket may stay silent.
+#[derive(Clone)]
+pub struct Reading {
+    pub registry: Registry,
+    pub upstream: Arc<Upstream>,
+    pub idle_timeout: Duration,
+}
+
 /// How long a socket the service closed waits for the client's close frame.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -30,24 +41,20 @@ enum Stop {
 }
 
 /// Reads one socket's frames until it ends, then tells the session how.
-pub async fn read(
-    emulator: &Emulator,
-    live: &Live,
-    stream: futures_util::stream::SplitStream<WebSocket>,
-    generation: u64,
-) {
+pub async fn read<S>(reading: &Reading, live: &Live, stream: S, generation: u64)
+where
+    S: Stream<Item = Result<Message, WsError>> + Unpin,
+{
     let span = tracing::info_span!("connection", hub = %live.accepted.hub, connection_id = %live.accepted.connection_id, user_id = live.accepted.user_id.as_deref().unwrap_or(""));
-    read_frames(emulator, live, stream, generation)
+    read_frames(reading, live, stream, generation)
         .instrument(span)
         .await;
 }
 
-async fn read_frames(
-    emulator: &Emulator,
-    live: &Live,
-    mut stream: futures_util::stream::SplitStream<WebSocket>,
-    generation: u64,
-) {
+async fn read_frames<S>(reading: &Reading, live: &Live, mut stream: S, generation: u64)
+where
+    S: Stream<Item = Result<Message, WsError>> + Unpin,
+{
     let mut closed = live.closed.clone();
     let stop = loop {
         let next = tokio::select! {
@@ -68,7 +75,7 @@ async fn read_frames(
                 .await;
                 break Stop::ServiceClosed;
             }
-            next = tokio::time::timeout(emulator.timing.idle_timeout, stream.next()) => next,
+            next = tokio::time::timeout(reading.idle_timeout, stream.next()) => next,
         };
         let message = match next {
             Err(_) => break Stop::Dropped("The connection was silent for too long.".into()),
@@ -98,14 +105,14 @@ async fn read_frames(
         if !(message.is_text() || message.is_binary()) {
             continue; // pings and pongs are the WebSocket layer's
         }
-        if message.len() > MAX_CLIENT_MESSAGE {
+        if message.len() > protocol::MAX_CLIENT_MESSAGE {
             let _ = live.tx.send(Outgoing::Close(
                 1009,
                 "The client message is too large.".into(),
             ));
             break Stop::ServiceClosed;
         }
-        if let Some(stop) = handle_message(emulator, live, &message) {
+        if let Some(stop) = handle_message(reading, live, &message) {
             break stop;
         }
     };
@@ -118,7 +125,7 @@ async fn read_frames(
 }
 
 /// Handles one data frame; `Some` stops reading.
-fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option<Stop> {
+fn handle_message(reading: &Reading, live: &Live, message: &Message) -> Option<Stop> {
     let accepted = &live.accepted;
     if accepted.protocol == Protocol::Simple {
         let data = match message {
@@ -126,7 +133,7 @@ fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option
             Message::Binary(bytes) => Data::Binary(bytes.to_vec()),
             _ => return None,
         };
-        if emulator
+        if reading
             .upstream
             .handles(&accepted.hub, &EventKind::User("message".into()))
         {
@@ -144,7 +151,7 @@ fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option
         return Some(Stop::ServiceClosed);
     };
     match ClientFrame::parse(text.as_str()) {
-        Ok(frame) => handle_frame(emulator, live, frame),
+        Ok(frame) => handle_frame(reading, live, frame),
         Err(e) => {
             let _ = live.tx.send(Outgoing::Close(1007, e.to_string()));
             Some(Stop::ServiceClosed)
@@ -153,7 +160,7 @@ fn handle_message(emulator: &Emulator, live: &Live, message: &Message) -> Option
 }
 
 /// Handles one client frame of a JSON subprotocol; `Some` stops reading.
-fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<Stop> {
+fn handle_frame(reading: &Reading, live: &Live, frame: ClientFrame) -> Option<Stop> {
     let (accepted, tx) = (&live.accepted, &live.tx);
     let id = accepted.connection_id.as_str();
     let ack_id = match &frame {
@@ -164,9 +171,13 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
         ClientFrame::SequenceAck { .. } | ClientFrame::Ping => None,
     };
     if let Some(a) = ack_id {
-        if !live.acks.lock().unwrap_or_else(|p| p.into_inner()).first(a) {
-            ack(
-                tx,
+        if !live
+            .ack_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .first(a)
+        {
+            tx.ack(
                 Some(a),
                 Some((
                     "Duplicate",
@@ -181,23 +192,22 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
     };
     match frame {
         ClientFrame::JoinGroup { group, .. } | ClientFrame::LeaveGroup { group, .. }
-            if !emulator
+            if !reading
                 .registry
                 .allows(id, ClientPermission::JoinLeaveGroup, &group) =>
         {
-            ack(
-                tx,
+            tx.ack(
                 ack_id,
                 Some(("Forbidden", &forbidden("join or leave", &group))),
             );
         }
         ClientFrame::JoinGroup { group, .. } => {
-            emulator.registry.join(&accepted.hub, id, &group);
-            ack(tx, ack_id, None);
+            reading.registry.join(&accepted.hub, id, &group);
+            tx.ack(ack_id, None);
         }
         ClientFrame::LeaveGroup { group, .. } => {
-            emulator.registry.leave(id, &group);
-            ack(tx, ack_id, None);
+            reading.registry.leave(id, &group);
+            tx.ack(ack_id, None);
         }
         ClientFrame::SendToGroup {
             group,
@@ -205,7 +215,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
             data,
             ..
         } => {
-            if emulator
+            if reading
                 .registry
                 .allows(id, ClientPermission::SendToGroup, &group)
             {
@@ -217,32 +227,27 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
                     &data,
                 );
                 let excluded: &[&str] = if no_echo { &[id] } else { &[] };
-                emulator.registry.to_group(
+                reading.registry.to_group(
                     &accepted.hub,
                     &group,
                     &Outgoing::Message(delivery),
                     excluded,
                     None,
                 );
-                ack(tx, ack_id, None);
+                tx.ack(ack_id, None);
             } else {
-                ack(
-                    tx,
-                    ack_id,
-                    Some(("Forbidden", &forbidden("send to", &group))),
-                );
+                tx.ack(ack_id, Some(("Forbidden", &forbidden("send to", &group))));
             }
         }
         ClientFrame::Event { event, data, .. } => {
-            if emulator
+            if reading
                 .upstream
                 .handles(&accepted.hub, &EventKind::User(event.clone()))
             {
                 live.job(Job::event(event, data, ack_id));
             } else {
                 // As the service: a user event that reaches no handler fails and closes its client.
-                ack(
-                    tx,
+                tx.ack(
                     ack_id,
                     Some((
                         "InvocationFailed",
@@ -260,7 +265,7 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
             if accepted.protocol == Protocol::JsonReliable {
                 // Not a mail: an ack must not wait behind the data queued for the client, or a
                 // backlog would overflow the reliable buffer although the client keeps up.
-                live.signals.ack(sequence_id);
+                live.signals.sequence_ack(sequence_id);
             }
         }
         ClientFrame::Ping => {
@@ -269,3 +274,6 @@ fn handle_frame(emulator: &Emulator, live: &Live, frame: ClientFrame) -> Option<
     }
     None
 }
+
+#[cfg(test)]
+mod tests;

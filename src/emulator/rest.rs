@@ -15,11 +15,11 @@ use warp::{Filter as _, Reply};
 
 use crate::emulator::auth;
 use crate::emulator::filter::{Filter, FilterError};
-use crate::emulator::hub::{Membership, Scope};
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::mailbox::{Delivery, Outgoing};
 use crate::emulator::permissions::ClientPermission;
 use crate::emulator::protocol::{valid_group_name, Data, From};
+use crate::emulator::registry::{Membership, Scope};
 use crate::emulator::service::Emulator;
 use crate::http_body::{self, BodyError};
 use crate::token::{self, Claims};

@@ -1,14 +1,13 @@
 //! The emulator's shared state and settings: the registry of connections, the upstream, the
 //! access key and the endpoint clients and servers are told about.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::access_key::AccessKey;
 use crate::emulator::config::Timing;
-use crate::emulator::hub::Registry;
-use crate::emulator::live::Live;
 use crate::emulator::origins::AllowedOrigins;
+use crate::emulator::reader::Reading;
+use crate::emulator::registry::Registry;
 use crate::emulator::upstream::Upstream;
 
 /// Everything the sockets and the REST API share.
@@ -23,8 +22,6 @@ pub struct Emulator {
     pub port: u16,
     /// Keep-alive, idle timeout, reconnect window and reliable buffer bounds.
     pub timing: Timing,
-    /// Reliable sessions by connection id, for recovery.
-    pub sessions: Arc<Mutex<HashMap<String, Live>>>,
     /// The web pages that may open a WebSocket.
     pub allowed_origins: Arc<AllowedOrigins>,
     /// HTTPS for the client endpoint and the REST API (`--cert`, `--key`).
@@ -32,6 +29,15 @@ pub struct Emulator {
 }
 
 impl Emulator {
+    /// What a socket's reader needs of the emulator.
+    pub fn reading(&self) -> Reading {
+        Reading {
+            registry: self.registry.clone(),
+            upstream: self.upstream.clone(),
+            idle_timeout: self.timing.idle_timeout,
+        }
+    }
+
     /// The connection string servers use.
     pub fn connection_string(&self) -> String {
         format!(

@@ -1,8 +1,9 @@
 //! A connection's session: the one writer of its frames, and for the reliable subprotocol the
 //! part that outlives a dropped socket. Data messages get sequence ids (from 1) and stay
-//! buffered until the client acks them (bounded by count and bytes); a socket that drops
-//! without a close frame detaches the session, which keeps its groups, rights and messages for
-//! the reconnect window; a client that recovers gets everything after its last ack, in order.
+//! buffered until a `sequenceAck` of the client covers them (bounded by count and bytes); a
+//! socket that drops without a close frame detaches the session, which keeps its groups,
+//! rights and messages for the reconnect window; a client that recovers gets everything after
+//! its last `sequenceAck`, in order.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -238,9 +239,9 @@ impl SessionState {
         Some(Ended { reason })
     }
 
-    /// Drops every buffered message the client has acked.
+    /// Drops every buffered message the client's `sequenceAck`s cover.
     fn trim(&mut self) {
-        let up_to = self.signals.acked.load(Ordering::Relaxed);
+        let up_to = self.signals.sequence_acked.load(Ordering::Relaxed);
         while self.buffer.front().is_some_and(|(seq, _)| *seq <= up_to) {
             if let Some((_, text)) = self.buffer.pop_front() {
                 self.buffered_bytes -= text.len();

@@ -7,8 +7,8 @@ use tokio::sync::Notify;
 /// The generation of a connection's first socket; each recovery's socket is one more.
 pub const FIRST_SOCKET: u64 = 1;
 
-/// What a connection's readers tell its session without queueing in its mailbox: acks, which
-/// must not wait behind the data queued for the client (a backlog would overflow the reliable
+/// What a connection's readers tell its session without queueing in its mailbox: the client's
+/// `sequenceAck`s, which must not wait behind the data queued for the client (a backlog would overflow the reliable
 /// buffer although the client keeps up), and a newer socket, which must not wait for a write
 /// stuck on the old one (up to the idle timeout, longer than a client keeps recovering).
 /// The queue's bound lives here too: every poster counts what it queues, the session what it
@@ -16,7 +16,7 @@ pub const FIRST_SOCKET: u64 = 1;
 /// session, even from a write the client never finishes reading.
 #[derive(Debug)]
 pub struct Signals {
-    pub(crate) acked: AtomicU64,
+    pub(crate) sequence_acked: AtomicU64,
     pub(crate) newest: AtomicU64,
     pub(crate) recovered: Notify,
     /// Frames and bytes posted to the session and not yet taken.
@@ -41,7 +41,7 @@ impl Signals {
     /// `max_bytes` bytes.
     pub fn bounded(max_frames: usize, max_bytes: usize) -> Self {
         Self {
-            acked: AtomicU64::new(0),
+            sequence_acked: AtomicU64::new(0),
             newest: AtomicU64::new(FIRST_SOCKET),
             recovered: Notify::new(),
             queued_frames: AtomicUsize::new(0),
@@ -88,9 +88,10 @@ impl Signals {
         )
     }
 
-    /// The client acked every message up to `sequence_id`.
-    pub fn ack(&self, sequence_id: u64) {
-        self.acked.fetch_max(sequence_id, Ordering::Relaxed);
+    /// The client's `sequenceAck`: it has every message up to `sequence_id`.
+    pub fn sequence_ack(&self, sequence_id: u64) {
+        self.sequence_acked
+            .fetch_max(sequence_id, Ordering::Relaxed);
     }
 
     /// A recovering client's new socket: its generation (the first socket's is 1).

@@ -17,9 +17,9 @@ HOST = {
     "DEPLOYMENT_STORAGE_CONNECTION_STRING",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
 }
-# Read by the handler when run locally; in Azure the store is Table Storage and the host picks
-# the port, so the Bicep never sets these.
-LOCAL_ONLY = {"CHATR_DATA_DIR", "FUNCTIONS_CUSTOMHANDLER_PORT"}
+# Read by the handler when run locally; in Azure the store is Table Storage, the host picks
+# the port and Web PubSub's certificate chains to a public root, so the Bicep never sets these.
+LOCAL_ONLY = {"CHATR_DATA_DIR", "FUNCTIONS_CUSTOMHANDLER_PORT", "CHATR_EXTRA_CA_CERTS"}
 # Read by the handler, with defaults fit for Azure; the Bicep leaves them at their defaults (an
 # operator may set them on the Functions app).
 TUNING = {

@@ -83,10 +83,11 @@ async fn a_chat_of_ten_thousand_members_joins_talks_leaves_and_is_deleted() {
     alice.delete_chat(ROOM).await;
     carol.chat_event("chatDeleted").await;
     let hub = chatr::emulator::hub_key::HubKey::new("chat");
-    let left = stack
-        .emulator
-        .registry
-        .select(&hub, chatr::emulator::hub::Scope::Group(ROOM), &[]);
+    let left =
+        stack
+            .emulator
+            .registry
+            .select(&hub, chatr::emulator::registry::Scope::Group(ROOM), &[]);
     assert!(left.is_empty(), "the group is empty: {left:?}");
     let report = chatr::functions::sweep::sweep_once(&stack.app)
         .await

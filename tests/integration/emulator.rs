@@ -85,10 +85,11 @@ async fn a_members_new_connection_is_in_their_chats_as_it_opens_and_a_delete_emp
     alice.delete_chat(ROOM).await;
     bob.chat_event("chatDeleted").await;
     let hub = chatr::emulator::hub_key::HubKey::new("chat");
-    let left = stack
-        .emulator
-        .registry
-        .select(&hub, chatr::emulator::hub::Scope::Group(ROOM), &[]);
+    let left =
+        stack
+            .emulator
+            .registry
+            .select(&hub, chatr::emulator::registry::Scope::Group(ROOM), &[]);
     assert!(
         left.is_empty(),
         "nobody is left in a deleted chat's group: {left:?}"

@@ -8,9 +8,9 @@ use warp::reply::Response;
 
 use super::{error, invalid_filter, status, Call};
 use crate::emulator::filter::{Filter, FilterError};
-use crate::emulator::hub::{Membership, Registry};
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::protocol::valid_group_name;
+use crate::emulator::registry::{Membership, Registry};
 
 /// Most groups one call may list. A call changes (matching connections × groups) memberships
 /// under the registry's lock, so this bounds how long one call holds every other one up: 1,000

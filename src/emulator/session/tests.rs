@@ -134,7 +134,7 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
 
     // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
-    s.signals.ack(10);
+    s.signals.sequence_ack(10);
     s.mailbox.control(Control::Detach {
         generation: 1,
         reason: "lost".into(),
@@ -197,7 +197,7 @@ async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
     };
     let (sink, frames) = recording();
     let (mut s, _closed) = start_with(Protocol::JsonReliable, 0, sink, frames, timing);
-    s.signals.ack(30);
+    s.signals.sequence_ack(30);
     for n in 0..30 {
         s.mailbox.send(delivery(n));
     }

@@ -1,8 +1,11 @@
 //! Group, user and permission bookkeeping of the registry.
 
-use super::*;
-use crate::emulator::mailbox::Mail;
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::*;
+use crate::emulator::live::Accepted;
+use crate::emulator::mailbox::{Mail, Mailbox};
+use crate::emulator::signals::Signals;
 
 fn connect(
     r: &Registry,
@@ -11,15 +14,19 @@ fn connect(
     user: Option<&str>,
     roles: &[&str],
 ) -> UnboundedReceiver<Mail> {
-    let (tx, rx) = Mailbox::new(Arc::new(crate::emulator::signals::Signals::default()));
-    let entry = Entry {
+    let signals = Arc::new(Signals::default());
+    let (tx, rx) = Mailbox::new(signals.clone());
+    let accepted = Accepted {
         hub: HubKey::new(hub),
-        user: user.map(str::to_string),
-        groups: HashSet::new(),
+        connection_id: id.into(),
+        user_id: user.map(str::to_string),
+        groups: Vec::new(),
         rights: Rights::from_roles(roles.iter().copied()),
-        tx,
+        protocol: Protocol::Json,
+        connection_state: None,
     };
-    r.register(id, entry, &[]);
+    let (_, closed) = tokio::sync::watch::channel(0);
+    r.register(Live::new(accepted, tx, None, signals, closed));
     rx
 }
 

@@ -2,103 +2,27 @@
 //! groups, with which rights, and the channel to write to each. Group membership and rights
 //! are per connection, as in the service.
 
-use std::collections::{HashMap, HashSet};
+mod maps;
+
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::emulator::filter::{Filter, Subject};
+use crate::emulator::filter::Filter;
 use crate::emulator::hub_key::HubKey;
-use crate::emulator::mailbox::{Mailbox, Outgoing};
+use crate::emulator::live::Live;
+use crate::emulator::mailbox::Outgoing;
 use crate::emulator::permissions::{ClientPermission, Rights};
-use crate::emulator::protocol;
+use crate::emulator::protocol::{self, Protocol};
+
+pub use maps::Entry;
+use maps::Maps;
 
 /// The close reason every socket gets at shutdown.
 pub const SHUTDOWN_REASON: &str = "The service is shutting down.";
-
-/// One live connection.
-#[derive(Debug)]
-pub struct Entry {
-    pub hub: HubKey,
-    pub user: Option<String>,
-    pub groups: HashSet<String>,
-    pub rights: Rights,
-    pub tx: Mailbox,
-}
-
-#[derive(Default)]
-struct Maps {
-    /// Set at shutdown: a connection registering now is closed at once.
-    closing: bool,
-    connections: HashMap<String, Entry>,
-    groups: HashMap<(HubKey, String), HashSet<String>>,
-    users: HashMap<(HubKey, String), HashSet<String>>,
-}
 
 /// The registry, shared by the sockets and the REST API.
 #[derive(Clone, Default)]
 pub struct Registry {
     state: Arc<Mutex<Maps>>,
-}
-
-impl Entry {
-    /// Whether a REST call's filter, if it has one, matches this connection.
-    fn admitted_by(&self, id: &str, filter: Option<&Filter>) -> bool {
-        filter.is_none_or(|f| {
-            f.matches(&Subject {
-                connection_id: id,
-                user_id: self.user.as_deref(),
-                groups: &self.groups,
-            })
-        })
-    }
-}
-
-impl Maps {
-    fn join(&mut self, id: &str, group: &str) {
-        if let Some(e) = self.connections.get_mut(id) {
-            if e.groups.insert(group.to_string()) {
-                self.groups
-                    .entry((e.hub.clone(), group.to_string()))
-                    .or_default()
-                    .insert(id.to_string());
-            }
-        }
-    }
-
-    fn leave(&mut self, id: &str, group: &str) {
-        if let Some(e) = self.connections.get_mut(id) {
-            if e.groups.remove(group) {
-                let key = (e.hub.clone(), group.to_string());
-                if let Some(members) = self.groups.get_mut(&key) {
-                    members.remove(id);
-                    if members.is_empty() {
-                        self.groups.remove(&key);
-                    }
-                }
-            }
-        }
-    }
-
-    fn user_connections(&self, hub: &HubKey, user: &str) -> Vec<String> {
-        self.users
-            .get(&(hub.clone(), user.to_string()))
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    /// The connections of `hub` that `filter` matches.
-    fn matching(&self, hub: &HubKey, filter: &Filter) -> Vec<String> {
-        self.connections
-            .iter()
-            .filter(|(id, e)| e.hub == *hub && e.admitted_by(id, Some(filter)))
-            .map(|(id, _)| id.clone())
-            .collect()
-    }
-
-    fn send(&self, id: &str, out: Outgoing) {
-        if let Some(e) = self.connections.get(id) {
-            let _ = e.tx.send(out);
-        }
-    }
 }
 
 impl Registry {
@@ -108,22 +32,34 @@ impl Registry {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a connection and joins its initial groups.
-    pub fn register(&self, id: &str, entry: Entry, groups: &[String]) {
+    /// Adds a connection and joins the groups its handshake named.
+    pub fn register(&self, live: Live) {
         let mut s = self.lock();
         if s.closing {
-            let _ = entry.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
+            let _ = live.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
         }
-        if let Some(user) = &entry.user {
+        let id = live.accepted.connection_id.clone();
+        let groups = live.accepted.groups.clone();
+        if let Some(user) = &live.accepted.user_id {
             s.users
-                .entry((entry.hub.clone(), user.clone()))
+                .entry((live.accepted.hub.clone(), user.clone()))
                 .or_default()
-                .insert(id.to_string());
+                .insert(id.clone());
         }
-        s.connections.insert(id.to_string(), entry);
-        for g in groups {
-            s.join(id, g);
+        s.connections.insert(id.clone(), Entry::new(live));
+        for g in &groups {
+            s.join(&id, g);
         }
+    }
+
+    /// The reliable connection `id`, for a client recovering its session with a new socket.
+    pub fn session(&self, id: &str) -> Option<Live> {
+        self.lock()
+            .connections
+            .get(id)
+            .map(|e| &e.live)
+            .filter(|live| live.accepted.protocol == Protocol::JsonReliable)
+            .cloned()
     }
 
     /// Removes a connection from everything; returns its entry (with the groups it was in).
@@ -131,7 +67,7 @@ impl Registry {
         let mut s = self.lock();
         let entry = s.connections.remove(id)?;
         for g in &entry.groups {
-            let key = (entry.hub.clone(), g.clone());
+            let key = (entry.hub().clone(), g.clone());
             if let Some(members) = s.groups.get_mut(&key) {
                 members.remove(id);
                 if members.is_empty() {
@@ -139,8 +75,8 @@ impl Registry {
                 }
             }
         }
-        if let Some(user) = &entry.user {
-            let key = (entry.hub.clone(), user.clone());
+        if let Some(user) = entry.user() {
+            let key = (entry.hub().clone(), user.to_string());
             if let Some(set) = s.users.get_mut(&key) {
                 set.remove(id);
                 if set.is_empty() {
@@ -162,7 +98,7 @@ impl Registry {
     /// Puts a connection in a group (`false`: no such connection in that hub).
     pub fn join(&self, hub: &HubKey, id: &str, group: &str) -> bool {
         let mut s = self.lock();
-        if s.connections.get(id).is_none_or(|e| e.hub != *hub) {
+        if s.connections.get(id).is_none_or(|e| *e.hub() != *hub) {
             return false;
         }
         s.join(id, group);
@@ -178,7 +114,7 @@ impl Registry {
     pub fn leave_all(&self, hub: &HubKey, id: &str) {
         let mut s = self.lock();
         let groups: Vec<String> = match s.connections.get(id) {
-            Some(e) if e.hub == *hub => e.groups.iter().cloned().collect(),
+            Some(e) if *e.hub() == *hub => e.groups.iter().cloned().collect(),
             _ => return,
         };
         for g in groups {
@@ -189,7 +125,7 @@ impl Registry {
     /// Sends to one connection of `hub`.
     pub fn to_connection(&self, hub: &HubKey, id: &str, out: Outgoing) {
         let s = self.lock();
-        if s.connections.get(id).is_some_and(|e| e.hub == *hub) {
+        if s.connections.get(id).is_some_and(|e| *e.hub() == *hub) {
             s.send(id, out);
         }
     }
@@ -204,8 +140,8 @@ impl Registry {
     ) {
         let s = self.lock();
         for (id, e) in &s.connections {
-            if e.hub == *hub && !excluded.contains(id) && e.admitted_by(id, filter) {
-                let _ = e.tx.send(out.clone());
+            if *e.hub() == *hub && !excluded.contains(id) && e.admitted_by(id, filter) {
+                let _ = e.tx().send(out.clone());
             }
         }
     }
@@ -216,7 +152,7 @@ impl Registry {
         for id in s.user_connections(hub, user) {
             if let Some(e) = s.connections.get(&id) {
                 if e.admitted_by(&id, filter) {
-                    let _ = e.tx.send(out.clone());
+                    let _ = e.tx().send(out.clone());
                 }
             }
         }
@@ -242,7 +178,7 @@ impl Registry {
                 continue;
             };
             if !excluded.contains(&id.as_str()) && e.admitted_by(id, filter) {
-                let _ = e.tx.send(out.clone());
+                let _ = e.tx().send(out.clone());
                 n += 1;
             }
         }
@@ -307,7 +243,7 @@ impl Registry {
             Scope::All => s
                 .connections
                 .iter()
-                .filter(|(_, e)| e.hub == *hub)
+                .filter(|(_, e)| *e.hub() == *hub)
                 .map(|(id, _)| id.clone())
                 .collect(),
             Scope::Group(g) => s
@@ -323,7 +259,7 @@ impl Registry {
             Scope::Connection(c) => s
                 .connections
                 .get(c)
-                .filter(|e| e.hub == *hub)
+                .filter(|e| *e.hub() == *hub)
                 .map(|_| vec![c.to_string()])
                 .unwrap_or_default(),
         };
@@ -351,7 +287,7 @@ impl Registry {
         let mut s = self.lock();
         s.connections
             .get_mut(id)
-            .filter(|e| e.hub == *hub)
+            .filter(|e| *e.hub() == *hub)
             .map(|e| f(&mut e.rights))
     }
 
@@ -360,7 +296,7 @@ impl Registry {
         let mut s = self.lock();
         s.closing = true;
         for e in s.connections.values() {
-            let _ = e.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
+            let _ = e.tx().send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
         }
     }
 

@@ -2,50 +2,35 @@
 //! in order (`connected` first, `disconnected` last); a user event's answer comes back to the
 //! sender, and a failed one fails its ack and drops the connection, as the service does.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::emulator::hub_key::HubKey;
-use crate::emulator::live::{Job, UserEvent};
+use crate::emulator::live::{Accepted, Job, UserEvent};
 use crate::emulator::mailbox::{Delivery, Mailbox, Outgoing};
-use crate::emulator::protocol::{self, Data, From};
-use crate::emulator::service::Emulator;
-use crate::emulator::upstream::{EventKind, EventRequest};
-
-/// Who the events are about.
-#[derive(Debug, Clone)]
-pub struct Origin {
-    pub hub: HubKey,
-    pub connection_id: String,
-    pub user_id: Option<String>,
-    pub subprotocol: Option<String>,
-    pub connection_state: Option<String>,
-}
-
-/// Sends an ack when the frame had an id.
-pub fn ack(tx: &Mailbox, ack_id: Option<u64>, error: Option<(&str, &str)>) {
-    if let Some(a) = ack_id {
-        let _ = tx.send(Outgoing::Frame(protocol::ack(a, error)));
-    }
-}
+use crate::emulator::protocol::{Data, From};
+use crate::emulator::upstream::{EventKind, EventRequest, Upstream};
 
 /// A failed user event: the ack says so and the connection is dropped.
 fn fail(tx: &Mailbox, ack_id: Option<u64>, message: &str) {
     tracing::warn!(message, "a user event failed upstream");
-    ack(tx, ack_id, Some(("InvocationFailed", message)));
+    tx.ack(ack_id, Some(("InvocationFailed", message)));
     let _ = tx.send(Outgoing::Close(
         1011,
         "The event handler failed to process the event.".into(),
     ));
 }
 
-/// Delivers this connection's events upstream until the job channel closes.
+/// Delivers the events of the connection `origin` upstream until its job channel closes;
+/// answers and failures go to its mailbox `tx`.
 pub async fn run(
-    emulator: Emulator,
-    origin: Origin,
+    upstream: Arc<Upstream>,
+    origin: Arc<Accepted>,
     mut jobs: UnboundedReceiver<Job>,
     tx: Mailbox,
 ) {
     let mut next_id: u64 = 1;
+    let subprotocol = origin.protocol.name().map(str::to_string);
     let mut state = origin.connection_state.clone();
     while let Some(job) = jobs.recv().await {
         let (kind, data, ack_id) = match job {
@@ -76,7 +61,7 @@ pub async fn run(
             hub: origin.hub.clone(),
             connection_id: origin.connection_id.clone(),
             user_id: origin.user_id.clone(),
-            subprotocol: origin.subprotocol.clone(),
+            subprotocol: subprotocol.clone(),
             connection_state: state.clone(),
             id: next_id,
             content_type,
@@ -84,7 +69,7 @@ pub async fn run(
         };
         next_id += 1;
         // Boxed: an idle connection's worker then holds no room for an HTTP request.
-        let result = Box::pin(emulator.upstream.send(&request)).await;
+        let result = Box::pin(upstream.send(&request)).await;
         if !blocking {
             if let Err(e) = &result {
                 tracing::warn!(error = %e, event = ?request.kind, "a system event could not be delivered");
@@ -117,7 +102,7 @@ pub async fn run(
                         }
                     }
                 }
-                ack(&tx, ack_id, None);
+                tx.ack(ack_id, None);
             }
             Ok(r) => fail(
                 &tx,
