@@ -79,6 +79,8 @@ Settings (environment variables, all optional):
                                 handler must reach this machine: see README)
   WebPubSubHub                  the hub (default: chat)
   TableStorageConnectionString  use Azure Table Storage (or Azurite) instead of the embedded store
+  CHATR_EXTRA_CA_CERTS          a PEM file of CA certificates trusted besides the public roots for
+                                Web PubSub calls (an HTTPS `chatr emulator` as WebPubSubConnectionString)
 ",
     shared_settings!()
 );

@@ -66,6 +66,7 @@ async fn bind(port: u16, flag: &str) -> anyhow::Result<TcpListener> {
 
 async fn dev(args: DevArgs) -> anyhow::Result<()> {
     let settings = crate::config::DevSettings::from_env()?;
+    let extra_ca_pem = extra_ca_pem(settings.extra_ca_certs.as_deref())?;
     let config_text = std::fs::read_to_string(&args.config)
         .with_context(|| format!("cannot read {} (--config)", args.config.display()))?;
     let config = crate::dev::swa_config::SwaConfig::parse(&config_text).with_context(|| {
@@ -101,6 +102,7 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
         client_dir: args.client_dir,
         config,
         limits: settings.limits,
+        extra_ca_pem,
     };
     let listeners = crate::dev::Listeners {
         site,
@@ -214,8 +216,24 @@ async fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, St
     }
 }
 
+/// The PEM file `CHATR_EXTRA_CA_CERTS` names, read and checked at start-up.
+fn extra_ca_pem(path: Option<&std::path::Path>) -> anyhow::Result<Option<Vec<u8>>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read {} (CHATR_EXTRA_CA_CERTS)", path.display()))?;
+    anyhow::ensure!(
+        pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"),
+        "no PEM certificate in {} (CHATR_EXTRA_CA_CERTS)",
+        path.display()
+    );
+    Ok(Some(pem))
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = HandlerSettings::from_env()?;
+    let extra_ca_pem = extra_ca_pem(settings.extra_ca_certs.as_deref())?;
     let (store, store_text) = open_store(&settings.store).await?;
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
         .await
@@ -228,21 +246,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let mut app = App::new(settings.web_pubsub.clone(), settings.hub.clone(), store)?
         .with_limits(settings.limits);
-    if let Some(path) = &settings.extra_ca_certs {
-        let pem = std::fs::read(path)
-            .with_context(|| format!("cannot read {} (CHATR_EXTRA_CA_CERTS)", path.display()))?;
-        if !pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----") {
-            anyhow::bail!(
-                "no PEM certificate in {} (CHATR_EXTRA_CA_CERTS)",
-                path.display()
-            );
-        }
-        app = app.trusting(&pem).with_context(|| {
-            format!(
-                "cannot use the certificates in {} (CHATR_EXTRA_CA_CERTS)",
-                path.display()
-            )
-        })?;
+    if let Some(pem) = &extra_ca_pem {
+        app = app
+            .trusting(pem)
+            .context("cannot use CHATR_EXTRA_CA_CERTS")?;
     }
     println!("chatr serve: listening on http://{addr}");
     println!(

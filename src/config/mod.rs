@@ -48,7 +48,7 @@ pub struct HandlerSettings {
     /// The connection cap and the sweep's schedule.
     pub limits: Limits,
     /// CA certificates trusted besides the public roots (`CHATR_EXTRA_CA_CERTS`).
-    pub extra_ca_certs: Option<std::path::PathBuf>,
+    pub extra_ca_certs: Option<PathBuf>,
 }
 
 impl HandlerSettings {
@@ -93,7 +93,7 @@ impl HandlerSettings {
             hub,
             store,
             port,
-            extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(std::path::PathBuf::from),
+            extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(PathBuf::from),
             limits: Limits::from_lookup(get)?,
         })
     }
@@ -110,6 +110,9 @@ pub struct DevSettings {
     pub table: Option<TableConnectionString>,
     /// The connection cap and the sweep's schedule.
     pub limits: Limits,
+    /// CA certificates trusted besides the public roots (`CHATR_EXTRA_CA_CERTS`), for a
+    /// `WebPubSubConnectionString` naming an emulator over HTTPS.
+    pub extra_ca_certs: Option<PathBuf>,
 }
 
 impl DevSettings {
@@ -143,6 +146,7 @@ impl DevSettings {
             web_pubsub,
             hub: parse_hub(get(WEB_PUBSUB_HUB))?,
             table,
+            extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(PathBuf::from),
             limits: Limits::from_lookup(get)?,
         })
     }

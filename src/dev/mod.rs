@@ -50,6 +50,8 @@ pub struct DevSetup {
     pub config: SwaConfig,
     /// The handler's connection cap and sweep schedule.
     pub limits: Limits,
+    /// PEM CA certificates the handler trusts besides the public roots (`CHATR_EXTRA_CA_CERTS`).
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 /// Every part of `chatr dev`, built on its bound sockets and not yet serving: what it
@@ -74,9 +76,12 @@ impl Dev {
             }
         };
         let handler_url = format!("http://{}", listeners.handler.local_addr()?);
-        let app = App::new(service, setup.hub, setup.store)
+        let mut app = App::new(service, setup.hub, setup.store)
             .map_err(std::io::Error::other)?
             .with_limits(setup.limits);
+        if let Some(pem) = &setup.extra_ca_pem {
+            app = app.trusting(pem).map_err(std::io::Error::other)?;
+        }
         let site = Site::new(setup.config, setup.client_dir, handler_url)
             .map_err(std::io::Error::other)?;
         Ok(Self {

@@ -147,9 +147,9 @@ pub struct Timing {
     pub idle_timeout: Duration,
     /// How long a dropped reliable session waits for its client to recover (at least 30 s).
     pub reconnect_window: Duration,
-    /// Unacked messages a reliable session keeps.
+    /// Messages a reliable session keeps until a `sequenceAck` covers them.
     pub max_buffered_messages: usize,
-    /// Unacked bytes a reliable session keeps.
+    /// Bytes of such messages it keeps.
     pub max_buffered_bytes: usize,
     /// Frames one connection's outgoing queue holds before it is dropped (a client that does
     /// not read must not grow the emulator).

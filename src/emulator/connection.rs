@@ -38,8 +38,8 @@ pub fn upgrade(emulator: Emulator, ws: Upgrade, accepted: Accepted) -> Response 
     ws.accept(name, move |socket| start(emulator, socket, accepted))
 }
 
-/// A reliable client coming back: its session continues on the new socket, with every unacked
-/// message replayed. Anything else is accepted and closed with 1008, so the SDK reconnects
+/// A reliable client coming back: its session continues on the new socket, with every message
+/// after its last `sequenceAck` replayed. Anything else is accepted and closed with 1008, so the SDK reconnects
 /// afresh at once instead of retrying for 30 s.
 pub fn recover(
     emulator: Emulator,
@@ -99,7 +99,7 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
     } else {
         (None, None)
     };
-    let live = Live::new(accepted, tx.clone(), jobs.clone(), signals, closed);
+    let (live, groups, rights) = Live::new(accepted, tx.clone(), jobs.clone(), signals, closed);
     let accepted = live.accepted.clone();
     // The first mail, so that the `connected` frame is the first frame and nothing sent to
     // the connection once it is registered is lost.
@@ -108,29 +108,28 @@ async fn start(emulator: Emulator, socket: WebSocket, accepted: Accepted) {
         generation: FIRST_SOCKET,
         hello: live.hello(),
     });
-    emulator.registry.register(live.clone());
+    emulator.registry.register(live.clone(), groups, rights);
     if emulator
         .upstream
         .handles(&accepted.hub, &EventKind::Connected)
     {
         live.job(Job::Connected);
     }
-    let (hub, timing, protocol) = (accepted.hub.clone(), emulator.timing, accepted.protocol);
+    let (timing, protocol) = (emulator.timing, accepted.protocol);
     let signals = live.signals.clone();
     // The session, the upstream worker and the first socket's reader run in this one task (the
     // listener's): shutdown waits for all three, or cancels them together.
     let session = async {
         let ended = session::run(protocol, timing, mail, signals, closed_tx).await;
         emulator.registry.unregister(&id);
-        if let Some(jobs) =
-            jobs.filter(|_| emulator.upstream.handles(&hub, &EventKind::Disconnected))
-        {
+        // The worker's last job, whether or not the handler wants `disconnected`: the worker
+        // ends on it, not when the last copy of this connection's `Live` is gone.
+        if let Some(jobs) = jobs {
             let _ = jobs.send(Job::Disconnected {
                 reason: ended.reason,
             });
         }
     };
-    // Ends once every sender of jobs is gone: this connection's `Live` copies and the above.
     let worker = async {
         if let Some(rx) = jobs_rx {
             upstream_worker::run(emulator.upstream.clone(), accepted.clone(), rx, tx).await;

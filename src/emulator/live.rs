@@ -21,6 +21,9 @@ pub struct Accepted {
     pub hub: HubKey,
     pub connection_id: String,
     pub user_id: Option<String>,
+    /// The groups it starts in and the rights it starts with: [`Live::new`] hands them to the
+    /// caller (the registry keeps them current from then on), so that the copy every `Live`
+    /// shares keeps none of them.
     pub groups: Vec<String>,
     pub rights: Rights,
     pub protocol: Protocol,
@@ -32,8 +35,8 @@ pub struct Accepted {
 pub struct Live {
     /// Shared by every copy: the registry's, each reader's, the upstream worker's.
     pub accepted: Arc<Accepted>,
-    /// The reconnection token (reliable protocol only).
-    pub token: String,
+    /// The reconnection token (reliable protocol only), shared by every copy.
+    pub token: Arc<str>,
     /// The session's mailbox: frames for the client, and word of the socket.
     pub(crate) tx: Mailbox,
     /// Events for the upstream worker; `None` on a hub no event handler serves.
@@ -47,23 +50,32 @@ pub struct Live {
 impl Live {
     /// A connection the handshake accepted, with a fresh reconnection token: its session reads
     /// `tx`, its upstream worker `jobs`, its readers tell it `signals`, and `closed` says which
-    /// socket the session closed.
+    /// socket the session closed. Returns it with the groups and rights it starts with, for
+    /// the registry.
     pub fn new(
-        accepted: Accepted,
+        mut accepted: Accepted,
         tx: Mailbox,
         jobs: Option<UnboundedSender<Job>>,
         signals: Arc<Signals>,
         closed: watch::Receiver<u64>,
-    ) -> Self {
-        Self {
+    ) -> (Self, Vec<String>, Rights) {
+        let groups = std::mem::take(&mut accepted.groups);
+        let rights = std::mem::take(&mut accepted.rights);
+        let token = if accepted.protocol == Protocol::JsonReliable {
+            uuid::Uuid::new_v4().simple().to_string().into()
+        } else {
+            Arc::from("")
+        };
+        let live = Self {
             accepted: Arc::new(accepted),
-            token: uuid::Uuid::new_v4().simple().to_string(),
+            token,
             tx,
             jobs,
             ack_ids: Arc::default(),
             signals,
             closed,
-        }
+        };
+        (live, groups, rights)
     }
 
     /// Queues an event for the upstream worker (callers check that the handler wants it).
@@ -74,8 +86,7 @@ impl Live {
     }
 
     pub(crate) fn hello(&self) -> Option<String> {
-        let token =
-            (self.accepted.protocol == Protocol::JsonReliable).then_some(self.token.as_str());
+        let token = (self.accepted.protocol == Protocol::JsonReliable).then_some(&*self.token);
         (self.accepted.protocol != Protocol::Simple).then(|| {
             protocol::connected(
                 self.accepted.user_id.as_deref(),

@@ -1,4 +1,4 @@
-//! A connection's mailbox: the one channel its session reads. The hub, the REST API and the
+//! A connection's mailbox: the one channel its session reads. The registry, the REST API and the
 //! upstream worker post frames for the client (`Outgoing`); the connection's socket readers
 //! post word of the socket (`Control`). One channel keeps both in one order, and costs one
 //! allocation per connection (tokio allocates a channel's first 32 slots up front).
@@ -61,7 +61,7 @@ pub type Sink = Pin<Box<dyn futures_util::Sink<Message, Error = WsError> + Send>
 
 /// What the readers tell their session.
 pub enum Control {
-    /// A socket (re)attaches; `hello` is sent first, then every unacked message.
+    /// A socket (re)attaches; `hello` is sent first, then every message no `sequenceAck` has covered yet.
     Attach {
         /// Boxed (`Sink`): every mailbox allocates room for 32 mails up front.
         sink: Sink,

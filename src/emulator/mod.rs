@@ -12,8 +12,8 @@
 //!   blocking `connect` event), [`websocket`] (the upgrade, with its own read buffer),
 //!   [`auth`] (client and server tokens), [`origins`] (`--allowed-origins`).
 //! - One connection: [`live`] (what a live connection is: what its handshake accepted, its
-//!   mailbox, signals, upstream jobs and the ack ids it has seen; a leaf every other part
-//!   imports), [`connection`] (its start and a reliable client's recovery), [`reader`] (one
+//!   mailbox, signals, upstream jobs and the ack ids it has seen; it imports none of the
+//!   parts that use it: connection, reader, upstream worker, registry), [`connection`] (its start and a reliable client's recovery), [`reader`] (one
 //!   socket's frames, over any stream), [`session`] (the one writer; the reliable buffer),
 //!   [`mailbox`] (what others post to it), [`signals`] (what readers tell the session beside
 //!   the mailbox: `sequenceAck`s, newer sockets; the queue's bound).

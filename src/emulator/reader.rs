@@ -58,9 +58,13 @@ where
     let mut closed = live.closed.clone();
     let stop = loop {
         let next = tokio::select! {
-            // A socket the service closed reads no further frames.
+            // A socket the service closed reads no further frames, nor one whose session has
+            // ended (the session drops the sender): nobody would answer them.
             biased;
-            Ok(()) = closed.changed() => {
+            changed = closed.changed() => {
+                if changed.is_err() {
+                    break Stop::ServiceClosed;
+                }
                 if *closed.borrow() != generation {
                     continue;
                 }
@@ -263,8 +267,9 @@ fn handle_frame(reading: &Reading, live: &Live, frame: ClientFrame) -> Option<St
         }
         ClientFrame::SequenceAck { sequence_id } => {
             if accepted.protocol == Protocol::JsonReliable {
-                // Not a mail: an ack must not wait behind the data queued for the client, or a
-                // backlog would overflow the reliable buffer although the client keeps up.
+                // Not a mail: a `sequenceAck` must not wait behind the data queued for the
+                // client, or a backlog would overflow the reliable buffer although the client
+                // keeps up.
                 live.signals.sequence_ack(sequence_id);
             }
         }

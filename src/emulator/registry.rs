@@ -1,6 +1,6 @@
-//! The registry of live connections, per hub: who is connected, as which user, in which
-//! groups, with which rights, and the channel to write to each. Group membership and rights
-//! are per connection, as in the service.
+//! The registry of live connections, per hub: each connection's `Live` (who it is, its
+//! mailbox, its session: where a recovering reliable client finds it), the groups it is in and
+//! the rights it has now. Group membership and rights are per connection, as in the service.
 
 mod maps;
 
@@ -32,21 +32,20 @@ impl Registry {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a connection and joins the groups its handshake named.
-    pub fn register(&self, live: Live) {
+    /// Adds a connection, in `groups` and with `rights` (what its handshake gave it).
+    pub fn register(&self, live: Live, groups: Vec<String>, rights: Rights) {
         let mut s = self.lock();
         if s.closing {
             let _ = live.tx.send(Outgoing::Close(1001, SHUTDOWN_REASON.into()));
         }
         let id = live.accepted.connection_id.clone();
-        let groups = live.accepted.groups.clone();
         if let Some(user) = &live.accepted.user_id {
             s.users
                 .entry((live.accepted.hub.clone(), user.clone()))
                 .or_default()
                 .insert(id.clone());
         }
-        s.connections.insert(id.clone(), Entry::new(live));
+        s.connections.insert(id.clone(), Entry::new(live, rights));
         for g in &groups {
             s.join(&id, g);
         }

@@ -155,6 +155,7 @@ fn handle(
         .get("host")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
+    // `http` over TLS too: the audience check compares host, port and path, not the scheme.
     let url = if raw_query.is_empty() {
         format!("http://{host}{path}")
     } else {

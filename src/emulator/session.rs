@@ -49,7 +49,7 @@ struct SessionState {
     /// The generation of a socket let go because its client stopped reading (or recovered on
     /// a newer socket while a write to it was stuck).
     stalled: Option<u64>,
-    /// Acks and newer sockets, from the readers.
+    /// `sequenceAck`s and newer sockets, from the readers.
     signals: Arc<Signals>,
     /// When a detached reliable session gives up waiting for its client.
     expires: Option<Instant>,

@@ -8,9 +8,9 @@ use tokio::sync::Notify;
 pub const FIRST_SOCKET: u64 = 1;
 
 /// What a connection's readers tell its session without queueing in its mailbox: the client's
-/// `sequenceAck`s, which must not wait behind the data queued for the client (a backlog would overflow the reliable
-/// buffer although the client keeps up), and a newer socket, which must not wait for a write
-/// stuck on the old one (up to the idle timeout, longer than a client keeps recovering).
+/// `sequenceAck`s, which must not wait behind the data queued for the client (a backlog would
+/// overflow the reliable buffer although the client keeps up), and a newer socket, which must
+/// not wait for a write stuck on the old one (up to the idle timeout, longer than a client keeps recovering).
 /// The queue's bound lives here too: every poster counts what it queues, the session what it
 /// takes, and the first post past the bound marks the connection overflowed and wakes the
 /// session, even from a write the client never finishes reading.

@@ -21,17 +21,18 @@ fn fail(tx: &Mailbox, ack_id: Option<u64>, message: &str) {
     ));
 }
 
-/// Delivers the events of the connection `origin` upstream until its job channel closes;
-/// answers and failures go to its mailbox `tx`.
+/// Delivers the events of the connection `accepted` upstream until `Job::Disconnected` (sent
+/// upstream if the handler wants it) or until its job channel closes; answers and failures
+/// go to its mailbox `tx`.
 pub async fn run(
     upstream: Arc<Upstream>,
-    origin: Arc<Accepted>,
+    accepted: Arc<Accepted>,
     mut jobs: UnboundedReceiver<Job>,
     tx: Mailbox,
 ) {
     let mut next_id: u64 = 1;
-    let subprotocol = origin.protocol.name().map(str::to_string);
-    let mut state = origin.connection_state.clone();
+    let subprotocol = accepted.protocol.name().map(str::to_string);
+    let mut state = accepted.connection_state.clone();
     while let Some(job) = jobs.recv().await {
         let (kind, data, ack_id) = match job {
             Job::Connected => (
@@ -39,6 +40,11 @@ pub async fn run(
                 Data::Json(serde_json::json!({})),
                 None,
             ),
+            Job::Disconnected { .. }
+                if !upstream.handles(&accepted.hub, &EventKind::Disconnected) =>
+            {
+                break;
+            }
             Job::Disconnected { reason } => (
                 EventKind::Disconnected,
                 Data::Json(serde_json::json!({ "reason": reason })),
@@ -58,9 +64,9 @@ pub async fn run(
         };
         let request = EventRequest {
             kind,
-            hub: origin.hub.clone(),
-            connection_id: origin.connection_id.clone(),
-            user_id: origin.user_id.clone(),
+            hub: accepted.hub.clone(),
+            connection_id: accepted.connection_id.clone(),
+            user_id: accepted.user_id.clone(),
             subprotocol: subprotocol.clone(),
             connection_state: state.clone(),
             id: next_id,

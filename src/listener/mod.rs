@@ -52,11 +52,16 @@ pub async fn serve<S, B>(
         };
         let tcp = match accepted {
             Ok((tcp, _)) => tcp,
-            Err(e) => {
-                // Out of descriptors, most often: wait for some to be freed instead of
-                // spinning on the same error.
+            Err(e) if out_of_resources(&e) => {
+                // Wait for descriptors or memory to be freed instead of spinning on the same
+                // error.
                 tracing::warn!(error = %e, "cannot accept a connection");
                 tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => {
+                // One connection's trouble (reset before it was accepted, say).
+                tracing::debug!(error = %e, "a connection was lost while accepted");
                 continue;
             }
         };
@@ -67,13 +72,20 @@ pub async fn serve<S, B>(
                 Some(tls) => {
                     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, tls.accept(tcp)).await {
                         Ok(Ok(stream)) => connection(stream, service, in_set).await,
-                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                        // Most often a client that does not trust the certificate.
+                        Ok(Err(e)) => tracing::info!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::info!("TLS handshake timed out"),
                     }
                 }
             }
         });
     }
+}
+
+/// True for the accept errors that say the process is out of descriptors or memory.
+fn out_of_resources(e: &std::io::Error) -> bool {
+    // EMFILE 24, ENFILE 23, ENOMEM 12, ENOBUFS 105 on Linux.
+    matches!(e.raw_os_error(), Some(24 | 23 | 12 | 105))
 }
 
 /// One connection: HTTP/1.1 requests until the client closes it, a request upgrades it, or

@@ -18,8 +18,8 @@ pub enum TlsError {
     NoCertificate(PathBuf),
     #[error("cannot read a private key from {0}: {1}")]
     Key(PathBuf, rustls_pki_types::pem::Error),
-    #[error("the certificate and key cannot be used: {0}")]
-    Config(#[from] tokio_rustls::rustls::Error),
+    #[error("the certificate {0} and key {1} cannot be used together: {2}")]
+    Config(PathBuf, PathBuf, tokio_rustls::rustls::Error),
 }
 
 /// Builds the TLS side of a listener from a PEM certificate chain (leaf first) and a PEM
@@ -34,10 +34,13 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, TlsError> {
     let private =
         PrivateKeyDer::from_pem_file(key).map_err(|e| TlsError::Key(key.to_path_buf(), e))?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let unusable = |e| TlsError::Config(cert.to_path_buf(), key.to_path_buf(), e);
     let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
+        .with_safe_default_protocol_versions()
+        .map_err(unusable)?
         .with_no_client_auth()
-        .with_single_cert(chain, private)?;
+        .with_single_cert(chain, private)
+        .map_err(unusable)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }

@@ -9,6 +9,8 @@ import { WebPubSubClient, WebPubSubJsonProtocol } from '@azure/web-pubsub-client
 const connectionString = process.env.CONNECTION_STRING;
 const deadline = setTimeout(() => finish({ ok: false, error: 'timed out after 15 s' }), 15_000);
 let client;
+/** How far it got: `service` (a REST call), `client` (the WebSocket), `done`. */
+let step = 'service';
 
 function finish(result) {
   clearTimeout(deadline);
@@ -21,6 +23,9 @@ try {
   const service = new WebPubSubServiceClient(connectionString, 'chat', {
     retryOptions: { maxRetries: 0 },
   });
+  // A REST call first: the service SDK's own HTTPS, before the client SDK's WSS.
+  const before = await service.userExists('tls-user');
+  step = 'client';
   const { url } = await service.getClientAccessToken({
     userId: 'tls-user',
     roles: ['webpubsub.joinLeaveGroup.tls', 'webpubsub.sendToGroup.tls'],
@@ -42,7 +47,8 @@ try {
   await client.sendToGroup('tls', 'from the client over wss', 'text');
   while (received.length < 2) await new Promise((r) => (wake = r));
   const exists = await service.userExists('tls-user');
-  finish({ ok: true, url: url.split('?')[0], received, userExists: exists });
+  step = 'done';
+  finish({ ok: true, url: url.split('?')[0], received, userExists: [before, exists] });
 } catch (e) {
-  finish({ ok: false, error: `${e?.code ?? ''} ${e?.message ?? e}`.trim() });
+  finish({ ok: false, step, error: `${e?.code ?? ''} ${e?.message ?? e}`.trim() });
 }

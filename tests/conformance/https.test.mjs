@@ -109,11 +109,13 @@ test("the service SDK and the client SDK work over it when Node trusts the emula
   assert.equal(trusted.ok, true, trusted.error);
   assert.match(trusted.url, /^wss:\/\/localhost:\d+\/client\/hubs\/chat$/);
   assert.deepEqual(trusted.received.sort(), ['from the client over wss', 'from the service over https']);
-  assert.equal(trusted.userExists, true);
+  assert.deepEqual(trusted.userExists, [false, true]);
 
-  // The same program without the CA: the certificate is checked, and refused.
+  // The same program without the CA: the certificate is checked, and the service SDK's first
+  // REST call is refused.
   const untrusted = await runSdkClient({ CONNECTION_STRING: emulator.ready.connectionString });
   assert.equal(untrusted.ok, false);
+  assert.equal(untrusted.step, 'service', untrusted.error);
   assert.match(untrusted.error, /certificate/i);
 });
 

@@ -63,8 +63,8 @@ fn connect(protocol: Protocol, roles: &[&str], user_events: &str) -> Client {
         protocol,
         connection_state: None,
     };
-    let live = Live::new(accepted, tx, Some(jobs_tx), signals.clone(), closed);
-    reading.registry.register(live.clone());
+    let (live, groups, rights) = Live::new(accepted, tx, Some(jobs_tx), signals.clone(), closed);
+    reading.registry.register(live.clone(), groups, rights);
     let (frames, rx) = unbounded_channel();
     let stream = Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|m| (m, rx))
@@ -296,6 +296,25 @@ async fn a_sequence_ack_reaches_the_session_beside_its_mailbox() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_reader_stops_once_its_session_has_ended() {
+    let mut c = connect(Protocol::JsonReliable, &[], "*");
+    let started = tokio::time::Instant::now();
+    // The session drops its sender of `closed` when it returns.
+    drop(c._closed);
+    c.reader.await.expect("the reader stops");
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "at once, not at the idle timeout"
+    );
+    assert!(c.frames.is_closed(), "its stream is dropped");
+    assert!(
+        c.mail.try_recv().is_err(),
+        "and it tells the ended session nothing"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_silent_socket_is_detached_after_the_idle_timeout() {
     let mut c = connect(Protocol::JsonReliable, &[], "*");
     let started = tokio::time::Instant::now();
@@ -324,7 +343,10 @@ async fn a_close_frame_ends_the_connection_and_a_lost_socket_detaches_it() {
         Control::End { reason } if reason == "The client closed the connection."
     ));
     let Client {
-        frames, mut mail, ..
+        frames,
+        mut mail,
+        _closed,
+        ..
     } = connect(Protocol::JsonReliable, &[], "*");
     drop(frames);
     assert!(matches!(

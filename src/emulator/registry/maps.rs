@@ -21,10 +21,10 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// A connection in no group yet, with the rights its handshake gave it.
-    pub fn new(live: Live) -> Self {
+    /// A connection in no group yet, with `rights`.
+    pub fn new(live: Live, rights: Rights) -> Self {
         Self {
-            rights: live.accepted.rights.clone(),
+            rights,
             groups: HashSet::new(),
             live,
         }

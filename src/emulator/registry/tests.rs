@@ -26,7 +26,8 @@ fn connect(
         connection_state: None,
     };
     let (_, closed) = tokio::sync::watch::channel(0);
-    r.register(Live::new(accepted, tx, None, signals, closed));
+    let (live, groups, rights) = Live::new(accepted, tx, None, signals, closed);
+    r.register(live, groups, rights);
     rx
 }
 

@@ -133,7 +133,7 @@ async fn reliable_frames_are_numbered_from_one_and_unacked_ones_are_replayed_aft
     let ids: Vec<u64> = got.iter().filter_map(|f| data_of(f).0).collect();
     assert_eq!(ids, (1..=queued as u64).collect::<Vec<_>>());
 
-    // The client acks the first ten, then its socket drops; a new one gets the rest, in order.
+    // A sequenceAck covers the first ten, then its socket drops; a new one gets the rest, in order.
     s.signals.sequence_ack(10);
     s.mailbox.control(Control::Detach {
         generation: 1,
@@ -187,9 +187,9 @@ async fn a_stalled_reliable_client_keeps_its_session_and_gets_everything_on_reco
 }
 
 #[tokio::test(start_paused = true)]
-async fn acks_do_not_wait_behind_the_data_queued_for_the_client() {
-    // A backlog three times the reliable buffer, for a client that has acked as far as the
-    // backlog goes (the reader records acks as they arrive, ahead of the queued data): no
+async fn sequence_acks_do_not_wait_behind_the_data_queued_for_the_client() {
+    // A backlog three times the reliable buffer, for a client whose sequenceAck covers the
+    // whole backlog (the reader records sequenceAcks as they arrive, ahead of the queued data): no
     // overflow, every message goes out.
     let timing = Timing {
         max_buffered_messages: 10,

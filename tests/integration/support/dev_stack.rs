@@ -40,6 +40,7 @@ impl Dev {
             client_dir: root.join("client"),
             config,
             limits: chatr::config::limits::Limits::default(),
+            extra_ca_pem: None,
         };
         let (emulator, handler) = (bind().await, bind().await);
         let server = Server::start(|site, shutdown| {
