@@ -24,7 +24,8 @@ FLOORS = [
     ["store", "pubsub"],
     ["chat", "webhook", "token"],
     ["config"],
-    ["access_key", "clock", "shutdown", "telemetry", "http_body", "http_client", "listener"],
+    ["listener"],
+    ["access_key", "clock", "shutdown", "telemetry", "http_body", "http_client"],
 ]
 FLOOR = {m: len(FLOORS) - i for i, floor in enumerate(FLOORS) for m in floor}
 

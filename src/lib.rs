@@ -23,9 +23,11 @@
 //!   domain values; [`webhook`]: CloudEvents parsing, `ce-signature`, abuse protection;
 //!   [`token`]: HS256 tokens.
 //! - [`config`]: settings, read once, with the typed values they parse into.
+//! - [`listener`]: our accept loop for every HTTP listener (TLS, header and body timeouts, a
+//!   connection bound, a bounded drain at shutdown).
 //! - [`access_key`], [`clock`], [`shutdown`], [`telemetry`]; [`http_body`]: request bodies
 //!   read with a size limit; [`http_client`]: the error of an outgoing client that cannot be
-//!   built; [`listener`]: our accept loop (TLS, a bounded drain at shutdown).
+//!   built.
 //!
 //! Beside the library: `src/bin/chatr-load.rs` (+ `src/bin/chatr_load/`), the load generator
 //! of `docs/PERFORMANCE.md`, a binary of its own that drives `chatr` over sockets;

@@ -35,9 +35,15 @@ function readyOf(line) {
  * it exits (SIGKILL and a rejection after 8 s), `stdout` and `stderr` are what it printed so
  * far. Rejects with its stderr, having killed it, when it exits or cannot start first, or
  * after `timeoutMs`. Should the test process end first, the child is killed with it.
+ * `descriptors` runs it with that RLIMIT_NOFILE, soft and hard (`ulimit -n` in a shell that
+ * then `exec`s chatr, so the child is chatr itself).
  */
-export async function spawnChatr(args, { env = {}, cwd = REPO, timeoutMs = START_TIMEOUT_MS } = {}) {
-  const child = spawn(CHATR_BIN, [...args, '--ready-json'], {
+export async function spawnChatr(args, { env = {}, cwd = REPO, timeoutMs = START_TIMEOUT_MS, descriptors } = {}) {
+  const [command, commandArgs] =
+    descriptors === undefined
+      ? [CHATR_BIN, [...args, '--ready-json']]
+      : ['sh', ['-c', `ulimit -n ${Number(descriptors)} && exec "$0" "$@"`, CHATR_BIN, ...args, '--ready-json']];
+  const child = spawn(command, commandArgs, {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },

@@ -19,6 +19,9 @@ macro_rules! shared_settings {
   CHATR_MESSAGE_RETENTION_DAYS  days a message is kept; older ones go in the sweep (default: 0: forever)
   CHATR_DIRECT_RELAY            true: members publish to their groups directly, as the original client
                                 does (messages neither kept nor limited; default: false)
+  CHATR_HEADER_TIMEOUT_SECS     seconds a client has to send a request's headers (default: 30)
+  CHATR_BODY_TIMEOUT_SECS       seconds a client has to send a request's body; then 408 (default: 30)
+  CHATR_SHUTDOWN_GRACE_SECS     seconds shutdown waits for open connections (default: 5)
   RUST_LOG                      log filter (default: info)"
     };
 }
@@ -63,6 +66,11 @@ pub enum Command {
     Emulator(EmulatorArgs),
 }
 
+/// Seconds, as the settings take them (`crate::config::serving::seconds`).
+fn secs(value: &str) -> Result<std::time::Duration, String> {
+    crate::config::serving::seconds("the flag", value).map_err(|e| e.to_string())
+}
+
 /// `chatr serve` flags.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -103,6 +111,15 @@ pub struct DevArgs {
     /// The Static Web Apps configuration to honour.
     #[arg(long, default_value = "staticwebapp.config.json")]
     pub config: std::path::PathBuf,
+    /// The emulator's access key (at least 32 characters). Default: a random key made once
+    /// per data folder and kept there (`emulator-access-key`, owner-only), so that nothing
+    /// else on the machine can guess it; the connection string shows it.
+    #[arg(long, hide_default_value = true)]
+    pub access_key: Option<String>,
+    /// A host name to answer to besides localhost, 127.0.0.1 and [::1] (repeatable): the site,
+    /// the emulator and the handler refuse any other `Host` with 421.
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
     /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
     /// `{"ready":{"site":URL,"emulator":URL,"handler":URL,"connectionString":CS}}` (no
     /// emulator nor connectionString with a real Web PubSub).
@@ -164,6 +181,17 @@ pub struct EmulatorArgs {
     /// The private key of --cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, requires = "cert", value_name = "PEM")]
     pub key: Option<std::path::PathBuf>,
+    /// Seconds a client has to send a request's headers (the WebSocket handshake's too); then
+    /// its connection is closed. Fractions allowed.
+    #[arg(long, default_value = "30", value_parser = secs, value_name = "SECONDS")]
+    pub header_timeout_secs: std::time::Duration,
+    /// Seconds a client has to send a REST request's body; then 408.
+    #[arg(long, default_value = "30", value_parser = secs, value_name = "SECONDS")]
+    pub body_timeout_secs: std::time::Duration,
+    /// Seconds shutdown waits for the sockets to close (and `disconnected` events to go
+    /// upstream) before it cuts what is left.
+    #[arg(long, default_value = "5", value_parser = secs, value_name = "SECONDS")]
+    pub shutdown_grace_secs: std::time::Duration,
     /// Bytes one connection's outgoing queue holds (the same; one frame always fits).
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_queued_bytes: u64,

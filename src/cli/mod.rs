@@ -8,6 +8,7 @@
 //! - `ready`: the `--ready-json` line.
 
 pub mod args;
+mod data_dir;
 mod ready;
 
 use std::io::Write;
@@ -76,6 +77,9 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
         )
     })?;
     anyhow::ensure!(args.client_dir.is_dir(), "the client folder {} does not exist (--client-dir); run chatr dev from the repository root", args.client_dir.display());
+    // Before anything else touches the folder: a second `chatr dev` on it stops here.
+    let data_lock = data_dir::lock(&args.data_dir)?;
+    let access_key = data_dir::access_key(&data_lock, args.access_key.as_deref())?;
     let store_settings = match &settings.table {
         Some(t) => StoreSettings::Table(t.clone()),
         None => StoreSettings::Embedded {
@@ -103,6 +107,10 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
         config,
         limits: settings.limits,
         extra_ca_pem,
+        serving: settings.serving,
+        descriptors: crate::listener::limits::raise_descriptor_limit(),
+        access_key,
+        hosts: args.hosts,
     };
     let listeners = crate::dev::Listeners {
         site,
@@ -136,6 +144,7 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
     }
     std::io::stdout().flush().ok();
     dev.run(crate::shutdown::signal()).await;
+    drop(data_lock);
     Ok(())
 }
 
@@ -149,6 +158,13 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         .cert
         .zip(args.key)
         .map(|(cert, key)| crate::emulator::config::TlsFiles { cert, key });
+    let descriptors = crate::listener::limits::raise_descriptor_limit();
+    config.listener = crate::listener::Limits {
+        header_read: args.header_timeout_secs,
+        body: args.body_timeout_secs,
+        max_connections: crate::listener::limits::share_of(descriptors, 3, 4),
+        grace: args.shutdown_grace_secs,
+    };
     config.timing = crate::emulator::config::Timing {
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
@@ -234,6 +250,11 @@ fn extra_ca_pem(path: Option<&std::path::Path>) -> anyhow::Result<Option<Vec<u8>
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = HandlerSettings::from_env()?;
     let extra_ca_pem = extra_ca_pem(settings.extra_ca_certs.as_deref())?;
+    // The embedded store's folder, one process at a time (Table Storage has no such lock).
+    let data_lock = match &settings.store {
+        StoreSettings::Embedded { data_dir } => Some(data_dir::lock(data_dir)?),
+        StoreSettings::Table(_) => None,
+    };
     let (store, store_text) = open_store(&settings.store).await?;
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, settings.port)))
         .await
@@ -266,6 +287,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("{}", ready.line());
     }
     std::io::stdout().flush().ok();
-    crate::functions::run(listener, app, crate::shutdown::signal()).await;
+    let descriptors = crate::listener::limits::raise_descriptor_limit();
+    let limits = settings
+        .serving
+        .limits(crate::listener::limits::share_of(descriptors, 3, 4));
+    crate::functions::run(listener, app, limits, None, crate::shutdown::signal()).await;
+    drop(data_lock);
     Ok(())
 }

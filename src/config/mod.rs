@@ -6,6 +6,7 @@ pub mod error;
 pub mod hub;
 pub mod limits;
 pub mod names;
+pub mod serving;
 pub mod table_connection_string;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use crate::config::connection_string::{WebPubSubConnectionString, EXPECTED_FORM};
 use crate::config::hub::HubName;
 use crate::config::limits::Limits;
+use crate::config::serving::Serving;
 use crate::config::table_connection_string::{self as table_cs, TableConnectionString};
 
 pub use crate::config::error::ConfigError;
@@ -49,6 +51,8 @@ pub struct HandlerSettings {
     pub limits: Limits,
     /// CA certificates trusted besides the public roots (`CHATR_EXTRA_CA_CERTS`).
     pub extra_ca_certs: Option<PathBuf>,
+    /// The listener's timeouts.
+    pub serving: Serving,
 }
 
 impl HandlerSettings {
@@ -94,6 +98,7 @@ impl HandlerSettings {
             store,
             port,
             extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(PathBuf::from),
+            serving: Serving::from_lookup(get)?,
             limits: Limits::from_lookup(get)?,
         })
     }
@@ -113,6 +118,8 @@ pub struct DevSettings {
     /// CA certificates trusted besides the public roots (`CHATR_EXTRA_CA_CERTS`), for a
     /// `WebPubSubConnectionString` naming an emulator over HTTPS.
     pub extra_ca_certs: Option<PathBuf>,
+    /// The listeners' timeouts.
+    pub serving: Serving,
 }
 
 impl DevSettings {
@@ -147,6 +154,7 @@ impl DevSettings {
             hub: parse_hub(get(WEB_PUBSUB_HUB))?,
             table,
             extra_ca_certs: get(CHATR_EXTRA_CA_CERTS).map(PathBuf::from),
+            serving: Serving::from_lookup(get)?,
             limits: Limits::from_lookup(get)?,
         })
     }

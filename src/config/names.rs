@@ -21,6 +21,13 @@ pub const CHATR_SWEEP_SECONDS: &str = "CHATR_SWEEP_SECONDS";
 /// A PEM file of CA certificates trusted, besides the public roots, for calls to Web PubSub.
 pub const CHATR_EXTRA_CA_CERTS: &str = "CHATR_EXTRA_CA_CERTS";
 
+/// Seconds a client has to send a request's headers (slow clients are cut).
+pub const CHATR_HEADER_TIMEOUT_SECS: &str = "CHATR_HEADER_TIMEOUT_SECS";
+/// Seconds a client has to send a request's body.
+pub const CHATR_BODY_TIMEOUT_SECS: &str = "CHATR_BODY_TIMEOUT_SECS";
+/// Seconds shutdown waits for open connections before it cuts them.
+pub const CHATR_SHUTDOWN_GRACE_SECS: &str = "CHATR_SHUTDOWN_GRACE_SECS";
+
 /// Messages one user may send at once before the rate applies (0: no limit).
 pub const CHATR_MESSAGE_BURST: &str = "CHATR_MESSAGE_BURST";
 /// Messages per second one user may send, sustained (0: no limit).
@@ -88,6 +95,18 @@ pub const HANDLER_SETTINGS: &[(&str, &str)] = &[
     (
         CHATR_MESSAGE_RETENTION_DAYS,
         "days a message is kept; older ones go in the sweep (default 0: forever)",
+    ),
+    (
+        CHATR_HEADER_TIMEOUT_SECS,
+        "seconds a client has to send a request's headers; then its connection is closed (default 30)",
+    ),
+    (
+        CHATR_BODY_TIMEOUT_SECS,
+        "seconds a client has to send a request's body; then 408 (default 30)",
+    ),
+    (
+        CHATR_SHUTDOWN_GRACE_SECS,
+        "seconds shutdown waits for open connections before it cuts them (default 5)",
     ),
     (
         CHATR_DIRECT_RELAY,

@@ -21,15 +21,19 @@ use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::access_key::AccessKey;
 use crate::config::connection_string::WebPubSubConnectionString;
 use crate::config::hub::HubName;
 use crate::config::limits::Limits;
+use crate::config::serving::Serving;
 use crate::dev::site::Site;
 use crate::dev::swa_config::SwaConfig;
-use crate::emulator::config::{parse_access_key, EmulatorConfig};
+use crate::emulator::config::EmulatorConfig;
 use crate::emulator::hub_key::HubKey;
 use crate::emulator::service::Emulator;
 use crate::functions::App;
+use crate::listener::hosts::AllowedHosts;
+use crate::listener::limits::share_of;
 use crate::store::SharedStore;
 
 /// The sockets `chatr dev` serves on, already bound.
@@ -52,6 +56,22 @@ pub struct DevSetup {
     pub limits: Limits,
     /// PEM CA certificates the handler trusts besides the public roots (`CHATR_EXTRA_CA_CERTS`).
     pub extra_ca_pem: Option<Vec<u8>>,
+    /// The listeners' timeouts.
+    pub serving: Serving,
+    /// The process's descriptor limit (`None`: unknown), shared out between the listeners.
+    pub descriptors: Option<u64>,
+    /// The emulator's access key (random per data folder unless `--access-key` is given).
+    pub access_key: AccessKey,
+    /// Host names to answer to besides this machine's own (`--host`).
+    pub hosts: Vec<String>,
+}
+
+/// Each listener's share of the descriptors: the emulator holds the long-lived WebSockets;
+/// the site and the handler see short requests (the handler only the site's and the
+/// emulator's).
+fn listener_limits(setup: &DevSetup) -> [crate::listener::Limits; 3] {
+    let share = |n, d| setup.serving.limits(share_of(setup.descriptors, n, d));
+    [share(1, 4), share(1, 2), share(1, 8)]
 }
 
 /// Every part of `chatr dev`, built on its bound sockets and not yet serving: what it
@@ -61,15 +81,22 @@ pub struct Dev {
     app: App,
     site: Site,
     emulator: Option<Emulator>,
+    /// The site's and the handler's limits (the emulator keeps its own).
+    site_limits: crate::listener::Limits,
+    handler_limits: crate::listener::Limits,
+    /// The `Host` names every part answers to.
+    hosts: AllowedHosts,
 }
 
 impl Dev {
     /// Builds the emulator (unless a real service is configured), the handler and the site.
     pub fn build(listeners: Listeners, setup: DevSetup) -> std::io::Result<Self> {
+        let [site_limits, emulator_limits, handler_limits] = listener_limits(&setup);
+        let hosts = AllowedHosts::local(&setup.hosts);
         let (service, emulator) = match setup.web_pubsub {
             Some(real) => (real, None),
             None => {
-                let emulator = emulator_for(&setup.hub, &listeners)?;
+                let emulator = emulator_for(&setup, &listeners, emulator_limits)?;
                 let service = WebPubSubConnectionString::parse(&emulator.connection_string())
                     .map_err(std::io::Error::other)?;
                 (service, Some(emulator))
@@ -89,6 +116,9 @@ impl Dev {
             app,
             site,
             emulator,
+            site_limits,
+            handler_limits,
+            hosts,
         })
     }
 
@@ -105,6 +135,9 @@ impl Dev {
             app,
             site,
             emulator,
+            site_limits,
+            handler_limits,
+            hosts,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -114,14 +147,17 @@ impl Dev {
             tokio::spawn(crate::functions::run(
                 listeners.handler,
                 app,
+                handler_limits,
+                Some(hosts.clone()),
                 stopped(stop_rx.clone()),
             )),
-            tokio::spawn(
-                warp::serve(site::routes(site))
-                    .incoming(listeners.site)
-                    .graceful(stopped(stop_rx.clone()))
-                    .run(),
-            ),
+            tokio::spawn(site::run(
+                listeners.site,
+                site,
+                site_limits,
+                hosts,
+                stopped(stop_rx.clone()),
+            )),
         ];
         if let (Some(emulator), Some(listener)) = (emulator, listeners.emulator) {
             tasks.push(tokio::spawn(crate::emulator::run(
@@ -138,9 +174,14 @@ impl Dev {
     }
 }
 
-/// The emulator `chatr dev` runs: the development key, `hub`'s events to the site's
-/// `/api/eventHandler`, so that webhooks cross the site's routing rules as in the cloud.
-fn emulator_for(hub: &HubName, listeners: &Listeners) -> std::io::Result<Emulator> {
+/// The emulator `chatr dev` runs: `hub`'s events to the site's `/api/eventHandler`, so that
+/// webhooks cross the site's routing rules as in the cloud; WebSocket upgrades only from the
+/// site's own pages, requests only for this machine's names, the data folder's access key.
+fn emulator_for(
+    setup: &DevSetup,
+    listeners: &Listeners,
+    limits: crate::listener::Limits,
+) -> std::io::Result<Emulator> {
     let site_port = listeners.site.local_addr()?.port();
     let emulator_port = listeners
         .emulator
@@ -148,12 +189,23 @@ fn emulator_for(hub: &HubName, listeners: &Listeners) -> std::io::Result<Emulato
         .map(|l| l.local_addr())
         .transpose()?
         .map_or(0, |a| a.port());
-    let key =
-        parse_access_key(crate::emulator::DEFAULT_ACCESS_KEY).map_err(std::io::Error::other)?;
     let handler = format!("http://127.0.0.1:{site_port}/api/eventHandler")
         .parse()
         .map_err(std::io::Error::other)?;
-    let config = EmulatorConfig::new(key, HubKey::from(hub), handler);
+    let mut config =
+        EmulatorConfig::new(setup.access_key.clone(), HubKey::from(&setup.hub), handler);
+    config.listener = limits;
+    config.allowed_hosts = Some(AllowedHosts::local(&setup.hosts));
+    let site_origins: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(setup.hosts.iter().cloned())
+        .map(|host| format!("http://{host}:{site_port}"))
+        .collect();
+    config.allowed_origins = site_origins
+        .join(",")
+        .parse()
+        .map_err(std::io::Error::other)?;
     crate::emulator::build(&config, emulator_port).map_err(std::io::Error::other)
 }
 

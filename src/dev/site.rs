@@ -67,6 +67,44 @@ fn redirect(location: &str, status: u16) -> Response {
     r
 }
 
+/// The methods some route of the site takes (the API's are the handler's to refine).
+const ANY_ROUTE_TAKES: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// 405, with the methods the path takes.
+fn method_not_allowed(allow: &str) -> Response {
+    let body = serde_json::json!({
+        "error": "methodNotAllowed",
+        "message": format!("This path takes {allow} only."),
+    });
+    let mut r = with_body(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "application/json",
+        Bytes::from(body.to_string()),
+    );
+    if let Ok(v) = HeaderValue::from_str(allow) {
+        r.headers_mut().insert("allow", v);
+    }
+    r
+}
+
+/// Serves the site on `listener` within `limits`, answering only to `hosts`, until
+/// `shutdown`, then lets the requests in hand finish (for the grace period at most).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    site: Site,
+    limits: crate::listener::Limits,
+    hosts: crate::listener::hosts::AllowedHosts,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let routes = crate::listener::hosts::guard(Some(hosts))
+        .or(routes(site))
+        .unify();
+    let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
+    let tasks = crate::listener::Tasks::new();
+    crate::listener::serve(listener, service, None, limits, tasks.clone(), shutdown).await;
+    tasks.drain(limits.grace).await;
+}
+
 /// The site as a warp filter.
 pub fn routes(site: Site) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
@@ -100,6 +138,11 @@ impl Site {
         headers: HeaderMap,
         body: Bytes,
     ) -> Response {
+        // CONNECT, TRACE and the like: nothing here takes them, and the proxy cannot forward
+        // them (they used to come back 502 from `/api`).
+        if !ANY_ROUTE_TAKES.contains(&method.as_str()) {
+            return method_not_allowed(&ANY_ROUTE_TAKES.join(", "));
+        }
         let principal =
             Principal::from_cookie_header(headers.get("cookie").and_then(|v| v.to_str().ok()));
         let mut roles = vec!["anonymous".to_string()];
@@ -119,6 +162,8 @@ impl Site {
                     return self
                         .forward(method, &target, &query, headers, body, principal.as_ref())
                         .await;
+                } else if method != Method::GET && method != Method::HEAD {
+                    method_not_allowed("GET, HEAD")
                 } else {
                     let mut r = self.file(&target);
                     for (k, v) in extra {

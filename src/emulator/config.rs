@@ -192,6 +192,10 @@ pub struct EmulatorConfig {
     pub allowed_origins: AllowedOrigins,
     /// Serve HTTPS with this certificate (`--cert`, `--key`); plain HTTP when `None`.
     pub tls: Option<TlsFiles>,
+    /// The listener's timeouts and connection bound.
+    pub listener: crate::listener::Limits,
+    /// The `Host` names it answers to; `None`: any (`chatr dev` sets this machine's).
+    pub allowed_hosts: Option<crate::listener::hosts::AllowedHosts>,
 }
 
 /// A PEM certificate chain and its private key.
@@ -216,6 +220,8 @@ impl EmulatorConfig {
             timing: Timing::default(),
             allowed_origins: AllowedOrigins::Any,
             tls: None,
+            listener: crate::listener::Limits::with_max_connections(10_000),
+            allowed_hosts: None,
         }
     }
 }

@@ -22,7 +22,8 @@
 //!   [`protocol`]: the JSON subprotocols' frames and limits.
 //! - Upstream: [`upstream_worker`] (one connection's events, one at a time, in order),
 //!   [`upstream`] (CloudEvents over HTTP, abuse protection).
-//! - [`rest`]: the data-plane REST API (`rest/batch.rs`: `:addToGroups`, `:removeFromGroups`);
+//! - [`rest`]: the data-plane REST API (`rest/batch.rs`: `:addToGroups`, `:removeFromGroups`;
+//!   `rest/generate_token.rs`: `:generateToken`);
 //!   [`filter`]: the OData `filter` its sends and batch group calls take.
 //!
 //! Two words: an *ack* is only the service's answer to a client frame that carried an
@@ -73,7 +74,6 @@ pub mod websocket;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::net::TcpListener;
 use warp::Filter;
@@ -126,6 +126,8 @@ pub fn build(config: &EmulatorConfig, port: u16) -> Result<Emulator, BuildError>
         timing: config.timing,
         allowed_origins: Arc::new(config.allowed_origins.clone()),
         tls,
+        listener: config.listener,
+        allowed_hosts: config.allowed_hosts.clone(),
     })
 }
 
@@ -143,12 +145,9 @@ fn no_delay(listener: &TcpListener) {
     }
 }
 
-/// How long shutdown waits for the sockets to close before it cuts what is left.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// Serves the emulator on `listener` until `shutdown`; then stops accepting, closes every
 /// socket with a close frame (1001), and returns once every connection's task has ended (or
-/// after [`SHUTDOWN_GRACE`], cancelling what is left).
+/// after the listener's grace period, cutting what is left).
 pub async fn run(
     listener: TcpListener,
     emulator: Emulator,
@@ -156,18 +155,20 @@ pub async fn run(
 ) {
     no_delay(&listener);
     let registry = emulator.registry.clone();
-    let tls = emulator.tls.clone();
-    let routes = client_socket::routes(emulator.clone())
+    let (tls, limits) = (emulator.tls.clone(), emulator.listener);
+    let routes = crate::listener::hosts::guard(emulator.allowed_hosts.clone())
+        .or(client_socket::routes(emulator.clone()))
+        .unify()
         .or(rest::routes(emulator))
         .unify()
         .or(warp::any().map(not_found))
         .unify();
     let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
     let tasks = Tasks::new();
-    crate::listener::serve(listener, service, tls, tasks.clone(), shutdown).await;
+    crate::listener::serve(listener, service, tls, limits, tasks.clone(), shutdown).await;
     // A socket upgraded from now on is closed as it registers (the registry is closing).
     registry.close_all_for_shutdown();
-    tasks.drain(SHUTDOWN_GRACE).await;
+    tasks.drain(limits.grace).await;
 }
 
 #[cfg(test)]

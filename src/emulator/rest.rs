@@ -22,9 +22,10 @@ use crate::emulator::protocol::{valid_group_name, Data, From};
 use crate::emulator::registry::{Membership, Scope};
 use crate::emulator::service::Emulator;
 use crate::http_body::{self, BodyError};
-use crate::token::{self, Claims};
 
 pub mod batch;
+mod generate_token;
+mod methods;
 
 /// Largest REST body.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -114,18 +115,7 @@ pub fn routes(
                 async move {
                     let body = match http_body::read_limited(&headers, body, MAX_BODY).await {
                         Ok(body) => body,
-                        Err(BodyError::TooLarge { .. }) => {
-                            let too_large = StatusCode::PAYLOAD_TOO_LARGE;
-                            let message = "The body is larger than 1 MiB.";
-                            return Ok(error(too_large, "PayloadTooLarge", message));
-                        }
-                        Err(e) => {
-                            return Ok(error(
-                                StatusCode::BAD_REQUEST,
-                                "InvalidPayload",
-                                &e.to_string(),
-                            ))
-                        }
+                        Err(e) => return Ok(body_refused(&e)),
                     };
                     Ok::<_, Infallible>(handle(
                         &emulator,
@@ -348,13 +338,7 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
                     .filter(|has| *has)
                     .map_or(StatusCode::NOT_FOUND, |_| StatusCode::OK),
                 ),
-                _ => {
-                    return error(
-                        StatusCode::METHOD_NOT_ALLOWED,
-                        "MethodNotAllowed",
-                        "No such operation.",
-                    )
-                }
+                _ => return methods::not_allowed("GET, HEAD, PUT, DELETE"),
             };
             match result {
                 Some(code) => status(code),
@@ -365,36 +349,28 @@ fn route(e: &Emulator, call: &Call, hub_name: &str, rest: &[String]) -> Response
                 ),
             }
         }
-        ("POST", [":generateToken"]) => generate_token(e, call, hub_name),
-        _ => error(StatusCode::NOT_FOUND, "NotFound", "No such route."),
+        ("POST", [":generateToken"]) => generate_token::generate_token(e, call, hub_name),
+        (_, path) => match methods::allowed(path) {
+            Some(allow) => methods::not_allowed(allow),
+            None => error(StatusCode::NOT_FOUND, "NotFound", "No such route."),
+        },
     }
 }
 
-/// `:generateToken`: a client token as the service mints it (`iss`, `nbf`, roles, groups).
-fn generate_token(e: &Emulator, call: &Call, hub: &str) -> Response {
-    let minutes: u64 = match call.param("minutesToExpire").map(str::parse) {
-        None => 60,
-        Some(Ok(m)) if m >= 1 => m,
-        Some(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "InvalidArgument",
-                "minutesToExpire must be at least 1.",
-            )
-        }
+/// The answer to a body that could not be read: too large, too slow, or broken.
+fn body_refused(e: &BodyError) -> Response {
+    let (status, code, message) = match e {
+        BodyError::TooLarge { .. } => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLarge",
+            "The body is larger than 1 MiB.".to_string(),
+        ),
+        BodyError::TimedOut => (
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            "The request body did not arrive in time.".to_string(),
+        ),
+        BodyError::Unreadable(_) => (StatusCode::BAD_REQUEST, "InvalidPayload", e.to_string()),
     };
-    let now = crate::clock::unix_now();
-    let mut claims = Claims::new(
-        format!("{}/client/hubs/{hub}", e.endpoint),
-        now,
-        minutes.saturating_mul(60),
-    );
-    claims.nbf = Some(now);
-    claims.sub = call.param("userId").map(str::to_string);
-    claims.role = call.params(&["role", "roles"]);
-    claims.groups = call.params(&["group", "groups"]);
-    claims
-        .extra
-        .insert("iss".into(), json!("https://webpubsub.azure.com"));
-    warp::reply::json(&json!({"token": token::encode(&claims, &e.key)})).into_response()
+    error(status, code, &message)
 }

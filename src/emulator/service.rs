@@ -26,6 +26,10 @@ pub struct Emulator {
     pub allowed_origins: Arc<AllowedOrigins>,
     /// HTTPS for the client endpoint and the REST API (`--cert`, `--key`).
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The listener's timeouts and connection bound.
+    pub listener: crate::listener::Limits,
+    /// The `Host` names it answers to; `None`: any.
+    pub allowed_hosts: Option<crate::listener::hosts::AllowedHosts>,
 }
 
 impl Emulator {

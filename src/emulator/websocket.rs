@@ -18,7 +18,7 @@ use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
-use crate::listener::Tasks;
+use crate::listener::Handoff;
 
 /// Largest WebSocket message read; the reader then closes anything over 1 MiB with 1009.
 pub const MAX_READ_MESSAGE: usize = 4 * 1024 * 1024;
@@ -38,8 +38,9 @@ pub const READ_BUFFER: usize = 4 * 1024;
 pub struct Upgrade {
     key: HeaderValue,
     on_upgrade: OnUpgrade,
-    /// The listener's tasks: the socket's task is one of them, so shutdown waits for it.
-    tasks: Tasks,
+    /// How to take the socket over from the listener: in its tasks (shutdown waits for the
+    /// socket), holding the connection's slot under its bound.
+    handoff: Handoff,
 }
 
 fn header_has_token(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
@@ -77,7 +78,7 @@ impl Upgrade {
             .read_buffer_size(READ_BUFFER)
             .max_message_size(Some(MAX_READ_MESSAGE));
         let on_upgrade = self.on_upgrade;
-        self.tasks.spawn(async move {
+        self.handoff.spawn(async move {
             match on_upgrade.await {
                 Ok(upgraded) => {
                     let socket = WebSocketStream::from_raw_socket(
@@ -110,15 +111,15 @@ impl Upgrade {
 pub fn upgrade() -> impl Filter<Extract = (Option<Upgrade>,), Error = Infallible> + Clone {
     warp::header::headers_cloned()
         .and(warp::ext::optional::<OnUpgrade>())
-        .and(warp::ext::optional::<Tasks>())
+        .and(warp::ext::optional::<Handoff>())
         .map(
-            |headers: HeaderMap, on_upgrade: Option<OnUpgrade>, tasks: Option<Tasks>| {
+            |headers: HeaderMap, on_upgrade: Option<OnUpgrade>, handoff: Option<Handoff>| {
                 // Without hyper's upgrade handle, or outside our accept loop
                 // (`crate::listener`), the connection cannot be upgraded.
                 Some(Upgrade {
                     key: websocket_key(&headers)?,
                     on_upgrade: on_upgrade?,
-                    tasks: tasks?,
+                    handoff: handoff?,
                 })
             },
         )

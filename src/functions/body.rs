@@ -13,7 +13,8 @@ pub const MAX_WEBHOOK_BODY: usize = 1024 * 1024;
 /// Largest body of the other Functions (they take none).
 pub const MAX_API_BODY: usize = 16 * 1024;
 
-/// Reads the whole body, refusing with 413 as soon as it passes `limit`.
+/// Reads the whole body, refusing with 413 as soon as it passes `limit` (408 when it does not
+/// arrive in time).
 pub async fn read_limited(
     headers: &HeaderMap,
     body: BodyStream,
@@ -23,6 +24,7 @@ pub async fn read_limited(
         .await
         .map_err(|e| match e {
             BodyError::TooLarge { limit } => ApiError::PayloadTooLarge { limit },
+            BodyError::TimedOut => ApiError::RequestTimeout,
             BodyError::Unreadable(_) => ApiError::bad_request("badBody", e.to_string()),
         })
 }

@@ -22,6 +22,9 @@ pub enum ApiError {
     BadRequest { code: &'static str, message: String },
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// 408: the body did not arrive within the listener's body timeout.
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("you have chatr open on too many tabs or devices (at most {cap}); close one to connect here")]
     TooManyConnections { cap: u32 },
     /// 403: the caller may not see this.
@@ -76,6 +79,7 @@ impl ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::TooManyConnections { .. } | Self::RateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -92,6 +96,7 @@ impl ApiError {
             Self::Unauthorized(_) => "unauthorized",
             Self::BadRequest { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payloadTooLarge",
+            Self::RequestTimeout => "requestTimeout",
             Self::TooManyConnections { .. } => "tooManyConnections",
             Self::Forbidden { code, .. } | Self::Missing { code, .. } => code,
             Self::RateLimited { .. } => "rateLimited",

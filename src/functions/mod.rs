@@ -361,21 +361,25 @@ pub fn routes(app: App) -> impl Filter<Extract = (Response,), Error = Infallible
         .map(|r: Response| r.into_response())
 }
 
-/// Serves the handler on `listener` until `shutdown` completes, sweeping dead connections
-/// in the background.
+/// Serves the handler on `listener` within `limits` (answering only to `hosts` when given:
+/// `chatr dev`) until `shutdown` completes, sweeping
+/// dead connections in the background; then lets the requests in hand finish (for the
+/// grace period at most).
 pub async fn run(
     listener: TcpListener,
     app: App,
+    limits: crate::listener::Limits,
+    hosts: Option<crate::listener::hosts::AllowedHosts>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let sweeper = app
         .sweep_interval
         .map(|every| tokio::spawn(sweep::run_forever(app.clone(), every)));
-    warp::serve(routes(app))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    let routes = crate::listener::hosts::guard(hosts).or(routes(app)).unify();
+    let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
+    let tasks = crate::listener::Tasks::new();
+    crate::listener::serve(listener, service, None, limits, tasks.clone(), shutdown).await;
+    tasks.drain(limits.grace).await;
     if let Some(sweeper) = sweeper {
         sweeper.abort();
     }

@@ -1,39 +1,76 @@
-//! Our own accept loop for an HTTP listener, instead of warp's `serve`: HTTPS when given a
-//! certificate (warp 0.4 has no TLS), HTTP/1.1 with upgrades, and a shutdown that ends (warp's
-//! graceful shutdown waits for every connection, however long it takes).
+//! Our own accept loop for every HTTP listener (the site, the handler, the emulator), instead
+//! of warp's `serve`: HTTPS when given a certificate (warp 0.4 has no TLS), HTTP/1.1 with
+//! upgrades, a time limit on request headers and bodies, a bound on open connections, and a
+//! shutdown that ends (warp's graceful shutdown waits for every connection, however long).
 //!
 //! # Layout
-//! - `mod.rs`: [`serve`], the loop: accept, TLS handshake, one tracked task per connection.
+//! - `mod.rs`: [`serve`], the loop: accept (or refuse past the bound), TLS handshake, one
+//!   tracked task per connection; [`Handoff`], what a request needs to take its socket over.
+//! - [`hosts`]: the `Host` names a listener answers to (`chatr dev`: this machine's only).
+//! - [`limits`]: the timeouts, the connection bound and the descriptor limit it is a share of.
 //! - [`tasks`]: the set of a listener's tasks and its bounded drain (mini-redis's `server.rs`).
 //! - [`tls`]: the certificate and key, from PEM files.
 
+pub mod hosts;
+pub mod limits;
 pub mod tasks;
 pub mod tls;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
 use hyper::service::{service_fn, Service};
 use hyper::Request;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use crate::http_body::BodyDeadline;
+pub use limits::Limits;
 pub use tasks::Tasks;
 
 /// The longest a client may take over its TLS handshake before its socket is closed.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves `service` on `listener` (over TLS when `tls` is given) until `shutdown`, then stops
-/// accepting and returns; the caller drains `tasks` ([`Tasks::drain`]). Each connection is a
-/// task in `tasks`, and each request carries `tasks` as an extension, so that whoever takes
-/// over a socket (a WebSocket upgrade) runs it in the same set.
+/// What a new connection past the bound is told before it is closed.
+const BUSY_BODY: &str =
+    "{\"error\":\"tooManyConnections\",\"message\":\"Too many open connections; retry.\"}";
+
+/// What a request's handler needs to take its socket over (a WebSocket upgrade): the
+/// listener's tasks, to run the socket in (shutdown waits for it), and the connection's slot
+/// under the bound, held as long as the socket lives. Every request carries one as an
+/// extension.
+#[derive(Clone, Debug)]
+pub struct Handoff {
+    tasks: Tasks,
+    slot: Arc<OwnedSemaphorePermit>,
+}
+
+impl Handoff {
+    /// Runs `task` (which owns the socket now) in the listener's tasks, holding the slot.
+    pub fn spawn<F>(self, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let slot = self.slot;
+        // A combinator, not an `async` block (which would keep `task` twice; see `Tasks`).
+        self.tasks
+            .spawn(futures_util::FutureExt::map(task, move |()| drop(slot)));
+    }
+}
+
+/// Serves `service` on `listener` (over TLS when `tls` is given) within `limits` until
+/// `shutdown`, then stops accepting and returns; the caller drains `tasks`
+/// ([`Tasks::drain`] with `limits.grace`). Each connection is a task in `tasks`.
 pub async fn serve<S, B>(
     listener: TcpListener,
     service: S,
     tls: Option<TlsAcceptor>,
+    limits: Limits,
     tasks: Tasks,
     shutdown: impl Future<Output = ()>,
 ) where
@@ -44,6 +81,7 @@ pub async fn serve<S, B>(
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -65,13 +103,21 @@ pub async fn serve<S, B>(
                 continue;
             }
         };
-        let (service, tls, in_set) = (service.clone(), tls.clone(), tasks.clone());
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            refuse(tcp, limits.max_connections);
+            continue;
+        };
+        let handoff = Handoff {
+            tasks: tasks.clone(),
+            slot: Arc::new(slot),
+        };
+        let (service, tls) = (service.clone(), tls.clone());
         tasks.spawn(async move {
             match tls {
-                None => connection(tcp, service, in_set).await,
+                None => connection(tcp, service, limits, handoff).await,
                 Some(tls) => {
                     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, tls.accept(tcp)).await {
-                        Ok(Ok(stream)) => connection(stream, service, in_set).await,
+                        Ok(Ok(stream)) => connection(stream, service, limits, handoff).await,
                         // Most often a client that does not trust the certificate.
                         Ok(Err(e)) => tracing::info!(error = %e, "TLS handshake failed"),
                         Err(_) => tracing::info!("TLS handshake timed out"),
@@ -88,9 +134,20 @@ fn out_of_resources(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(24 | 23 | 12 | 105))
 }
 
-/// One connection: HTTP/1.1 requests until the client closes it, a request upgrades it, or
-/// shutdown starts (the request in hand is answered, then the connection closes).
-async fn connection<I, S, B>(io: I, service: S, tasks: Tasks)
+/// A connection past the bound: told 503 if its socket takes the answer at once, then closed.
+fn refuse(tcp: TcpStream, bound: usize) {
+    tracing::warn!(bound, "connection refused: too many open connections");
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{BUSY_BODY}",
+        BUSY_BODY.len()
+    );
+    let _ = tcp.try_write(answer.as_bytes());
+}
+
+/// One connection: HTTP/1.1 requests until the client closes it, a request upgrades it, its
+/// headers are too slow, or shutdown starts (the request in hand is answered, then it closes).
+async fn connection<I, S, B>(io: I, service: S, limits: Limits, handoff: Handoff)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     S: Service<Request<Incoming>, Response = hyper::Response<B>> + Clone + Send + Sync + 'static,
@@ -100,13 +157,17 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let stopping = tasks.clone();
-    let with_tasks = service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(tasks.clone());
+    let stopping = handoff.tasks.clone();
+    let with_extensions = service_fn(move |mut request: Request<Incoming>| {
+        let deadline = BodyDeadline(tokio::time::Instant::now() + limits.body);
+        request.extensions_mut().insert(deadline);
+        request.extensions_mut().insert(handoff.clone());
         service.call(request)
     });
     let conn = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(io), with_tasks)
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read)
+        .serve_connection(TokioIo::new(io), with_extensions)
         .with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let ended = tokio::select! {
@@ -122,88 +183,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use std::convert::Infallible;
-
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpStream;
-
-    use super::*;
-
-    type Body = String;
-
-    fn hello() -> impl Service<
-        Request<Incoming>,
-        Response = hyper::Response<Body>,
-        Error = Infallible,
-        Future = std::future::Ready<Result<hyper::Response<Body>, Infallible>>,
-    > + Clone {
-        service_fn(|request: Request<Incoming>| {
-            let has_tasks = request.extensions().get::<Tasks>().is_some();
-            std::future::ready(Ok(hyper::Response::new(format!("tasks: {has_tasks}"))))
-        })
-    }
-
-    async fn started() -> (
-        std::net::SocketAddr,
-        Tasks,
-        tokio::sync::oneshot::Sender<()>,
-    ) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let address = listener.local_addr().expect("address");
-        let tasks = Tasks::new();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, hello(), None, tasks.clone(), async {
-            let _ = stopped.await;
-        }));
-        (address, tasks, stop)
-    }
-
-    #[tokio::test]
-    async fn a_request_is_answered_and_carries_the_listeners_tasks() {
-        let (address, _tasks, _stop) = started().await;
-        let mut client = TcpStream::connect(address).await.expect("connect");
-        client
-            .write_all(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
-            .await
-            .expect("write");
-        let mut answer = String::new();
-        client.read_to_string(&mut answer).await.expect("read");
-        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-        assert!(answer.ends_with("tasks: true"), "{answer}");
-    }
-
-    #[tokio::test]
-    async fn shutdown_closes_idle_connections_and_cuts_a_half_sent_request_after_the_grace() {
-        let (address, tasks, stop) = started().await;
-        // An idle keep-alive connection: closed at once when shutdown starts.
-        let mut idle = TcpStream::connect(address).await.expect("connect");
-        idle.write_all(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n")
-            .await
-            .expect("write");
-        let mut buffer = [0u8; 256];
-        let n = idle.read(&mut buffer).await.expect("answer");
-        assert!(buffer[..n].starts_with(b"HTTP/1.1 200"));
-        // A request whose headers never end: hyper waits for them, so only the grace ends it.
-        let mut half = TcpStream::connect(address).await.expect("connect");
-        half.write_all(b"GET / HTTP/1.1\r\nhost:")
-            .await
-            .expect("write");
-        while tasks.len() < 2 {
-            tokio::task::yield_now().await;
-        }
-        stop.send(()).expect("the loop runs");
-        let cancelled = tasks.drain(Duration::from_millis(300)).await;
-        assert_eq!(
-            cancelled, 1,
-            "only the half-sent request outlived the grace"
-        );
-        assert_eq!(
-            idle.read(&mut buffer).await.expect("eof"),
-            0,
-            "idle: closed"
-        );
-        assert_eq!(half.read(&mut buffer).await.unwrap_or(0), 0, "half: closed");
-        assert!(tasks.is_empty());
-    }
-}
+mod tests;

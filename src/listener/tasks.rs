@@ -132,7 +132,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_task_past_the_grace_period_is_cancelled() {
+    async fn a_task_past_the_grace_period_is_aborted() {
         let tasks = Tasks::new();
         let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
         tasks.spawn(async move {

@@ -14,7 +14,7 @@ import { REPO, spawnChatr } from '../spawn-chatr.mjs';
 export const ROOT = REPO;
 /** Screenshots and other artefacts (ignored by git). */
 export const OUTPUT = join(ROOT, 'test-output', 'browser');
-/** The emulator's access key (`chatr dev` always uses it). */
+/** The emulator's access key, given to `chatr dev` (`--access-key`) so that tests can sign REST calls. */
 const DEV_KEY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH';
 /** How long any single wait in a browser test may take. */
 export const WAIT_MS = 10_000;
@@ -29,7 +29,10 @@ const portOf = (url) => new URL(url).port;
 export async function startChatr({ env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'chatr-browser-'));
   const start = (site, emulator) =>
-    spawnChatr(['dev', '--port', site, '--emulator-port', emulator, '--data-dir', dataDir], { env, timeoutMs: WAIT_MS });
+    spawnChatr(['dev', '--port', site, '--emulator-port', emulator, '--data-dir', dataDir, '--access-key', DEV_KEY], {
+      env,
+      timeoutMs: WAIT_MS,
+    });
   let chatr;
   try {
     chatr = await start('0', '0');

@@ -119,7 +119,7 @@ async fn receive(
         }
         if args.reliable {
             sequence = number(&text, r#""sequenceId":"#).unwrap_or(sequence);
-            if got.latencies.len() % args.ack_every.max(1) == 0
+            if got.latencies.len().is_multiple_of(args.ack_every.max(1))
                 || got.latencies.len() == args.messages
             {
                 let ack = format!(r#"{{"type":"sequenceAck","sequenceId":{sequence}}}"#);

@@ -81,7 +81,7 @@ pub async fn run(emulator: &Emulator, args: &SlowReaderArgs) -> anyhow::Result<(
             .await
             .map_err(anyhow::Error::msg)?;
         sent += 1;
-        if sent % 256 == 0 {
+        if sent.is_multiple_of(256) {
             tokio::task::yield_now().await;
         }
         if Instant::now() >= next_sample {

@@ -106,9 +106,10 @@ async fn spawn_with(
         max_delay: Duration::from_millis(5),
     });
     let handler = app.clone();
-    let server =
-        Server::start(|listener, shutdown| chatr::functions::run(listener, handler, shutdown))
-            .await;
+    let server = Server::start(|listener, shutdown| {
+        chatr::functions::run(listener, handler, listener_limits(), None, shutdown)
+    })
+    .await;
     TestApp {
         pubsub,
         app,
@@ -296,4 +297,9 @@ impl TestApp {
             .expect("store")
             .expect("the user is stored")
     }
+}
+
+/// A test listener's limits: the defaults, a bound no test reaches.
+pub fn listener_limits() -> chatr::listener::Limits {
+    chatr::listener::Limits::with_max_connections(10_000)
 }

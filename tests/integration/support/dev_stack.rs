@@ -41,6 +41,13 @@ impl Dev {
             config,
             limits: chatr::config::limits::Limits::default(),
             extra_ca_pem: None,
+            serving: chatr::config::serving::Serving::default(),
+            descriptors: None,
+            access_key: chatr::emulator::config::parse_access_key(
+                chatr::emulator::DEFAULT_ACCESS_KEY,
+            )
+            .expect("key"),
+            hosts: Vec::new(),
         };
         let (emulator, handler) = (bind().await, bind().await);
         let server = Server::start(|site, shutdown| {

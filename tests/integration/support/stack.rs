@@ -52,7 +52,13 @@ impl Stack {
         let app = App::new(service, HubName::parse("chat").expect("hub"), store).expect("app");
         let handler_app = app.clone();
         let handler = Server::start_on(handler_listener, |listener, shutdown| {
-            chatr::functions::run(listener, handler_app, shutdown)
+            chatr::functions::run(
+                listener,
+                handler_app,
+                super::app::listener_limits(),
+                None,
+                shutdown,
+            )
         });
         let state = emulator.clone();
         let emulator_server = Server::start_on(emulator_listener, |listener, shutdown| {

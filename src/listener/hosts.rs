@@ -1,0 +1,138 @@
+//! Which `Host` names a listener answers to. A local server that answers any name can be
+//! reached by DNS rebinding: a web page whose own name now resolves to 127.0.0.1 sends its
+//! requests here, and the browser, seeing the same origin, lets it read the answers. `chatr
+//! dev` answers only to the names of this machine; anything else is refused with 421
+//! Misdirected Request (RFC 9110 §15.5.20) before any route sees it.
+
+use std::sync::Arc;
+
+use warp::http::{header, HeaderMap, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+/// The host names (lowercase, no port) a listener answers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHosts(Arc<Vec<String>>);
+
+impl AllowedHosts {
+    /// `localhost`, `127.0.0.1` and `[::1]`, and `extra` (names given with `--host`).
+    pub fn local(extra: &[String]) -> Self {
+        let mut names: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        names.extend(extra.iter().map(|h| h.trim().to_ascii_lowercase()));
+        Self(Arc::new(names))
+    }
+
+    /// Whether a `Host` header's name (its port aside) is one of these.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        let name = if host.starts_with('[') {
+            // `[::1]:4280`: the name runs to the bracket.
+            host.split_inclusive(']').next().unwrap_or_default()
+        } else {
+            host.split(':').next().unwrap_or_default()
+        };
+        !name.is_empty() && self.0.iter().any(|allowed| allowed == name)
+    }
+}
+
+/// The answer to a request for another host name.
+fn misdirected(host: &str) -> Response {
+    tracing::warn!(
+        host,
+        "request for a host name this server does not answer to: 421"
+    );
+    let body = serde_json::json!({
+        "error": "unknownHost",
+        "message": "This server answers only to the names of this machine (localhost, 127.0.0.1, [::1]; add one with --host).",
+    });
+    warp::reply::with_status(warp::reply::json(&body), StatusCode::MISDIRECTED_REQUEST)
+        .into_response()
+}
+
+/// A filter to put before a listener's routes, `guard(hosts).or(routes).unify()`: with
+/// `Some(hosts)` it answers a request for any other name (or none) with 421, and passes the
+/// rest on (rejects, so that `or` tries the routes); with `None` it passes everything on.
+pub fn guard(
+    hosts: Option<AllowedHosts>,
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
+    warp::header::headers_cloned().and_then(move |headers: HeaderMap| {
+        let hosts = hosts.clone();
+        async move {
+            let Some(hosts) = hosts else {
+                return Err(warp::reject::not_found());
+            };
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("");
+            if hosts.allows(host) {
+                Err(warp::reject::not_found())
+            } else {
+                Ok(misdirected(host))
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_machines_names_are_allowed_whatever_the_port_or_case() {
+        let hosts = AllowedHosts::local(&["My-Laptop.local".into()]);
+        for ok in [
+            "localhost",
+            "localhost:4280",
+            "LOCALHOST:4280",
+            "127.0.0.1:8080",
+            "[::1]:4280",
+            "[::1]",
+            "my-laptop.local:4280",
+        ] {
+            assert!(hosts.allows(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "evil.example",
+            "evil.example:4280",
+            "localhost.evil.example",
+            "127.0.0.2",
+            "[::2]:4280",
+            "[::1",
+            "0.0.0.0:4280",
+        ] {
+            assert!(!hosts.allows(bad), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn another_name_is_answered_421_before_the_routes() {
+        let routes = guard(Some(AllowedHosts::local(&[])))
+            .or(warp::any().map(|| "routed".into_response()))
+            .unify();
+        let evil = warp::test::request()
+            .header("host", "rebound.example:4280")
+            .reply(&routes)
+            .await;
+        assert_eq!(evil.status(), 421);
+        let body: serde_json::Value = serde_json::from_slice(evil.body()).expect("JSON");
+        assert_eq!(body["error"], "unknownHost");
+        let local = warp::test::request()
+            .header("host", "localhost:4280")
+            .reply(&routes)
+            .await;
+        assert_eq!(local.body(), "routed");
+        let open = guard(None)
+            .or(warp::any().map(|| "routed".into_response()))
+            .unify();
+        let any = warp::test::request()
+            .header("host", "rebound.example")
+            .reply(&open)
+            .await;
+        assert_eq!(any.body(), "routed");
+    }
+}
