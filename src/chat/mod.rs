@@ -8,7 +8,8 @@
 //! # Layout
 //! - `mod.rs`: `handle`; [`needs`](mod@needs): which rows an event reads; [`event`]: client events
 //!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
-//! - Values: [`model`] (ids and names that exist only once they parse), [`user`] (a user's
+//! - Values: [`model`] (ids and names that exist only once they parse; [`visible_text`]: what
+//!   a new name may not be: invisible, bidi controls, stacked marks), [`user`] (a user's
 //!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).
 //! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
 //!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
@@ -34,6 +35,7 @@ pub mod rate;
 pub mod read_state;
 pub mod room;
 pub mod user;
+pub mod visible_text;
 
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::chat::visible_text::{self, TextProblem, MAX_COMBINING_RUN};
+
 /// Longest key Azure Table Storage accepts (1 KiB); ids are checked against it everywhere.
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Longest user or chat name, in characters.
@@ -131,16 +133,38 @@ pub enum NameError {
     TooLong,
     #[error("the name contains a control character")]
     ControlCharacter,
+    #[error("the name has nothing that can be seen")]
+    Invisible,
+    #[error("the name contains a right-to-left or left-to-right override")]
+    BidiControl,
+    #[error("the name stacks more than {MAX_COMBINING_RUN} accents on one letter")]
+    CombiningRun,
 }
 
-/// A display name: trimmed, 1–64 characters, no control characters. Always shown as text.
+/// A display name: trimmed, 1–64 characters, no control characters; a new one must also be
+/// visible, without bidirectional controls or stacks of combining marks (`visible_text`).
+/// Always shown as text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
 impl DisplayName {
-    /// Parses a name a person typed.
+    /// Parses a name a person typed: the stored rules, and the text must be visible, without
+    /// bidirectional controls or stacks of combining marks.
     pub fn parse(s: &str) -> Result<Self, NameError> {
+        let name = Self::stored(s)?;
+        match visible_text::problem(name.as_str()) {
+            None => Ok(name),
+            Some(TextProblem::Invisible) => Err(NameError::Invisible),
+            Some(TextProblem::BidiControl) => Err(NameError::BidiControl),
+            Some(TextProblem::CombiningRun) => Err(NameError::CombiningRun),
+        }
+    }
+
+    /// Reads a name that was stored (under the rules of its day): trimmed, 1–64 characters, no
+    /// control characters. Tightening what new names may be never turns old rows into
+    /// errors.
+    pub fn stored(s: &str) -> Result<Self, NameError> {
         let s = s.trim();
         if s.is_empty() {
             return Err(NameError::Empty);
@@ -181,10 +205,11 @@ impl DisplayName {
     }
 }
 
+/// Deserialising reads stored JSON (a chat row's data, a message): the lenient rules.
 impl TryFrom<String> for DisplayName {
     type Error = NameError;
     fn try_from(s: String) -> Result<Self, NameError> {
-        Self::parse(&s)
+        Self::stored(&s)
     }
 }
 
@@ -269,6 +294,38 @@ mod tests {
         assert_eq!(
             DisplayName::parse("a\u{0}b"),
             Err(NameError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn new_names_must_be_visible_but_stored_ones_are_read_as_they_were() {
+        for (text, refused) in [
+            ("\u{200B}", NameError::Invisible),
+            ("a\u{202E}b", NameError::BidiControl),
+            (
+                &*format!("a{}", "\u{0300}".repeat(40)),
+                NameError::CombiningRun,
+            ),
+        ] {
+            assert_eq!(DisplayName::parse(text), Err(refused), "{text:?}");
+            let kept = DisplayName::stored(text).expect("a stored name still reads");
+            assert_eq!(kept.as_str(), text);
+            let from_json: DisplayName =
+                serde_json::from_value(serde_json::json!(text)).expect("stored JSON reads");
+            assert_eq!(from_json, kept);
+        }
+        assert_eq!(
+            DisplayName::stored("a\u{0}b"),
+            Err(NameError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn a_principal_whose_name_deceives_is_shown_by_id() {
+        let id = UserId::parse("u1").expect("valid");
+        assert_eq!(
+            DisplayName::from_user_details("\u{202E}nimda", &id).as_str(),
+            "u1"
         );
     }
 

@@ -142,6 +142,32 @@ fn create_chat_refuses_a_missing_field_a_bad_name_and_a_non_uuid_id() {
 }
 
 #[test]
+fn create_chat_refuses_names_that_cannot_be_seen_or_that_deceive() {
+    let zalgo = format!("hi{}", "\u{0301}".repeat(40));
+    for name in [
+        "\u{200B}",
+        "\u{200B}\u{3164} ",
+        "Pay\u{202E}fdp.exe",
+        zalgo.as_str(),
+    ] {
+        assert_eq!(
+            reason(
+                "createChat",
+                json(serde_json::json!({"name": name, "id": UUID}))
+            ),
+            Reason::InvalidName,
+            "{name:?}"
+        );
+    }
+    // Joiners inside an emoji sequence are a name like any other.
+    let ok = ClientEvent::parse(
+        "createChat",
+        &json(serde_json::json!({"name": "👩\u{200D}💻 devs", "id": UUID})),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+}
+
+#[test]
 fn chat_ids_with_table_illegal_characters_are_invalid() {
     for bad in ["", "a/b", "a#b", "a?b", "a\\b", "a\nb"] {
         assert_eq!(

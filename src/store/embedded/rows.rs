@@ -150,7 +150,7 @@ fn member_of(chat: String, user: String, name: String) -> Result<Member, StoreEr
         chat: ChatId::parse(chat).map_err(corrupt_id)?,
         user: UserId::parse(user).map_err(corrupt_id)?,
         // Read as stored: a name that was accepted once stays readable.
-        name: DisplayName::parse(&name)
+        name: DisplayName::stored(&name)
             .or_else(|_| DisplayName::parse("Someone"))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
     })

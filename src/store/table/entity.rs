@@ -103,7 +103,7 @@ impl UserEntity {
     pub fn into_user(self) -> Result<User, StoreError> {
         Ok(User {
             id: UserId::parse(self.row_key).map_err(|e| corrupt("user RowKey", e))?,
-            name: DisplayName::parse(&self.user_name).map_err(|e| corrupt("userName", e))?,
+            name: DisplayName::stored(&self.user_name).map_err(|e| corrupt("userName", e))?,
             provider: Provider::new(&self.user_provider),
             idle: self.idle,
             online_announced: self.announced,
@@ -245,7 +245,7 @@ impl MemberEntity {
             chat: ChatId::parse(self.partition_key)
                 .map_err(|e| corrupt("member PartitionKey", e))?,
             user: UserId::parse(self.row_key).map_err(|e| corrupt("member RowKey", e))?,
-            name: DisplayName::parse(&self.name)
+            name: DisplayName::stored(&self.name)
                 .or_else(|_| DisplayName::parse("Someone"))
                 .map_err(|e| corrupt("member name", e))?,
         })

@@ -93,7 +93,7 @@ impl TableStore {
                         chat: chat.id.clone(),
                         user: UserId::parse(user.as_str())
                             .map_err(|e| StoreError::Corrupt(format!("a member's id: {e}")))?,
-                        name: DisplayName::parse(&legacy.name)
+                        name: DisplayName::stored(&legacy.name)
                             .or_else(|_| DisplayName::parse("Someone"))
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     })

@@ -63,3 +63,33 @@ pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
     let stale = store.apply(&[put_chat(&c, Expect::Version(v1))]).await;
     assert!(matches!(stale, Err(StoreError::Conflict)));
 }
+
+/// Names accepted before the visible-text rules (issue 17) still read, on either store:
+/// tightening what new names may be never turns old rows into 503s.
+pub async fn names_stored_under_older_rules_still_read(store: SharedStore) {
+    use chatr::chat::model::DisplayName;
+    let old = |s: &str| DisplayName::stored(s).expect("a name of its day");
+    let mut chat = group_chat(ROOM);
+    chat.name = old("\u{200B}");
+    let zalgo = format!("z{}", "\u{0301}".repeat(40));
+    let mut user = crate::support::domain::user("old-user");
+    user.name = old(&zalgo);
+    insert_chat(&store, &chat).await;
+    super::insert_user(&store, &user).await;
+    assert_eq!(
+        read_chat(&store, &chat.id).await.value.name.as_str(),
+        "\u{200B}"
+    );
+    assert_eq!(
+        super::read_user(&store, "old-user")
+            .await
+            .value
+            .name
+            .as_str(),
+        zalgo
+    );
+    assert!(
+        DisplayName::parse("\u{200B}").is_err(),
+        "a new one is refused"
+    );
+}

@@ -34,7 +34,7 @@ pub fn put_chat(chat: &Chat, expect: Expect) -> Change {
 }
 
 /// Inserts a user that does not exist yet.
-async fn insert_user(store: &SharedStore, user: &User) {
+pub(super) async fn insert_user(store: &SharedStore, user: &User) {
     store
         .apply(&[put_user(user, Expect::Absent)])
         .await
@@ -50,7 +50,7 @@ pub async fn insert_chat(store: &SharedStore, chat: &Chat) {
 }
 
 /// A user that must be there.
-async fn read_user(store: &SharedStore, id: &str) -> Versioned<User> {
+pub(super) async fn read_user(store: &SharedStore, id: &str) -> Versioned<User> {
     store
         .get_user(&uid(id))
         .await
@@ -89,6 +89,7 @@ macro_rules! store_contract {
             concurrency::fifty_concurrent_writers_of_one_row_all_land,
             chats::a_chat_reads_back_and_lists_with_deleted_ones,
             chats::a_stale_chat_write_is_a_conflict,
+            chats::names_stored_under_older_rules_still_read,
             concurrency::fifty_concurrent_joins_of_one_chat_keep_all_fifty_members,
             members::a_member_reads_back_and_is_counted_once,
             members::leaving_counts_down_once_and_again_is_no_error,
