@@ -79,7 +79,13 @@ tunnel: ## Tunnel Web PubSub's events to a local chatr serve (awps-tunnel)
 	npx --yes --package=@azure/web-pubsub-tunnel-tool -- awps-tunnel run \
 		--hub "$${WebPubSubHub:-chat}" --upstream "http://127.0.0.1:$${FUNCTIONS_CUSTOMHANDLER_PORT:-7071}"
 
-.PHONY: bench load
+.PHONY: bench load fuzz
+
+# Cases per property for `make fuzz` (make test runs proptest's default, 256).
+FUZZ_CASES ?= 1000000
+
+fuzz: ## Run the property tests of every untrusted-input parser long (tests/integration/properties)
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --release --test integration properties -- --test-threads 2
 
 bench: ## Run the criterion benchmarks of the hot paths (docs/PERFORMANCE.md)
 	cargo bench --bench hot_paths -- --warm-up-time 1 --measurement-time 3

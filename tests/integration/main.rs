@@ -28,6 +28,7 @@ mod api;
 mod big_chat;
 mod dev;
 mod emulator;
+mod properties;
 mod pubsub_client;
 mod serve;
 mod store;
