@@ -12,7 +12,8 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 use chatr::access_key::AccessKey;
 use chatr::chat::event::ClientEvent;
-use chatr::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use chatr::chat::model::{ChatId, ConnectionId, Provider, UserId};
+use chatr::chat::name::DisplayName;
 use chatr::chat::outcome::{Version, Versioned};
 use chatr::chat::room::Chat;
 use chatr::chat::user::{ConnectionState, User};

@@ -60,7 +60,7 @@ impl ChatsHeld {
 mod tests {
     use super::*;
     use crate::chat::member::Member;
-    use crate::chat::model::DisplayName;
+    use crate::chat::name::DisplayName;
     use crate::chat::test_support::uid;
 
     fn join(user: &str) -> Outcome {

@@ -2,7 +2,8 @@
 //! [`Incoming`]: everything that arrives at the webhook (system events and client events).
 
 use crate::chat::message::{ClientMsgId, MessageId, MessageText};
-use crate::chat::model::{ChatId, DisplayName, UserId};
+use crate::chat::model::{ChatId, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::{Reason, Refusal};
 
 mod messages;

@@ -6,7 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, UserId};
+use crate::chat::model::{ChatId, ConnectionId, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::{
     Action, Change, ChatEvent, Expect, Outcome, Reason, Refusal, ServerMessage, Versioned,
 };

@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::model::{ChatId, DisplayName, UserId};
+use crate::chat::model::{ChatId, UserId};
+use crate::chat::name::DisplayName;
 
 /// A user's membership of a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::model::{ChatId, DisplayName, UserId};
+use crate::chat::model::{ChatId, UserId};
+use crate::chat::name::DisplayName;
 
 /// Longest message, in Unicode scalar values (JavaScript's `[...text].length`).
 pub const MAX_MESSAGE_CHARS: usize = 4_000;

@@ -8,8 +8,9 @@
 //! # Layout
 //! - `mod.rs`: `handle`; [`needs`](mod@needs): which rows an event reads; [`event`]: client events
 //!   parsed from the webhook body; [`outcome`]: changes, service actions, refusals.
-//! - Values: [`model`] (ids and names that exist only once they parse; [`visible_text`]: what
-//!   a new name may not be: invisible, bidi controls, stacked marks), [`user`] (a user's
+//! - Values: [`model`] (ids that exist only once they parse), [`name`] (display names; what a
+//!   new one may not be is [`visible_text`]: invisible, bidi controls, stacked marks),
+//!   [`user`] (a user's
 //!   record), [`room`] (a chat as stored), [`member`] (a user's membership of a chat).
 //! - Rules: [`presence`] (online, idle, who is told), [`group`] (group chats: create, join,
 //!   leave, delete), [`private`] (private chats of two users), [`chat_cap`] (how many chats
@@ -27,6 +28,7 @@ pub mod member;
 pub mod message;
 pub mod messaging;
 pub mod model;
+pub mod name;
 pub mod needs;
 pub mod outcome;
 pub mod presence;

@@ -2,7 +2,8 @@
 
 use std::num::NonZeroU32;
 
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::model::{ChatId, ConnectionId, Provider, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::{
     Action, Change, ChatEvent, Outcome, ServerMessage, UserEntry, Versioned,
 };

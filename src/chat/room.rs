@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, DisplayName, UserId};
+use crate::chat::model::{ChatId, UserId};
+use crate::chat::name::DisplayName;
 
 /// Most members a chat holds (`chatFull` past it): a bound on what one chat's join, leave and
 /// delete may cost, far above any chat people hold a conversation in.

@@ -1,7 +1,8 @@
 //! Builders shared by the chat core's unit tests.
 
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::model::{ChatId, ConnectionId, Provider, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::{Change, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::{ConnectionState, User};

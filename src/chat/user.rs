@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::chat::model::{ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::model::{ConnectionId, Provider, UserId};
+use crate::chat::name::DisplayName;
 
 /// What the chat knows of one live connection of a user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,14 +5,20 @@
 //! rules; names already stored are not (see `DisplayName::stored`).
 //!
 //! Zero-width joiner and non-joiner (U+200D, U+200C) are allowed inside a name: emoji
-//! sequences and Indic and Persian scripts need them. The combining marks counted are those
-//! of the Unicode blocks for combining marks (U+0300–036F, U+0483–0489, U+1AB0–1AFF,
-//! U+1DC0–1DFF, U+20D0–20FF, U+FE20–FE2F): scripts whose vowel signs are marks of their own
-//! blocks are not limited.
+//! sequences and Indic and Persian scripts need them. Stacked marks are caught two ways: a
+//! run of the generic combining marks (U+0300–036F, U+0483–0489, U+1AB0–1AFF, U+1DC0–1DFF,
+//! U+20D0–20FF, U+FE20–FE2F), and, whatever the script, a user-perceived character (a
+//! grapheme cluster, UAX #29) made of more code points than any writing system or emoji
+//! sequence needs.
+
+use unicode_segmentation::UnicodeSegmentation;
 
 /// The most combining marks allowed in a row: enough for any language's stacked diacritics
 /// (Vietnamese uses two), too few to spill over a line.
 pub const MAX_COMBINING_RUN: usize = 4;
+/// The most code points in one user-perceived character: a family emoji takes seven, a
+/// Tibetan stack eight; "Zalgo" takes dozens.
+pub const MAX_CLUSTER_CHARS: usize = 10;
 
 /// Why a name's text is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +27,8 @@ pub enum TextProblem {
     Invisible,
     /// It holds a bidirectional embedding, override or isolate control.
     BidiControl,
-    /// More than [`MAX_COMBINING_RUN`] combining marks in a row.
+    /// More than [`MAX_COMBINING_RUN`] combining marks in a row, or a character of more than
+    /// [`MAX_CLUSTER_CHARS`] code points.
     CombiningRun,
 }
 
@@ -68,6 +75,11 @@ pub fn is_invisible(c: char) -> bool {
                 | '\u{FE00}'..='\u{FE0F}'
                 | '\u{FEFF}'
                 | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{16FE4}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
                 | '\u{E0000}'..='\u{E007F}'
                 | '\u{E0100}'..='\u{E01EF}'
         )
@@ -84,6 +96,12 @@ pub fn problem(text: &str) -> Option<TextProblem> {
         if run > MAX_COMBINING_RUN {
             return Some(TextProblem::CombiningRun);
         }
+    }
+    if text
+        .graphemes(true)
+        .any(|cluster| cluster.chars().count() > MAX_CLUSTER_CHARS)
+    {
+        return Some(TextProblem::CombiningRun);
     }
     if text.chars().all(is_invisible) {
         return Some(TextProblem::Invisible);
@@ -107,6 +125,7 @@ mod tests {
             "\u{0301}\u{0301}",
             "\u{E0041}",
             "\u{00A0}\u{2003}",
+            "\u{1D173}\u{FFF9}",
         ] {
             assert_eq!(
                 problem(invisible),
@@ -139,6 +158,13 @@ mod tests {
         assert_eq!(problem(&four), None);
         // Vietnamese, decomposed: two marks on one letter.
         assert_eq!(problem("Nguye\u{0302}\u{0303}n"), None);
+        // Marks of other scripts, or broken up by other ones, still stack on one character.
+        let hebrew = format!("a{}", "\u{0591}".repeat(40));
+        assert_eq!(problem(&hebrew), Some(TextProblem::CombiningRun));
+        let mixed = format!("a{}", "\u{0301}\u{0301}\u{0301}\u{0301}\u{05B0}".repeat(8));
+        assert_eq!(problem(&mixed), Some(TextProblem::CombiningRun));
+        let joined = format!("a{}", "\u{0301}\u{0301}\u{200D}".repeat(8));
+        assert_eq!(problem(&joined), Some(TextProblem::CombiningRun));
     }
 
     #[test]
@@ -154,6 +180,8 @@ mod tests {
             "Zoë",
             "a\u{200B}b",
             "🇫🇷",
+            "👨\u{200D}👩\u{200D}👧\u{200D}👦",
+            "བསྒྲུབས",
         ] {
             assert_eq!(problem(fine), None, "{fine:?}");
         }

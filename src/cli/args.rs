@@ -116,9 +116,9 @@ pub struct DevArgs {
     /// else on the machine can guess it; the connection string shows it.
     #[arg(long, hide_default_value = true)]
     pub access_key: Option<String>,
-    /// A host name to answer to besides localhost, 127.0.0.1 and [::1] (repeatable): the site,
+    /// A host name to answer to besides localhost, 127.0.0.1 and ::1 (repeatable): the site,
     /// the emulator and the handler refuse any other `Host` with 421.
-    #[arg(long = "host", value_name = "NAME")]
+    #[arg(long = "host", value_name = "NAME", value_parser = crate::listener::hosts::host_name)]
     pub hosts: Vec<String>,
     /// Once listening, also print one line of JSON on stdout, after the banner, for scripts:
     /// `{"ready":{"site":URL,"emulator":URL,"handler":URL,"connectionString":CS}}` (no

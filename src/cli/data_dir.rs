@@ -69,19 +69,35 @@ pub(super) fn lock(dir: &Path) -> anyhow::Result<DataDirLock> {
 }
 
 /// The dev emulator's access key: `given` (`--access-key`), or the data folder's own, made at
-/// random the first time (32 random bytes as 64 hex digits, owner-only).
+/// random the first time (two random UUIDs as 64 hex digits: 244 random bits), owner-only.
+/// An empty file (a crash while it was made) is made again; a file others may read is made
+/// owner-only.
 pub(super) fn access_key(lock: &DataDirLock, given: Option<&str>) -> anyhow::Result<AccessKey> {
     if let Some(key) = given {
         return Ok(parse_access_key(key)?);
     }
     let path = lock.dir.join(KEY_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => parse_access_key(text.trim()).with_context(|| {
-            format!(
-                "{} does not hold a usable key; delete it to make a new one",
-                path.display()
-            )
-        }),
+        Ok(text) if text.trim().is_empty() => {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove the empty {}", path.display()))?;
+            access_key(lock, None)
+        }
+        Ok(text) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let private = std::fs::Permissions::from_mode(0o600);
+                std::fs::set_permissions(&path, private)
+                    .with_context(|| format!("cannot make {} owner-only", path.display()))?;
+            }
+            parse_access_key(text.trim()).with_context(|| {
+                format!(
+                    "{} does not hold a usable key; delete it to make a new one",
+                    path.display()
+                )
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let key = format!(
                 "{}{}",
@@ -140,5 +156,23 @@ mod tests {
         }
         let given = access_key(&held, Some(crate::emulator::DEFAULT_ACCESS_KEY)).expect("given");
         assert_eq!(given.expose(), crate::emulator::DEFAULT_ACCESS_KEY);
+    }
+
+    #[test]
+    fn an_empty_key_file_is_made_again_and_a_loose_one_made_owner_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let held = lock(dir.path()).expect("lock");
+        std::fs::write(dir.path().join(KEY_FILE), "").expect("write");
+        let made = access_key(&held, None).expect("made again");
+        assert_eq!(made.expose().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join(KEY_FILE);
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+            access_key(&held, None).expect("read");
+            let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }

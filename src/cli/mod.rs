@@ -5,7 +5,8 @@
 //! - `mod.rs`: `main` and `run`, then `serve`, `emulator` and `dev`: read settings, bind,
 //!   build, print the banner (and the ready line), serve until a signal.
 //! - [`args`]: the subcommands and flags (clap) and the settings `--help` explains.
-//! - `ready`: the `--ready-json` line.
+//! - `ready`: the `--ready-json` line; `data_dir`: the data folder's lock and the dev
+//!   emulator's access key.
 
 pub mod args;
 mod data_dir;
@@ -130,6 +131,10 @@ async fn dev(args: DevArgs) -> anyhow::Result<()> {
     };
     println!("chatr dev: open http://localhost:{site_port}");
     println!("  Web PubSub: {web_pubsub_text}");
+    if let Some(e) = dev.emulator() {
+        println!("  connection string (for servers and tools; the key is this folder's own):");
+        println!("    {}", e.connection_string());
+    }
     println!("  handler:    http://{handler_addr} (behind the site's /api)");
     println!("  state:      {store_text}");
     println!("  sign in with any name; Ctrl-C stops everything");

@@ -17,8 +17,12 @@ const MAX_SECONDS: f64 = 3600.0;
 /// The timeouts of every listener of one process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Serving {
+    /// A request's headers must arrive within this (`CHATR_HEADER_TIMEOUT_SECS`).
     pub header_read: Duration,
+    /// A request's body must arrive within this, from the request's start
+    /// (`CHATR_BODY_TIMEOUT_SECS`).
     pub body: Duration,
+    /// Shutdown waits this long for open connections (`CHATR_SHUTDOWN_GRACE_SECS`).
     pub grace: Duration,
 }
 

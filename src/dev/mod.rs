@@ -127,8 +127,8 @@ impl Dev {
         self.emulator.as_ref()
     }
 
-    /// Serves every part until `shutdown`, then stops them all (the emulator closes its
-    /// sockets).
+    /// Serves every part until `shutdown`, then stops the emulator (it closes its sockets and
+    /// sends `disconnected` upstream, through the site) and then the site and the handler.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let Self {
             listeners,
@@ -139,36 +139,44 @@ impl Dev {
             handler_limits,
             hosts,
         } = self;
-        let (stop_tx, stop_rx) = watch::channel(false);
+        // Two signals: the emulator stops first, and its `disconnected` events still reach the
+        // handler through the site; then the site and the handler stop.
+        let (stop_emulator, emulator_stop) = watch::channel(false);
+        let (stop_rest, rest_stop) = watch::channel(false);
         let stopped = |mut rx: watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let mut tasks = vec![
+        let rest = [
             tokio::spawn(crate::functions::run(
                 listeners.handler,
                 app,
                 handler_limits,
                 Some(hosts.clone()),
-                stopped(stop_rx.clone()),
+                stopped(rest_stop.clone()),
             )),
             tokio::spawn(site::run(
                 listeners.site,
                 site,
                 site_limits,
                 hosts,
-                stopped(stop_rx.clone()),
+                stopped(rest_stop.clone()),
             )),
         ];
-        if let (Some(emulator), Some(listener)) = (emulator, listeners.emulator) {
-            tasks.push(tokio::spawn(crate::emulator::run(
+        let emulator = match (emulator, listeners.emulator) {
+            (Some(emulator), Some(listener)) => Some(tokio::spawn(crate::emulator::run(
                 listener,
                 emulator,
-                stopped(stop_rx.clone()),
-            )));
-        }
+                stopped(emulator_stop.clone()),
+            ))),
+            _ => None,
+        };
         shutdown.await;
-        stop_tx.send_replace(true);
-        for task in tasks {
+        stop_emulator.send_replace(true);
+        if let Some(emulator) = emulator {
+            let _ = emulator.await;
+        }
+        stop_rest.send_replace(true);
+        for task in rest {
             let _ = task.await;
         }
     }

@@ -35,6 +35,7 @@ impl Site {
     pub fn new(config: SwaConfig, root: PathBuf, handler: String) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(crate::listener::limits::CLIENT_POOL_IDLE)
             .build()?;
         Ok(Self {
             config: Arc::new(config),

@@ -23,7 +23,8 @@
 //! - Upstream: [`upstream_worker`] (one connection's events, one at a time, in order),
 //!   [`upstream`] (CloudEvents over HTTP, abuse protection).
 //! - [`rest`]: the data-plane REST API (`rest/batch.rs`: `:addToGroups`, `:removeFromGroups`;
-//!   `rest/generate_token.rs`: `:generateToken`);
+//!   `rest/generate_token.rs`: `:generateToken`; `rest/methods.rs`: which methods each path
+//!   takes, for 405);
 //!   [`filter`]: the OData `filter` its sends and batch group calls take.
 //!
 //! Two words: an *ack* is only the service's answer to a client frame that carried an

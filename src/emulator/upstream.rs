@@ -126,6 +126,7 @@ impl Upstream {
     ) -> Result<Self, HttpClientError> {
         let http = reqwest::Client::builder()
             .timeout(UPSTREAM_TIMEOUT)
+            .pool_idle_timeout(crate::listener::limits::CLIENT_POOL_IDLE)
             .build()?;
         Ok(Self {
             http,

@@ -6,7 +6,8 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::chat::model::{DisplayName, Provider, UserId};
+use crate::chat::model::{Provider, UserId};
+use crate::chat::name::DisplayName;
 
 /// The header Static Web Apps puts the principal in.
 pub const HEADER: &str = "x-ms-client-principal";

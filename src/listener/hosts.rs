@@ -25,16 +25,49 @@ impl AllowedHosts {
         Self(Arc::new(names))
     }
 
-    /// Whether a `Host` header's name (its port aside) is one of these.
+    /// Whether a `Host` header's name is one of these (with any port, or none).
     pub fn allows(&self, host: &str) -> bool {
         let host = host.trim().to_ascii_lowercase();
-        let name = if host.starts_with('[') {
+        let name_end = if host.starts_with('[') {
             // `[::1]:4280`: the name runs to the bracket.
-            host.split_inclusive(']').next().unwrap_or_default()
+            host.find(']').map_or(host.len(), |i| i + 1)
         } else {
-            host.split(':').next().unwrap_or_default()
+            host.find(':').unwrap_or(host.len())
         };
-        !name.is_empty() && self.0.iter().any(|allowed| allowed == name)
+        let (name, rest) = host.split_at(name_end);
+        let port_ok = rest.is_empty()
+            || rest
+                .strip_prefix(':')
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        port_ok && !name.is_empty() && self.0.iter().any(|allowed| allowed == name)
+    }
+}
+
+/// A `--host` value as the `Host` header would carry it: a DNS name or an address (IPv6 in
+/// brackets), lowercase, without scheme or port.
+pub fn host_name(raw: &str) -> Result<String, String> {
+    let lower = raw.trim().to_ascii_lowercase();
+    let candidate = if lower.contains(':') && !lower.starts_with('[') {
+        format!("[{lower}]")
+    } else {
+        lower
+    };
+    match url::Host::parse(&candidate) {
+        Ok(url::Host::Domain(d))
+            if d.split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }) =>
+        {
+            Ok(d)
+        }
+        Ok(url::Host::Ipv4(a)) => Ok(a.to_string()),
+        Ok(url::Host::Ipv6(a)) => Ok(format!("[{a}]")),
+        _ => Err(format!(
+            "--host takes a host name or address, like my-laptop.local, without scheme or port; not `{raw}`"
+        )),
     }
 }
 
@@ -104,8 +137,23 @@ mod tests {
             "[::2]:4280",
             "[::1",
             "0.0.0.0:4280",
+            "localhost:junk",
+            "localhost:",
+            "[::1]junk",
         ] {
             assert!(!hosts.allows(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_host_flag_is_a_name_or_an_address_and_nothing_more() {
+        assert_eq!(host_name("My-Laptop.local"), Ok("my-laptop.local".into()));
+        assert_eq!(host_name("192.168.1.5"), Ok("192.168.1.5".into()));
+        assert_eq!(host_name("::1"), Ok("[::1]".into()));
+        assert_eq!(host_name("[fe80::1]"), Ok("[fe80::1]".into()));
+        for bad in ["http://x", "x:4280", "two words", "", "a..b", "under_score"] {
+            let err = host_name(bad).expect_err(bad);
+            assert!(err.contains("--host"), "{err}");
         }
     }
 

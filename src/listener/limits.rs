@@ -11,6 +11,10 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default time shutdown waits for connections before it cuts them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How long our own HTTP clients (the emulator's upstream, the site's proxy, the Web PubSub
+/// client) keep an idle pooled connection: well below a listener's header timeout, so that
+/// they let one go before the server cuts it, never racing a request into a closing socket.
+pub const CLIENT_POOL_IDLE: Duration = Duration::from_secs(10);
 /// Descriptors kept back from every listener's share: files, outgoing connections, logs.
 const RESERVED_DESCRIPTORS: u64 = 64;
 

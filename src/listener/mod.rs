@@ -82,6 +82,7 @@ pub async fn serve<S, B>(
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut refused: u64 = 0;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -104,7 +105,8 @@ pub async fn serve<S, B>(
             }
         };
         let Ok(slot) = slots.clone().try_acquire_owned() else {
-            refuse(tcp, limits.max_connections);
+            refused += 1;
+            refuse(tcp, tls.is_none(), limits.max_connections, refused);
             continue;
         };
         let handoff = Handoff {
@@ -134,9 +136,20 @@ fn out_of_resources(e: &std::io::Error) -> bool {
     matches!(e.raw_os_error(), Some(24 | 23 | 12 | 105))
 }
 
-/// A connection past the bound: told 503 if its socket takes the answer at once, then closed.
-fn refuse(tcp: TcpStream, bound: usize) {
-    tracing::warn!(bound, "connection refused: too many open connections");
+/// A connection past the bound: told 503 if it speaks plain HTTP and its socket takes the
+/// answer at once, then closed. Logged at the 1st, 2nd, 4th, 8th… refusal, not every one: a
+/// flood must not flood the log too.
+fn refuse(tcp: TcpStream, plain_http: bool, bound: usize, refused: u64) {
+    if refused.is_power_of_two() {
+        tracing::warn!(
+            bound,
+            refused,
+            "connections refused: too many open connections"
+        );
+    }
+    if !plain_http {
+        return; // a TLS client expects a handshake, not HTTP: it just sees the close
+    }
     let answer = format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
          connection: close\r\ncontent-length: {}\r\n\r\n{BUSY_BODY}",

@@ -96,7 +96,8 @@ impl PubSubClient {
     fn http(extra_roots: &[reqwest::Certificate]) -> Result<reqwest::Client, HttpClientError> {
         let builder = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
-            .connect_timeout(Duration::from_secs(3));
+            .connect_timeout(Duration::from_secs(3))
+            .pool_idle_timeout(crate::listener::limits::CLIENT_POOL_IDLE);
         let builder = extra_roots
             .iter()
             .fold(builder, |b, c| b.add_root_certificate(c.clone()));

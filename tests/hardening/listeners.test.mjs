@@ -117,8 +117,12 @@ async function stopWhileHalfOpen(t, args, env, url) {
   t.after(() => half.socket.destroy());
   // The request has reached the server (its task exists) before the signal.
   await new Promise((r) => setTimeout(r, 100));
+  const signalled = Date.now();
   chatr.child.kill('SIGTERM');
   const exit = await within(chatr.exited, WAIT_MS, `chatr ${args[0]} exiting after SIGTERM`);
+  // The 1 s grace, not the 30 s header timeout nor the 5 s default: at most a few seconds.
+  const took = Date.now() - signalled;
+  assert.ok(took < 4_500, `chatr ${args[0]} took ${took} ms to exit`);
   await within(half.closed, WAIT_MS, 'the half-sent request closed');
   return exit;
 }

@@ -4,7 +4,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, DisplayName, UserId};
+use crate::chat::model::{ChatId, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::{Change, Expect, UserEntry, Version, Versioned};
 use crate::chat::room::Chat;
 use crate::chat::user::User;

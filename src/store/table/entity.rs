@@ -10,7 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::chat::member::Member;
-use crate::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use crate::chat::model::{ChatId, ConnectionId, Provider, UserId};
+use crate::chat::name::DisplayName;
 use crate::chat::room::Chat;
 use crate::chat::user::User;
 use crate::store::StoreError;

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::chat::member::Member;
-use crate::chat::model::{DisplayName, UserId};
+use crate::chat::model::UserId;
+use crate::chat::name::DisplayName;
 use crate::chat::outcome::Expect;
 use crate::chat::room::Chat;
 use crate::store::table::entity::{ChatEntity, MemberEntity, PARTITION};

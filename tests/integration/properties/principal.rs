@@ -2,7 +2,8 @@
 //! of the id rules and a name of the name rules.
 
 use base64::Engine;
-use chatr::chat::model::{DisplayName, UserId};
+use chatr::chat::model::UserId;
+use chatr::chat::name::DisplayName;
 use chatr::functions::principal::ClientPrincipal;
 use proptest::prelude::*;
 

@@ -1,7 +1,8 @@
 //! Names and ids: any text is answered; what parses keeps the rules (trimmed, bounded, no
 //! control or bidi characters, visible), parses again to itself, and reads back as stored.
 
-use chatr::chat::model::{ChatId, DisplayName, UserId, MAX_KEY_BYTES, MAX_NAME_CHARS};
+use chatr::chat::model::{ChatId, UserId, MAX_KEY_BYTES};
+use chatr::chat::name::{DisplayName, MAX_NAME_CHARS};
 use chatr::chat::visible_text;
 use proptest::prelude::*;
 

@@ -1,7 +1,8 @@
 //! Domain values for tests, from strings known to parse: ids, users, chats, and the chat id
 //! every test uses.
 
-use chatr::chat::model::{ChatId, ConnectionId, DisplayName, Provider, UserId};
+use chatr::chat::model::{ChatId, ConnectionId, Provider, UserId};
+use chatr::chat::name::DisplayName;
 use chatr::chat::room::Chat;
 use chatr::chat::user::User;
 

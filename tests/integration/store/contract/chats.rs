@@ -67,7 +67,7 @@ pub async fn a_stale_chat_write_is_a_conflict(store: SharedStore) {
 /// Names accepted before the visible-text rules (issue 17) still read, on either store:
 /// tightening what new names may be never turns old rows into 503s.
 pub async fn names_stored_under_older_rules_still_read(store: SharedStore) {
-    use chatr::chat::model::DisplayName;
+    use chatr::chat::name::DisplayName;
     let old = |s: &str| DisplayName::stored(s).expect("a name of its day");
     let mut chat = group_chat(ROOM);
     chat.name = old("\u{200B}");
