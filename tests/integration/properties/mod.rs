@@ -9,7 +9,12 @@
 //! - `settings`: connection strings (Web PubSub, Table Storage).
 //! - `values`: names and ids.
 //! - `frames`: the emulator's client frames, the chat's client events.
+//! - `edges`: the sign-in cookie, `Host`, `Origin`, REST bodies, message text and ids.
+//!
+//! The OData `filter` of the emulator's REST API has its own properties
+//! (`src/emulator/filter/tests.rs`).
 
+mod edges;
 mod frames;
 mod principal;
 mod settings;

@@ -10,6 +10,9 @@ use proptest::prelude::*;
 
 use super::key;
 
+/// The chat's event names, and any other.
+const EVENT_NAMES: &str = "createChat|createPrivateChat|deleteChat|deleteMessage|editMessage|joinChat|leaveChat|sendMessage|markRead|userConnected|userEnterIdle|userExitIdle|[a-zA-Z]{0,20}";
+
 const CE_HEADERS: [&str; 8] = [
     "ce-connectionid",
     "ce-signature",
@@ -77,9 +80,27 @@ proptest! {
     fn any_body_of_any_type_is_answered(
         content_type in proptest::option::of("[ -~]{0,40}"),
         body in proptest::collection::vec(any::<u8>(), 0..512),
-        name in "[a-zA-Z]{0,20}",
+        name in EVENT_NAMES,
     ) {
         let payload = Payload::from_body(content_type.as_deref(), &body);
         let _ = ClientEvent::parse(&name, &payload);
+    }
+
+    #[test]
+    fn any_json_fields_of_every_event_are_answered(
+        name in EVENT_NAMES,
+        fields in proptest::collection::vec(
+            (prop_oneof!["name", "id", "chatId", "text", "clientId", "messageId", "mentions", "initiatorUserId", "targetUserId", "[a-z]{1,8}"],
+             prop_oneof![
+                 any::<i64>().prop_map(serde_json::Value::from),
+                 "\\PC{0,80}".prop_map(serde_json::Value::from),
+                 proptest::collection::vec("\\PC{0,20}", 0..5).prop_map(serde_json::Value::from),
+                 Just(serde_json::Value::Null),
+             ]),
+            0..6,
+        ),
+    ) {
+        let object: serde_json::Map<String, serde_json::Value> = fields.into_iter().collect();
+        let _ = ClientEvent::parse(&name, &Payload::Json(serde_json::Value::Object(object)));
     }
 }
