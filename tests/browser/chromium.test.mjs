@@ -99,6 +99,28 @@ describe('the chat in Chromium', () => {
     assert.equal(await alice.messages().count(), 4, 'no empty message arrived');
   });
 
+  test('past the limit a pasted message is kept whole, counted, and refused until shortened', async () => {
+    const box = alice.pane().getByRole('textbox');
+    const send = alice.pane().getByRole('button', { name: 'Send' });
+    await box.fill('y'.repeat(3_500));
+    assert.equal(await alice.pane().locator('.composer-count').count(), 0, 'no counter far from the limit');
+    const pasted = 'z'.repeat(4_100);
+    await box.fill(pasted);
+    assert.equal((await box.inputValue()).length, 4_100, 'nothing was cut');
+    await alice.pane().getByText('Too long by 100 characters: shorten it to send.').waitFor();
+    await alice.pane().getByText('4,100 / 4,000').waitFor();
+    assert.equal(await box.getAttribute('aria-invalid'), 'true');
+    assert.equal(await send.isDisabled(), true);
+    await box.press('Enter');
+    assert.equal(await alice.messages().count(), 4, 'Enter sends nothing either');
+    await box.fill(pasted.slice(0, 4_000));
+    await alice.pane().getByText('4,000 / 4,000').waitFor();
+    assert.equal(await send.isDisabled(), false);
+    await send.click();
+    await bob.message('alice', pasted.slice(0, 4_000)).waitFor();
+    assert.equal(await alice.pane().locator('.composer-count').count(), 0, 'the empty box counts nothing');
+  });
+
   test('markup in a message is shown as text, never as HTML', async () => {
     const attack = '<img src=x onerror="window.__xss = 1"><b>bold</b>';
     await carol.say(attack);

@@ -12,6 +12,8 @@ import { MessageItem } from './message-item.js';
 const NEAR_BOTTOM = 48;
 /** How close to the top (px) loads the page before. */
 const NEAR_TOP = 80;
+/** How many characters before the limit the counter appears. */
+const COUNT_FROM = 400;
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** "Today", "Yesterday", or the date. */
@@ -64,8 +66,19 @@ export const ChatPane = {
     lastKey() {
       return this.tab.messages[this.tab.messages.length - 1]?.key ?? 0;
     },
+    /** The draft's length as the server counts it (Unicode scalar values, not UTF-16 units). */
+    length() {
+      return [...this.draft.replace(/\s+$/, '')].length;
+    },
+    tooLong() {
+      return this.length > this.maxMessage;
+    },
+    /** Near or past the limit: the counter shows. */
+    counting() {
+      return this.length > this.maxMessage - COUNT_FROM;
+    },
     canSend() {
-      return this.state.online && this.draft.trim() !== '';
+      return this.state.online && this.draft.trim() !== '' && !this.tooLong;
     },
     placeholder() {
       return this.state.online ? 'Write a message… (Enter sends, Shift+Enter starts a new line)' : 'Reconnecting…';
@@ -164,9 +177,15 @@ export const ChatPane = {
       <form class="composer" @submit.prevent="send">
         <label class="is-sr-only" :for="panelId + '-input'">Message to {{ tab.name }}</label>
         <textarea :id="panelId + '-input'" ref="input" v-model="draft" class="textarea composer-input" rows="1"
-                  :maxlength="maxMessage" :placeholder="placeholder"
+                  :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
+                  :aria-describedby="counting ? panelId + '-count' : null"
                   @keydown.enter.exact="onEnter" @input="resize"></textarea>
         <button type="submit" class="button is-primary send" :disabled="!canSend">Send</button>
+        <p v-if="counting" :id="panelId + '-count'" class="help composer-count" :class="{ 'is-danger': tooLong }"
+           aria-live="polite">
+          <span v-if="tooLong">Too long by {{ (length - maxMessage).toLocaleString() }} characters: shorten it to send.</span>
+          {{ length.toLocaleString() }} / {{ maxMessage.toLocaleString() }}
+        </p>
       </form>
     </section>`,
 };
