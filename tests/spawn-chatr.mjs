@@ -3,6 +3,7 @@
 // never from the banner, which is for people.
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -120,4 +121,20 @@ export async function spawnChatr(args, { env = {}, cwd = REPO, timeoutMs = START
     if (running()) child.kill('SIGKILL');
     throw error;
   }
+}
+
+/**
+ * A port free on 127.0.0.1 right now, for a process that must know another's port before
+ * that one starts (an emulator pointed at a handler not yet running). Another process may
+ * take it in between; the tests that use it start the second process at once.
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
 }

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { spawnChatr } from '../spawn-chatr.mjs';
+import { freePort, spawnChatr } from '../spawn-chatr.mjs';
 import { defer, JSON_SUBPROTOCOL, openRaw } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -75,17 +74,6 @@ function runSdkClient(env) {
         reject(new Error(`the SDK client printed no result (exit ${code}): ${out}\n${err}`));
       }
     });
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
   });
 }
 

@@ -5,30 +5,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { inbox } from '../inbox.mjs';
-import { REPO, spawnChatr } from '../spawn-chatr.mjs';
+import { freePort, REPO, spawnChatr } from '../spawn-chatr.mjs';
 
 const swaBin = path.join(REPO, 'node_modules/.bin/swa');
 const ROOM = '0f8fad5b-d9cb-469f-a165-70867728950e';
 /** The chatr processes (emulator, handler), stopped after the suite. */
 const chatrs = [];
 let swa;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitForHttp(url, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
