@@ -126,7 +126,8 @@ export async function spawnChatr(args, { env = {}, cwd = REPO, timeoutMs = START
 /**
  * A port free on 127.0.0.1 right now, for a process that must know another's port before
  * that one starts (an emulator pointed at a handler not yet running). Another process may
- * take it in between; the tests that use it start the second process at once.
+ * take it in between (this machine runs nothing else that picks ports at random; a clash
+ * shows as the second process failing to start, never as a wrong answer).
  */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -70,7 +70,7 @@ export function createActions({ state, me, send, sendAndWait, sendChatMessage, r
 
     /** Sends a message; false (nothing sent) for an empty, whitespace-only or too long one. */
     sendMessage(chatId, text) {
-      const body = text.replace(/\s+$/, '');
+      const body = text.trimEnd();
       if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
       return sendChatMessage(chatId, body);
     },
@@ -80,7 +80,7 @@ export function createActions({ state, me, send, sendAndWait, sendChatMessage, r
 
     /** Changes the text of a message of ours; the server's `messageEdited` shows it. */
     editMessage(chatId, id, text) {
-      const body = text.replace(/\s+$/, '');
+      const body = text.trimEnd();
       if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
       return send(userEvent('editMessage', { chatId, id, text: body }));
     },

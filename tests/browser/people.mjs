@@ -39,7 +39,7 @@ export async function arrive(
   name,
   { provider = 'github', form = false, query = '', permissions = [], initScript, routeSocket } = {},
 ) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   if (routeSocket) await context.routeWebSocket(/\/client\/hubs\//, routeSocket);
   if (permissions.length > 0) await context.grantPermissions(permissions, { origin: base });
   if (initScript) await context.addInitScript(initScript);

@@ -68,10 +68,15 @@ export const ChatPane = {
     },
     /** The draft's length as the server counts it (Unicode scalar values, not UTF-16 units). */
     length() {
-      return [...this.draft.replace(/\s+$/, '')].length;
+      return [...this.draft.trimEnd()].length;
     },
     tooLong() {
       return this.length > this.maxMessage;
+    },
+    /** What is wrong with a draft past the limit. */
+    overBy() {
+      const over = this.length - this.maxMessage;
+      return `Too long by ${over.toLocaleString()} ${over === 1 ? 'character' : 'characters'}: shorten it to send.`;
     },
     /** Near or past the limit: the counter shows. */
     counting() {
@@ -177,15 +182,16 @@ export const ChatPane = {
       <form class="composer" @submit.prevent="send">
         <label class="is-sr-only" :for="panelId + '-input'">Message to {{ tab.name }}</label>
         <textarea :id="panelId + '-input'" ref="input" v-model="draft" class="textarea composer-input" rows="1"
-                  :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
+                  :class="{ 'is-danger': tooLong }" :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
                   :aria-describedby="counting ? panelId + '-count' : null"
                   @keydown.enter.exact="onEnter" @input="resize"></textarea>
         <button type="submit" class="button is-primary send" :disabled="!canSend">Send</button>
-        <p v-if="counting" :id="panelId + '-count'" class="help composer-count" :class="{ 'is-danger': tooLong }"
-           aria-live="polite">
-          <span v-if="tooLong">Too long by {{ (length - maxMessage).toLocaleString() }} characters: shorten it to send.</span>
-          {{ length.toLocaleString() }} / {{ maxMessage.toLocaleString() }}
+        <p v-if="counting" :id="panelId + '-count'" class="help composer-count" :class="{ 'is-danger': tooLong }">
+          <span v-if="tooLong">{{ overBy }}</span>
+          {{ length.toLocaleString() }} of {{ maxMessage.toLocaleString() }} characters
         </p>
+        <!-- Always there, so that a screen reader hears the change into (and out of) too long. -->
+        <p class="is-sr-only" aria-live="polite">{{ tooLong ? overBy : '' }}</p>
       </form>
     </section>`,
 };
