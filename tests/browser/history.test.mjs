@@ -79,6 +79,28 @@ describe('kept messages in Chromium', () => {
     assert.equal(await carol.pane().getByText('Something short, please').count(), 0, 'no text survives a delete');
   });
 
+  test('an edit too long or empty says why and cannot be saved; nothing is cut', async () => {
+    const mine = alice.message('You', 'Then a short novel');
+    await mine.hover();
+    await mine.getByRole('button', { name: /^Edit your message/ }).click();
+    const box = alice.pane().getByRole('textbox', { name: 'Edit your message' });
+    const save = alice.pane().getByRole('button', { name: 'Save' });
+    await box.fill('n'.repeat(4_001));
+    assert.equal((await box.inputValue()).length, 4_001, 'nothing was cut');
+    await alice.pane().locator('.edit-note', { hasText: 'Too long by 1 character: shorten it to save.' }).waitFor();
+    await alice.pane().locator('.edit-note', { hasText: '4,001 of 4,000 characters' }).waitFor();
+    assert.equal(await save.isDisabled(), true);
+    assert.equal(await box.getAttribute('aria-invalid'), 'true');
+    await box.press('Enter');
+    assert.equal(await box.isVisible(), true, 'still editing: Enter saved nothing');
+    await box.fill('   ');
+    await alice.pane().locator('.edit-note', { hasText: 'A message cannot be empty: delete it instead.' }).waitFor();
+    assert.equal(await save.isDisabled(), true);
+    await box.press('Escape');
+    await alice.message('You', 'Then a short novel').waitFor();
+    assert.equal(await carol.message('alice', 'n'.repeat(50)).count(), 0, 'nothing reached the others');
+  });
+
   test('only the author edits; the owner may delete anyone’s message', async () => {
     const bobs = carol.message('alice', 'Which book next?');
     await bobs.hover();

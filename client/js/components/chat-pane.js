@@ -5,6 +5,7 @@
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import { MAX_MESSAGE } from '../actions.js';
+import * as draft from '../draft.js';
 import { isNewDay } from '../messages.js';
 import { MessageItem } from './message-item.js';
 
@@ -12,8 +13,6 @@ import { MessageItem } from './message-item.js';
 const NEAR_BOTTOM = 48;
 /** How close to the top (px) loads the page before. */
 const NEAR_TOP = 80;
-/** How many characters before the limit the counter appears. */
-const COUNT_FROM = 400;
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** "Today", "Yesterday", or the date. */
@@ -66,21 +65,21 @@ export const ChatPane = {
     lastKey() {
       return this.tab.messages[this.tab.messages.length - 1]?.key ?? 0;
     },
-    /** The draft's length as the server counts it (Unicode scalar values, not UTF-16 units). */
+    /** The draft's length as the server counts it (`draft.js`). */
     length() {
-      return [...this.draft.trimEnd()].length;
+      return draft.draftLength(this.draft);
     },
     tooLong() {
-      return this.length > this.maxMessage;
+      return draft.tooLong(this.length);
     },
-    /** What is wrong with a draft past the limit. */
     overBy() {
-      const over = this.length - this.maxMessage;
-      return `Too long by ${over.toLocaleString()} ${over === 1 ? 'character' : 'characters'}: shorten it to send.`;
+      return draft.overBy(this.length, 'send');
     },
-    /** Near or past the limit: the counter shows. */
     counting() {
-      return this.length > this.maxMessage - COUNT_FROM;
+      return draft.counting(this.length);
+    },
+    counted() {
+      return draft.counted(this.length);
     },
     canSend() {
       return this.state.online && this.draft.trim() !== '' && !this.tooLong;
@@ -188,7 +187,7 @@ export const ChatPane = {
         <button type="submit" class="button is-primary send" :disabled="!canSend">Send</button>
         <p v-if="counting" :id="panelId + '-count'" class="help composer-count" :class="{ 'is-danger': tooLong }">
           <span v-if="tooLong">{{ overBy }}</span>
-          {{ length.toLocaleString() }} of {{ maxMessage.toLocaleString() }} characters
+          {{ counted }}
         </p>
         <!-- Always there, so that a screen reader hears the change into (and out of) too long. -->
         <p class="is-sr-only" aria-live="polite">{{ tooLong ? overBy : '' }}</p>

@@ -4,6 +4,7 @@
 // show on hover or focus. Editing happens in place: Enter saves, Escape cancels.
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
+import * as draft from '../draft.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -35,6 +36,25 @@ export const MessageItem = {
     who() {
       return this.entry.own ? 'You' : this.entry.name;
     },
+    /** The edit's length as the server counts it, and whether it may be saved. */
+    editLength() {
+      return draft.draftLength(this.draft);
+    },
+    editTooLong() {
+      return draft.tooLong(this.editLength);
+    },
+    editEmpty() {
+      return this.draft.trim() === '';
+    },
+    canSave() {
+      return !this.editEmpty && !this.editTooLong;
+    },
+    /** What the edit box says under it: why Save is off, or the count near the limit. */
+    editNote() {
+      if (this.editEmpty) return 'A message cannot be empty: delete it instead.';
+      if (this.editTooLong) return `${draft.overBy(this.editLength, 'save')} ${draft.counted(this.editLength)}`;
+      return draft.counting(this.editLength) ? draft.counted(this.editLength) : '';
+    },
   },
   methods: {
     time: (date) => timeFormat.format(date),
@@ -45,6 +65,7 @@ export const MessageItem = {
       nextTick(() => this.$refs.edit?.focus());
     },
     saveEdit() {
+      if (!this.canSave) return;
       if (this.draft === this.entry.text || this.actions.editMessage(this.entry.chatId, this.entry.id, this.draft)) {
         this.editing = false;
       }
@@ -70,9 +91,14 @@ export const MessageItem = {
         <form v-else-if="editing" class="edit-form" @submit.prevent="saveEdit">
           <label class="is-sr-only" :for="'edit-' + entry.key">Edit your message</label>
           <textarea :id="'edit-' + entry.key" ref="edit" v-model="draft" class="textarea edit-input" rows="2"
+                    :class="{ 'is-danger': !canSave }" :aria-invalid="canSave ? null : 'true'"
+                    :aria-describedby="editNote ? 'edit-' + entry.key + '-note' : null"
                     @keydown.enter.exact.prevent="saveEdit" @keydown.esc.prevent="cancelEdit"></textarea>
+          <p v-if="editNote" :id="'edit-' + entry.key + '-note'" class="help edit-note" :class="{ 'is-danger': !canSave }">
+            {{ editNote }}</p>
+          <p class="is-sr-only" aria-live="polite">{{ canSave ? '' : editNote }}</p>
           <span class="edit-buttons">
-            <button type="submit" class="button is-small is-primary is-light">Save</button>
+            <button type="submit" class="button is-small is-primary is-light" :disabled="!canSave">Save</button>
             <button type="button" class="button is-small is-light" @click="cancelEdit">Cancel</button>
           </span>
         </form>
