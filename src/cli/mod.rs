@@ -164,12 +164,12 @@ async fn emulator(args: EmulatorArgs) -> anyhow::Result<()> {
         .zip(args.key)
         .map(|(cert, key)| crate::emulator::config::TlsFiles { cert, key });
     let descriptors = crate::listener::limits::raise_descriptor_limit();
-    config.listener = crate::listener::Limits {
+    let serving = crate::config::serving::Serving {
         header_read: args.header_timeout_secs,
         body: args.body_timeout_secs,
-        max_connections: crate::listener::limits::share_of(descriptors, 3, 4),
         grace: args.shutdown_grace_secs,
     };
+    config.listener = serving.limits(crate::listener::limits::share_of(descriptors, 3, 4));
     config.timing = crate::emulator::config::Timing {
         keep_alive: std::time::Duration::from_secs(args.keep_alive_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),

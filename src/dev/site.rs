@@ -101,9 +101,7 @@ pub async fn run(
         .or(routes(site))
         .unify();
     let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
-    let tasks = crate::listener::Tasks::new();
-    crate::listener::serve(listener, service, None, limits, tasks.clone(), shutdown).await;
-    tasks.drain(limits.grace).await;
+    crate::listener::serve_until(listener, service, None, limits, shutdown, || ()).await;
 }
 
 /// The site as a warp filter.

@@ -84,7 +84,6 @@ use crate::emulator::registry::Registry;
 use crate::emulator::service::Emulator;
 use crate::emulator::upstream::Upstream;
 use crate::http_client::HttpClientError;
-use crate::listener::Tasks;
 
 /// The development access key every run uses unless told otherwise, so that the connection
 /// string is the same each time. Public and documented, like Azurite's key; never use it for
@@ -165,11 +164,9 @@ pub async fn run(
         .or(warp::any().map(not_found))
         .unify();
     let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
-    let tasks = Tasks::new();
-    crate::listener::serve(listener, service, tls, limits, tasks.clone(), shutdown).await;
-    // A socket upgraded from now on is closed as it registers (the registry is closing).
-    registry.close_all_for_shutdown();
-    tasks.drain(limits.grace).await;
+    // A socket upgraded from then on is closed as it registers (the registry is closing).
+    let stopping = move || registry.close_all_for_shutdown();
+    crate::listener::serve_until(listener, service, tls, limits, shutdown, stopping).await;
 }
 
 #[cfg(test)]

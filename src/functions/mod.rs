@@ -377,9 +377,7 @@ pub async fn run(
         .map(|every| tokio::spawn(sweep::run_forever(app.clone(), every)));
     let routes = crate::listener::hosts::guard(hosts).or(routes(app)).unify();
     let service = hyper_util::service::TowerToHyperService::new(warp::service(routes));
-    let tasks = crate::listener::Tasks::new();
-    crate::listener::serve(listener, service, None, limits, tasks.clone(), shutdown).await;
-    tasks.drain(limits.grace).await;
+    crate::listener::serve_until(listener, service, None, limits, shutdown, || ()).await;
     if let Some(sweeper) = sweeper {
         sweeper.abort();
     }

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use warp::http::{header, HeaderMap, StatusCode};
+use warp::http::{header, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
@@ -91,20 +91,13 @@ fn misdirected(host: &str) -> Response {
 pub fn guard(
     hosts: Option<AllowedHosts>,
 ) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone {
-    warp::header::headers_cloned().and_then(move |headers: HeaderMap| {
+    warp::header::optional::<String>(header::HOST.as_str()).and_then(move |host: Option<String>| {
         let hosts = hosts.clone();
         async move {
-            let Some(hosts) = hosts else {
-                return Err(warp::reject::not_found());
-            };
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("");
-            if hosts.allows(host) {
-                Err(warp::reject::not_found())
-            } else {
-                Ok(misdirected(host))
+            let host = host.unwrap_or_default();
+            match hosts {
+                Some(hosts) if !hosts.allows(&host) => Ok(misdirected(&host)),
+                _ => Err(warp::reject::not_found()),
             }
         }
     })

@@ -63,24 +63,63 @@ impl Handoff {
     }
 }
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the loop serves: a hyper service of HTTP/1.1 requests (warp's routes, as
+/// `TowerToHyperService::new(warp::service(routes))`). Every such service is one.
+pub trait HttpService:
+    Service<
+        Request<Incoming>,
+        Response = hyper::Response<Self::Body>,
+        Error: Into<BoxError>,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+    type Body: hyper::body::Body<Data: Send, Error: Into<BoxError>> + Send + 'static;
+}
+
+impl<S, B> HttpService for S
+where
+    S: Service<Request<Incoming>, Response = hyper::Response<B>> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Body = B;
+}
+
+/// A listener's whole life: serves `service` until `shutdown`, runs `stopping` (the emulator
+/// closes its sockets there), then drains the connections for `limits.grace` at most.
+pub async fn serve_until(
+    listener: TcpListener,
+    service: impl HttpService,
+    tls: Option<TlsAcceptor>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+    stopping: impl FnOnce(),
+) {
+    let tasks = Tasks::new();
+    serve(listener, service, tls, limits, tasks.clone(), shutdown).await;
+    stopping();
+    tasks.drain(limits.grace).await;
+}
+
 /// Serves `service` on `listener` (over TLS when `tls` is given) within `limits` until
 /// `shutdown`, then stops accepting and returns; the caller drains `tasks`
 /// ([`Tasks::drain`] with `limits.grace`). Each connection is a task in `tasks`.
-pub async fn serve<S, B>(
+pub async fn serve(
     listener: TcpListener,
-    service: S,
+    service: impl HttpService,
     tls: Option<TlsAcceptor>,
     limits: Limits,
     tasks: Tasks,
     shutdown: impl Future<Output = ()>,
-) where
-    S: Service<Request<Incoming>, Response = hyper::Response<B>> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut refused: u64 = 0;
     let mut shutdown = std::pin::pin!(shutdown);
@@ -160,16 +199,12 @@ fn refuse(tcp: TcpStream, plain_http: bool, bound: usize, refused: u64) {
 
 /// One connection: HTTP/1.1 requests until the client closes it, a request upgrades it, its
 /// headers are too slow, or shutdown starts (the request in hand is answered, then it closes).
-async fn connection<I, S, B>(io: I, service: S, limits: Limits, handoff: Handoff)
-where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    S: Service<Request<Incoming>, Response = hyper::Response<B>> + Clone + Send + Sync + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    B: hyper::body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
+async fn connection(
+    io: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    service: impl HttpService,
+    limits: Limits,
+    handoff: Handoff,
+) {
     let stopping = handoff.tasks.clone();
     let with_extensions = service_fn(move |mut request: Request<Incoming>| {
         let deadline = BodyDeadline(tokio::time::Instant::now() + limits.body);

@@ -69,11 +69,6 @@ impl Tasks {
         self.inner.stopping.cancelled().await;
     }
 
-    /// True once shutdown has started.
-    pub fn is_stopping(&self) -> bool {
-        self.inner.stopping.is_cancelled()
-    }
-
     /// How many tasks are running.
     pub fn len(&self) -> usize {
         self.inner.tracker.len()
