@@ -76,6 +76,8 @@ pub enum ClientEvent {
     DeleteMessage { chat: ChatId, id: MessageId },
     /// `{chatId, id}`: the sender has read the chat up to this message (forward only).
     MarkRead { chat: ChatId, id: MessageId },
+    /// `{chatId}`: the sender is typing in the chat (passed on, never stored).
+    Typing { chat: ChatId },
 }
 
 impl ClientEvent {
@@ -94,6 +96,7 @@ impl ClientEvent {
             Self::EditMessage { .. } => "editMessage",
             Self::DeleteMessage { .. } => "deleteMessage",
             Self::MarkRead { .. } => "markRead",
+            Self::Typing { .. } => "typing",
         }
     }
 
@@ -108,7 +111,8 @@ impl ClientEvent {
             ),
             Self::EditMessage { chat, .. }
             | Self::DeleteMessage { chat, .. }
-            | Self::MarkRead { chat, .. } => (Some(chat.as_str()), None),
+            | Self::MarkRead { chat, .. }
+            | Self::Typing { chat } => (Some(chat.as_str()), None),
             _ => (None, None),
         }
     }
@@ -185,7 +189,7 @@ impl ClientEvent {
                     target: user(target)?,
                 })
             }
-            "sendMessage" | "editMessage" | "deleteMessage" | "markRead" => {
+            "sendMessage" | "editMessage" | "deleteMessage" | "markRead" | "typing" => {
                 messages::parse(name, payload)
             }
             other => Err(Refusal::new(

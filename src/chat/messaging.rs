@@ -242,5 +242,32 @@ pub fn mark_read(
     })
 }
 
+/// `typing`: the sender is writing in the chat. The others hear `typing` `{chatId, userId,
+/// userName}` (a group chat's members but the sending connection; a private chat's other
+/// user); nothing is stored. Its rate is the handler's, per user and chat.
+pub fn typing(sender: &Sender, chat_id: &ChatId, ctx: &Context) -> Result<Outcome, Refusal> {
+    let chat = may_speak("typing", chat_id, None, ctx)?;
+    let payload = Json::of(&serde_json::json!({
+        "chatEvent": "typing",
+        "data": {"chatId": chat.id, "userId": sender.id, "userName": sender.user().name},
+    }));
+    let actions = match &chat.kind {
+        ChatKind::Group { .. } => vec![Action::SendToGroup {
+            chat: chat.id.clone(),
+            payload,
+            except: Some(sender.connection.clone()),
+        }],
+        ChatKind::Private { users } => users
+            .iter()
+            .filter(|u| *u != sender.id)
+            .map(|u| Action::SendJsonToUser(u.clone(), payload.clone()))
+            .collect(),
+    };
+    Ok(Outcome {
+        actions,
+        ..Outcome::default()
+    })
+}
+
 #[cfg(test)]
 mod tests;

@@ -227,6 +227,7 @@ fn decide(
                     chat: id,
                     id: message,
                 } => messaging::mark_read(&sender, id, message, &talk(id), &snapshot.stamp)?,
+                ClientEvent::Typing { chat: id } => messaging::typing(&sender, id, &talk(id))?,
             };
             snapshot
                 .chats_held

@@ -100,7 +100,7 @@ pub fn needs(incoming: &Incoming, user: Option<&UserId>) -> Needs {
             about_messages: true,
             ..with_membership(id)
         },
-        ClientEvent::MarkRead { chat: id, .. } => Needs {
+        ClientEvent::MarkRead { chat: id, .. } | ClientEvent::Typing { chat: id } => Needs {
             about_messages: true,
             ..with_membership(id)
         },

@@ -111,9 +111,27 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
             (&app.rates.chat_creates, None, None)
         }
         ClientEvent::MarkRead { chat, .. } => (&app.rates.history_reads, Some(chat), None),
+        ClientEvent::Typing { chat } => {
+            let retry_after = app
+                .rates
+                .typing
+                .check(&(user.clone(), chat.clone()))
+                .err()?;
+            return Some(slow_down(event, Some(chat), None, retry_after));
+        }
         _ => return None,
     };
     let retry_after = limiter.check(user).err()?;
+    Some(slow_down(event, chat, client_id, retry_after))
+}
+
+/// "Slow down": the refusal of an event past its rate, with when to try again.
+fn slow_down(
+    event: &ClientEvent,
+    chat: Option<&ChatId>,
+    client_id: Option<&str>,
+    retry_after: u64,
+) -> Refusal {
     let mut refusal = Refusal::new(
         event.name(),
         Reason::RateLimited,
@@ -124,7 +142,7 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
     )
     .about(chat.map(ChatId::as_str), client_id);
     refusal.retry_after_ms = Some(retry_after);
-    Some(refusal)
+    refusal
 }
 
 /// `connect` (blocking): a signed-in user's new connection is answered with the groups of

@@ -10,7 +10,8 @@
 //! out); `direct` holds at most as many. What is read is bounded too: chat
 //! rows in pages, no more than `MAX_SCANNED`, then the caller's own chats by id. Each of the
 //! caller's chats (up to `unread::MAX_COUNTED`) carries `unread` and `mentions`: the messages
-//! of others after their read cursor, counted up to `read_state::UNREAD_CAP` (100: "99+").
+//! of others after their read cursor, counted up to `read_state::UNREAD_CAP` (100: "99+"),
+//! and `readUpTo`, the cursor itself, once they have marked the chat read.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -157,9 +158,12 @@ pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
         .collect();
     let unread = unread_counts(app, &principal.user_id, counted).await?;
     let with_counts = |id: &ChatId, mut view: serde_json::Value| {
-        if let Some(counts) = unread.get(id) {
-            view["unread"] = counts.unread.into();
-            view["mentions"] = counts.mentions.into();
+        if let Some(read) = unread.get(id) {
+            view["unread"] = read.counts.unread.into();
+            view["mentions"] = read.counts.mentions.into();
+            if let Some(cursor) = &read.read_up_to {
+                view["readUpTo"] = cursor.as_str().into();
+            }
         }
         view
     };

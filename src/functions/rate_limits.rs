@@ -1,32 +1,37 @@
 //! Per-user rate limits, kept in this handler instance's memory: one token bucket per user
-//! and kind (messages, chats opened, history pages). With several instances behind the
-//! Functions host each keeps its own, so a user's limit is per instance.
+//! and kind (messages, chats opened, history pages), and per user and chat for typing. With
+//! several instances behind the Functions host each keeps its own, so a user's limit is per
+//! instance.
 //!
 //! The buckets are bounded: past `MAX_TRACKED` users, those whose bucket has refilled (whom
 //! forgetting changes nothing) are dropped; should every one still be draining, the newcomer
 //! is let through untracked rather than anyone's state being lost.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 
 use tokio::time::Instant;
 
-use crate::chat::model::UserId;
+use crate::chat::model::{ChatId, UserId};
 use crate::chat::rate::Bucket;
 use crate::config::limits::{Limits, Rate};
 
 /// Most users whose buckets one limiter keeps.
 pub const MAX_TRACKED: usize = 100_000;
 
-/// One kind of event's buckets.
+/// `typing`: one per 2 s per user and chat (the client sends at most one every 3 s), no burst.
+pub const TYPING_PER_MINUTE: u32 = 30;
+
+/// One kind of event's buckets, one per key (a user, or a user in a chat).
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = UserId> {
     rate: Option<Rate>,
     started: Instant,
-    buckets: Mutex<HashMap<UserId, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Clone> RateLimiter<K> {
     /// A limiter at `rate` (`None`: no limit).
     pub fn new(rate: Option<Rate>) -> Self {
         Self {
@@ -37,7 +42,7 @@ impl RateLimiter {
     }
 
     /// Takes one of `user`'s tokens, or says in how many milliseconds to try again.
-    pub fn check(&self, user: &UserId) -> Result<(), u64> {
+    pub fn check(&self, user: &K) -> Result<(), u64> {
         let Some(rate) = &self.rate else {
             return Ok(());
         };
@@ -73,6 +78,7 @@ pub struct RateLimits {
     pub messages: RateLimiter,
     pub chat_creates: RateLimiter,
     pub history_reads: RateLimiter,
+    pub typing: RateLimiter<(UserId, ChatId)>,
 }
 
 impl RateLimits {
@@ -82,6 +88,7 @@ impl RateLimits {
             messages: RateLimiter::new(limits.messages),
             chat_creates: RateLimiter::new(limits.chat_creates),
             history_reads: RateLimiter::new(limits.history_reads),
+            typing: RateLimiter::new(Rate::new(1, TYPING_PER_MINUTE)),
         }
     }
 }

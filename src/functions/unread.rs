@@ -1,6 +1,7 @@
 //! The caller's unread and mention counts, for `/api/chats`: for each of their chats (at most
 //! `MAX_COUNTED`), the messages after their read cursor, read no further than `UNREAD_CAP`,
-//! a few chats at a time. A chat they never marked read counts from its first message.
+//! a few chats at a time. A chat they never marked read counts from its first message. Each
+//! count comes with the cursor itself (`readUpTo`), where a client draws its "new messages" line.
 
 use std::collections::BTreeMap;
 
@@ -17,33 +18,43 @@ pub const MAX_COUNTED: usize = 200;
 /// Chats counted at once.
 const AT_ONCE: usize = 8;
 
+/// A member's counts in one chat, and their cursor there (None: never marked read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadState {
+    pub counts: Unread,
+    pub read_up_to: Option<MessageId>,
+}
+
 /// Counts for `chats`, each `user` is in.
 pub async fn unread_counts(
     app: &App,
     user: &UserId,
     chats: Vec<ChatId>,
-) -> Result<BTreeMap<ChatId, Unread>, ApiError> {
+) -> Result<BTreeMap<ChatId, ReadState>, ApiError> {
     let mut cursors: BTreeMap<ChatId, MessageId> =
         app.store.read_cursors(user).await?.into_iter().collect();
-    let reads: Vec<(ChatId, MessageId)> = chats
+    let reads: Vec<(ChatId, Option<MessageId>)> = chats
         .into_iter()
         .take(MAX_COUNTED)
         .map(|chat| {
-            let from = cursors
-                .remove(&chat)
-                .unwrap_or_else(|| MessageId::floor_at(0));
-            (chat, from)
+            let cursor = cursors.remove(&chat);
+            (chat, cursor)
         })
         .collect();
     let store = app.store.clone();
     let me = user.clone();
-    let counted: Vec<(ChatId, Unread)> = stream::iter(reads)
-        .map(move |(chat, from)| {
+    let counted: Vec<(ChatId, ReadState)> = stream::iter(reads)
+        .map(move |(chat, cursor)| {
             let store = store.clone();
             let me = me.clone();
             async move {
+                let from = cursor.clone().unwrap_or_else(|| MessageId::floor_at(0));
                 let after = store.messages_after(&chat, &from, UNREAD_CAP).await?;
-                Ok::<_, ApiError>((chat, count(&after, &me)))
+                let state = ReadState {
+                    counts: count(&after, &me),
+                    read_up_to: cursor,
+                };
+                Ok::<_, ApiError>((chat, state))
             }
         })
         .buffered(AT_ONCE)

@@ -1,4 +1,5 @@
-//! The message events' payloads: `sendMessage`, `editMessage`, `deleteMessage`, `markRead`. Every refusal
+//! The message events' payloads: `sendMessage`, `editMessage`, `deleteMessage`, `markRead`,
+//! `typing`. Every refusal
 //! names the chat and the `clientId` it was about (as far as they could be read), so that the
 //! client knows which pending message failed.
 
@@ -81,6 +82,7 @@ pub(super) fn parse(name: &str, payload: &Payload) -> Result<ClientEvent, Refusa
             text: text()?,
         }),
         "markRead" => Ok(ClientEvent::MarkRead { chat, id: id()? }),
+        "typing" => Ok(ClientEvent::Typing { chat }),
         _ => Ok(ClientEvent::DeleteMessage { chat, id: id()? }),
     }
 }

@@ -325,3 +325,25 @@ fn edit_and_delete_need_a_message_id() {
     assert_eq!(bad.reason, Reason::InvalidId);
     assert_eq!(bad.chat_id.as_deref(), Some("room"));
 }
+
+#[test]
+fn typing_names_a_chat_and_nothing_else() {
+    assert_eq!(
+        ClientEvent::parse("typing", &json(serde_json::json!({"chatId": " room "}))),
+        Ok(ClientEvent::Typing {
+            chat: ChatId::parse("room").expect("id")
+        })
+    );
+    for bad in [
+        serde_json::json!({}),
+        serde_json::json!({"chatId": 7}),
+        serde_json::json!("room"),
+    ] {
+        let refusal = ClientEvent::parse("typing", &json(bad)).expect_err("refused");
+        assert_eq!(refusal.reason, Reason::InvalidPayload);
+        assert_eq!(refusal.action, "typing");
+    }
+    let bad = ClientEvent::parse("typing", &json(serde_json::json!({"chatId": ""})))
+        .expect_err("refused");
+    assert_eq!(bad.reason, Reason::InvalidId);
+}

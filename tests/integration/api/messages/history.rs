@@ -295,7 +295,9 @@ async fn unread_and_mention_counts_follow_the_read_cursor() {
             .json_with(200)
             .await
     };
-    assert_eq!(counts(bob_chats().await), (json!(4), json!(1)));
+    let first = bob_chats().await;
+    assert_eq!(counts(first.clone()), (json!(4), json!(1)));
+    assert!(first["chats"][ROOM]["readUpTo"].is_null(), "never marked read");
     app.send(
         "markRead",
         "b1",
@@ -304,7 +306,9 @@ async fn unread_and_mention_counts_follow_the_read_cursor() {
     )
     .await
     .assert_accepted();
-    assert_eq!(counts(bob_chats().await), (json!(2), json!(1)));
+    let marked = bob_chats().await;
+    assert_eq!(counts(marked.clone()), (json!(2), json!(1)));
+    assert_eq!(marked["chats"][ROOM]["readUpTo"], ids[1], "the cursor itself");
     app.send(
         "markRead",
         "b1",

@@ -3,3 +3,4 @@
 
 mod history;
 mod send;
+mod typing;

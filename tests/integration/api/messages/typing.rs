@@ -1,0 +1,67 @@
+//! `typing`: passed on to the chat's other members, never stored, at most one per 2 s per user
+//! and chat.
+
+use serde_json::json;
+
+use crate::support::answer::Answer;
+use crate::support::chat_events::room_with_alice_and_bob;
+use crate::support::domain::ROOM;
+
+const OTHER: &str = "5c3b1f3e-8a4c-4e7e-9a57-0d7f1f2a9b10";
+
+#[tokio::test]
+async fn typing_reaches_the_others_is_not_stored_and_has_a_bucket_per_user_and_chat() {
+    let app = room_with_alice_and_bob().await;
+    app.join_chat("b1", "bob", ROOM).await.assert_accepted();
+    app.create_chat("a1", "alice", OTHER, "Other")
+        .await
+        .assert_accepted();
+    app.pubsub.clear();
+
+    app.send("typing", "a1", "alice", json!({"chatId": ROOM}))
+        .await
+        .assert_accepted();
+    assert_eq!(
+        app.pubsub.lines(),
+        vec![format!(
+            "POST /api/hubs/chat/groups/{ROOM}/:send?excluded=a1"
+        )]
+    );
+    assert_eq!(
+        app.pubsub.calls()[0].json(),
+        json!({"chatEvent": "typing",
+               "data": {"chatId": ROOM, "userId": "alice", "userName": "alice-name"}})
+    );
+    assert!(app.stored_messages(ROOM).await.is_empty(), "never stored");
+
+    // Again at once: refused (the client shows nothing), and nothing is passed on.
+    app.pubsub.clear();
+    let refusal = app
+        .send("typing", "a1", "alice", json!({"chatId": ROOM}))
+        .await
+        .refusal()
+        .await;
+    assert_eq!(refusal["action"], "typing");
+    assert_eq!(refusal["reason"], "rateLimited");
+    assert!(app.pubsub.calls().is_empty());
+
+    // Its own bucket: another chat, another user, and messages are not held back by it.
+    app.send("typing", "a1", "alice", json!({"chatId": OTHER}))
+        .await
+        .assert_accepted();
+    app.send("typing", "b1", "bob", json!({"chatId": ROOM}))
+        .await
+        .assert_accepted();
+    app.send_message("a1", "alice", ROOM, "still sent", None)
+        .await
+        .json_with(200)
+        .await;
+
+    // Only members: bob is not in the other chat.
+    let outsider = app
+        .send("typing", "b1", "bob", json!({"chatId": OTHER}))
+        .await
+        .refusal()
+        .await;
+    assert_eq!(outsider["reason"], "notMember");
+}
