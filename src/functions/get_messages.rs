@@ -87,7 +87,7 @@ fn not_found() -> ApiError {
 
 /// The caller may read the chat: it exists, and they are in it (or are one of a private
 /// chat's two users).
-async fn check_reader(app: &App, chat: &ChatId, user: &UserId) -> Result<(), ApiError> {
+pub(crate) async fn check_reader(app: &App, chat: &ChatId, user: &UserId) -> Result<(), ApiError> {
     let found = app.store.get_chat(chat).await?;
     let chat_row = found.filter(|c| !c.value.deleted).ok_or_else(not_found)?;
     if app.store.get_member(chat, user).await?.is_some() {

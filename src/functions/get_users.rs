@@ -4,7 +4,10 @@
 //! online or not, whose name starts with `q` (any case), by name, a page of `limit` (1–100,
 //! default 20) after the cursor `after`: `{users:[{userId,userName,userProvider,idle,online}],
 //! next}`, `next` being the cursor of the page after, or null: for starting a direct chat with
-//! anyone who has signed in here.
+//! anyone who has signed in here. With `&chatId=` as well: only that chat's members (for the
+//! `@` picker), to a reader of the chat (as `getMessages` decides), counted as a history read;
+//! each page looks at no more than `MAX_MEMBER_SCAN` users of the search (one membership read
+//! each), so its cost does not grow with the chat: `next` goes on where it stopped.
 
 use std::collections::BTreeMap;
 
@@ -12,8 +15,12 @@ use serde::Serialize;
 use warp::reply::Response;
 use warp::Reply;
 
+use futures_util::{stream, StreamExt, TryStreamExt};
+
+use crate::chat::model::{ChatId, UserId};
 use crate::chat::user::User;
 use crate::functions::error::ApiError;
+use crate::functions::get_messages::check_reader;
 use crate::functions::{App, Request};
 
 /// Most online users listed at once.
@@ -26,6 +33,10 @@ pub const MAX_SEARCH_PAGE: usize = 100;
 pub const MAX_QUERY_CHARS: usize = 64;
 /// The longest cursor taken (a search key: a name's hex, `-`, an id).
 pub const MAX_CURSOR_BYTES: usize = 2048;
+/// Most users of the search one page of a chat's members looks at.
+pub const MAX_MEMBER_SCAN: usize = 50;
+/// Membership rows read at once.
+const MEMBER_READS_AT_ONCE: usize = 8;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -80,6 +91,13 @@ async fn online(app: &App) -> Result<Response, ApiError> {
 }
 
 async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiError> {
+    let chat = request
+        .query_param("chatId")
+        .map(|raw| {
+            ChatId::parse(raw)
+                .map_err(|e| ApiError::bad_request("invalidChatId", format!("chatId: {e}")))
+        })
+        .transpose()?;
     let q = q.trim();
     if q.chars().count() > MAX_QUERY_CHARS || q.chars().any(char::is_control) {
         return Err(ApiError::bad_request(
@@ -109,9 +127,15 @@ async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiEr
             "after is not a cursor of this list",
         ));
     }
-    let mut found = app.store.search_users(q, after, limit + 1).await?;
-    let next = (found.len() > limit).then(|| found[limit - 1].0.clone());
-    found.truncate(limit);
+    let (found, next) = match &chat {
+        None => {
+            let mut found = app.store.search_users(q, after, limit + 1).await?;
+            let next = (found.len() > limit).then(|| found[limit - 1].0.clone());
+            found.truncate(limit);
+            (found, next)
+        }
+        Some(chat) => members(app, request, chat, q, after, limit).await?,
+    };
     // Keys hold a name's first 128 bytes: past that, the name itself decides.
     let wanted = q.to_lowercase();
     let users: Vec<FoundEntry> = found
@@ -120,6 +144,57 @@ async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiEr
         .map(|(_, u)| entry(u))
         .collect();
     Ok(warp::reply::json(&serde_json::json!({ "users": users, "next": next })).into_response())
+}
+
+/// Up to `limit` members of `chat` among the users the search finds, looking at no more than
+/// `MAX_MEMBER_SCAN` of them; and the cursor to go on from, if the search went further.
+async fn members(
+    app: &App,
+    request: &Request,
+    chat: &ChatId,
+    q: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<(String, User)>, Option<String>), ApiError> {
+    let principal = request.principal()?;
+    let me = UserId::parse(principal.user_id.as_str())
+        .map_err(|e| ApiError::Unauthorized(format!("the principal's user id: {e}")))?;
+    if let Err(retry_after_ms) = app.rates.history_reads.check(&me) {
+        return Err(ApiError::RateLimited { retry_after_ms });
+    }
+    check_reader(app, chat, &me).await?;
+    let scan = app
+        .store
+        .search_users(q, after, MAX_MEMBER_SCAN + 1)
+        .await?;
+    let more = scan.len() > MAX_MEMBER_SCAN;
+    let store = app.store.clone();
+    let checked: Vec<((String, User), bool)> = stream::iter(scan.into_iter().take(MAX_MEMBER_SCAN))
+        .map(move |(key, user)| {
+            let store = store.clone();
+            async move {
+                let member = store.get_member(chat, &user.id).await?.is_some();
+                Ok::<_, ApiError>(((key, user), member))
+            }
+        })
+        .buffered(MEMBER_READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let last_key = checked.last().map(|((key, _), _)| key.clone());
+    let mut found: Vec<(String, User)> = Vec::new();
+    let mut next = if more { last_key } else { None };
+    for (row, member) in checked {
+        if !member {
+            continue;
+        }
+        if found.len() == limit {
+            // The page is full: the next starts after the last one in it.
+            next = found.last().map(|(key, _)| key.clone());
+            break;
+        }
+        found.push(row);
+    }
+    Ok((found, next))
 }
 
 fn entry(u: &User) -> FoundEntry<'_> {

@@ -1,10 +1,15 @@
-// One message in a chat: who, when, the text (as text, never HTML), whether it was edited, and
-// for our own ones whether it is on its way, failed (with why, and Retry) or sent. Its author
-// may edit or delete it, a group chat's owner delete it; the buttons are in the tab order and
-// show on hover or focus. Editing happens in place: Enter saves, Escape cancels.
+// One message in a chat: who (with their avatar, on the first of a run of theirs; later ones
+// name them for screen readers only), when, the text (as text, never HTML: links and mentions
+// as parts of it), whether it was edited, and for our own ones whether it is on its way,
+// failed (with why, and Retry) or sent. Its author may edit or delete it, a group chat's owner
+// delete it; the buttons are in the tab order and show on hover or focus. Editing happens in
+// place: Enter saves, Escape cancels.
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
+import { colourOf, initials } from '../avatar.js';
 import * as draft from '../draft.js';
+import { nameOf } from '../state.js';
+import { textParts } from '../text-parts.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -15,6 +20,8 @@ export const MessageItem = {
     entry: { type: Object, required: true },
     /** The signed-in user owns this (group) chat: they may delete any message in it. */
     owner: Boolean,
+    /** The first of a run of one sender's messages: it shows their avatar and name. */
+    first: { type: Boolean, default: true },
   },
   setup() {
     const { state, actions } = inject('chat');
@@ -35,6 +42,21 @@ export const MessageItem = {
     },
     who() {
       return this.entry.own ? 'You' : this.entry.name;
+    },
+    avatar() {
+      return { letters: initials(this.entry.name), colour: colourOf(this.entry.fromUserId) };
+    },
+    /** Mentions us: the message stands out. */
+    mentionsMe() {
+      return !this.entry.own && (this.entry.mentions ?? []).includes(this.state.me.userId);
+    },
+    parts() {
+      const me = this.state.me.userId;
+      const mentioned = (this.entry.mentions ?? []).map((userId) => ({
+        userId,
+        name: userId === me ? (this.state.users[me]?.userName ?? this.state.me.userDetails) : nameOf(this.state, userId, this.entry.chatId),
+      }));
+      return textParts(this.entry.text, mentioned);
     },
     /** The edit's length as the server counts it, and whether it may be saved. */
     editLength() {
@@ -79,9 +101,13 @@ export const MessageItem = {
     },
   },
   template: `
-    <li class="chat-message" :class="[entry.own ? 'is-own' : 'is-other', 'is-' + (entry.status ?? 'sent'), { 'is-deleted': entry.deleted }]">
+    <li class="chat-message" :class="[entry.own ? 'is-own' : 'is-other', 'is-' + (entry.status ?? 'sent'),
+        { 'is-deleted': entry.deleted, 'is-first': first, 'is-more': !first, 'mentions-me': mentionsMe }]">
+      <span v-if="!entry.own && first && !entry.deleted" class="avatar" aria-hidden="true"
+            :style="{ background: avatar.colour }">{{ avatar.letters }}</span>
+      <span v-else-if="!entry.own" class="avatar is-spacer" aria-hidden="true">{{ entry.deleted ? '' : time(entry.time) }}</span>
       <div class="bubble">
-        <p class="meta">
+        <p class="meta" :class="{ 'is-sr-only': !first }">
           <span class="sender">{{ entry.deleted ? '' : who }}</span>
           <time :datetime="entry.time.toISOString()" :title="fullTime(entry.time)">{{ time(entry.time) }}</time>
           <span v-if="entry.editedAt && !entry.deleted" class="edited" :title="'Edited ' + fullTime(entry.editedAt)">(edited)</span>
@@ -102,7 +128,10 @@ export const MessageItem = {
             <button type="button" class="button is-small is-light" @click="cancelEdit">Cancel</button>
           </span>
         </form>
-        <p v-else class="text">{{ entry.text }}</p>
+        <p v-else class="text"><template v-for="(part, i) in parts" :key="i"><a v-if="part.kind === 'link'"
+            :href="part.href" target="_blank" rel="noopener noreferrer">{{ part.text }}</a><mark v-else-if="part.kind === 'mention'"
+            class="mention" :class="{ 'is-me': part.userId === state.me.userId }">{{ part.text }}</mark><template
+            v-else>{{ part.text }}</template></template></p>
         <p v-if="entry.status === 'failed'" class="failed-note" role="alert">
           {{ entry.error }}
           <button type="button" class="button is-small is-white retry" @click="actions.retryMessage(entry.chatId, entry.clientId)">Retry</button>

@@ -387,10 +387,7 @@ fn typing_goes_to_the_others_only_stores_nothing_and_needs_membership() {
     };
     let refusal = typing(&sender(&f, &ca), &room_id, &outside).expect_err("refused");
     assert_eq!(refusal.reason, Reason::NotMember);
-    let gone = Context {
-        chat: None,
-        ..ctx
-    };
+    let gone = Context { chat: None, ..ctx };
     let refusal = typing(&sender(&f, &ca), &room_id, &gone).expect_err("refused");
     assert_eq!(refusal.reason, Reason::ChatNotFound);
 

@@ -73,3 +73,73 @@ async fn bad_paging_or_a_bad_query_is_a_400_naming_the_parameter() {
     }
     assert_eq!(app.search_users("q=a", None).await.status(), 401);
 }
+
+#[tokio::test]
+async fn with_a_chat_id_only_its_members_are_found_and_a_page_looks_at_a_bounded_number() {
+    let app = crate::support::chat_events::room_with_alice_and_bob().await;
+    app.join_chat("b1", "bob", crate::support::domain::ROOM)
+        .await
+        .assert_accepted();
+    app.sign_in("carol", "carol-name").await;
+    let as_alice = principal("alice", "alice-name");
+    let room = crate::support::domain::ROOM;
+    let found: Value = app
+        .search_users(&format!("q=&chatId={room}"), Some(&as_alice))
+        .await
+        .json_with(200)
+        .await;
+    let ids: Vec<&str> = found["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["userId"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["alice", "bob"], "carol is not a member");
+
+    // Sixty non-members whose names sort before the member "azz": the first page looks at
+    // fifty of them, finds nobody and says where to go on; the second finds her.
+    for n in 0..60 {
+        app.sign_in(&format!("n{n}"), &format!("aa{n:02}")).await;
+    }
+    app.sign_in_and_arrive("z1", "azz").await;
+    app.join_chat("z1", "azz", room).await.assert_accepted();
+    let first: Value = app
+        .search_users(&format!("q=a&chatId={room}"), Some(&as_alice))
+        .await
+        .json_with(200)
+        .await;
+    assert_eq!(first["users"], json!([]));
+    let next = first["next"].as_str().expect("goes on");
+    let second: Value = app
+        .search_users(
+            &format!("q=a&chatId={room}&after={}", urlencode(next)),
+            Some(&as_alice),
+        )
+        .await
+        .json_with(200)
+        .await;
+    let names: Vec<&str> = second["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| u["userName"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["alice-name", "azz-name"]);
+
+    // Not a member: as for its history. A bad chat id: 400.
+    let outsider = app
+        .search_users(
+            &format!("q=&chatId={room}"),
+            Some(&principal("carol", "carol-name")),
+        )
+        .await
+        .json_with(403)
+        .await;
+    assert_eq!(outsider["error"]["code"], "notMember");
+    let bad = app
+        .search_users("q=&chatId=a%2Fb", Some(&as_alice))
+        .await
+        .json_with(400)
+        .await;
+    assert_eq!(bad["error"]["code"], "invalidChatId");
+}

@@ -241,12 +241,12 @@ impl TestApp {
         self.get("/api/users", principal).await
     }
 
-    /// `GET /api/chats`.
     /// `/api/users?<query>` (a search page) with an optional principal.
     pub async fn search_users(&self, query: &str, principal: Option<&str>) -> reqwest::Response {
         self.get(&format!("/api/users?{query}"), principal).await
     }
 
+    /// `GET /api/chats`.
     pub async fn get_chats(&self, principal: Option<&str>) -> reqwest::Response {
         self.get("/api/chats", principal).await
     }

@@ -297,7 +297,10 @@ async fn unread_and_mention_counts_follow_the_read_cursor() {
     };
     let first = bob_chats().await;
     assert_eq!(counts(first.clone()), (json!(4), json!(1)));
-    assert!(first["chats"][ROOM]["readUpTo"].is_null(), "never marked read");
+    assert!(
+        first["chats"][ROOM]["readUpTo"].is_null(),
+        "never marked read"
+    );
     app.send(
         "markRead",
         "b1",
@@ -308,7 +311,10 @@ async fn unread_and_mention_counts_follow_the_read_cursor() {
     .assert_accepted();
     let marked = bob_chats().await;
     assert_eq!(counts(marked.clone()), (json!(2), json!(1)));
-    assert_eq!(marked["chats"][ROOM]["readUpTo"], ids[1], "the cursor itself");
+    assert_eq!(
+        marked["chats"][ROOM]["readUpTo"], ids[1],
+        "the cursor itself"
+    );
     app.send(
         "markRead",
         "b1",
