@@ -8,7 +8,19 @@ export const MAX_NAME = 64;
 /** Longest message the composer takes. */
 export const MAX_MESSAGE = 4000;
 
-export function createActions({ state, me, send, sendAndWait, sendChatMessage, retryMessage, history, pendingCreates, retryNow }) {
+export function createActions({
+  state,
+  me,
+  send,
+  sendAndWait,
+  sendChatMessage,
+  retryMessage,
+  history,
+  pendingCreates,
+  retryNow,
+  sendQuietly,
+  markReadNow,
+}) {
   return {
     /** Creates a group chat; the server joins us and `chatCreated` opens its tab. */
     createChat(name) {
@@ -58,21 +70,44 @@ export function createActions({ state, me, send, sendAndWait, sendChatMessage, r
     },
 
     /**
-     * Opens the private chat with a user: the server's `joinPrivateChat` opens the tab. It tells
-     * the other only when they are not in it yet, so reopening one is quiet.
+     * Opens the private chat with a user, online or not: the server's `joinPrivateChat` opens
+     * the tab. The other hears of it with its first message.
      */
     startPrivateChat(userId) {
       if (userId === me.userId) return;
       const id = privateChatId(me.userId, userId);
+      delete state.hidden[id];
       if (findTab(state, id)) return activateTab(state, id, true);
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 
-    /** Sends a message; false (nothing sent) for an empty, whitespace-only or too long one. */
-    sendMessage(chatId, text) {
+    /** Opens one of our private chats from the list. */
+    openDirect(chatId) {
+      const chat = state.direct[chatId];
+      if (chat) this.startPrivateChat(chat.with);
+    },
+
+    /** Closes a private chat here only: hidden from the list until its next message; the
+     * other person is told nothing and stays in it. */
+    hideDirect(chatId) {
+      // What it shows has been read: it stays hidden until something new comes.
+      markReadNow(chatId);
+      state.hidden[chatId] = true;
+      state.invites = state.invites.filter((i) => i.chatId !== chatId);
+      closeTab(state, chatId);
+    },
+
+    /** Sends a message; false (nothing sent) for an empty, whitespace-only or too long one.
+     * `mentions`: the ids of the members it mentions. */
+    sendMessage(chatId, text, mentions = []) {
       const body = text.trimEnd();
       if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
-      return sendChatMessage(chatId, body);
+      return sendChatMessage(chatId, body, mentions);
+    },
+
+    /** Tells the chat's others that we are typing (not news: never a toast). */
+    typing(chatId) {
+      sendQuietly(userEvent('typing', { chatId }));
     },
 
     /** Sends a failed message of ours again (same `clientId`: stored once whatever happened). */
@@ -105,7 +140,8 @@ export function createActions({ state, me, send, sendAndWait, sendChatMessage, r
     async enableNotifications() {
       const answer = await Notification.requestPermission();
       state.notifications = answer;
-      if (answer === 'granted') toast(state, 'success', 'You will be notified of private chats while chatr is in the background.');
+      if (answer === 'granted')
+        toast(state, 'success', 'You will be notified of direct messages and mentions while chatr is in the background.');
     },
   };
 }

@@ -67,3 +67,16 @@ export async function fetchSocketUrl() {
   if (typeof url !== 'string') throw new Error('/api/getToken gave no url');
   return url;
 }
+
+/**
+ * People whose name starts with `q`, online or not (`chatId`: only that chat's members):
+ * `{users: [{userId, userName, userProvider, idle, online}], next}`. `after` goes on from a
+ * page's `next`.
+ */
+export async function searchUsers(q, { chatId = null, after = null, limit = 20 } = {}) {
+  const query = new URLSearchParams({ q, limit: String(limit) });
+  if (chatId) query.set('chatId', chatId);
+  if (after) query.set('after', after);
+  const body = await getJson(`/api/users?${query}`);
+  return { users: Array.isArray(body.users) ? body.users : [], next: typeof body.next === 'string' ? body.next : null };
+}

@@ -1,10 +1,13 @@
 // What each server event does to the state. `ctx` is the session: `{state, me,
-// pendingCreates, resync(), meOnline(user), notifyInvite(fromName, chatId), receive(payload),
-// failMessage(chatId, clientId, why)}`.
+// pendingCreates, resync(), meOnline(user), receive(payload), failMessage(chatId, clientId,
+// why)}`.
 
 import { otherUserOf } from './protocol.js';
 import { describeRefusal } from './refusals.js';
 import { closeTab, findTab, openTab, toast } from './state.js';
+
+/** How long "… is typing" shows after a `typing` event. */
+export const TYPING_SHOWN_MS = 5000;
 
 function userOnline(ctx, user) {
   const { state } = ctx;
@@ -45,25 +48,33 @@ function chatDeleted(ctx, chatId) {
   closeTab(state, chatId);
 }
 
+/**
+ * A private chat of ours: listed under "Direct messages". The one who opened it (`grabFocus`)
+ * gets its tab, in front; the other hears of it with its first message, not before.
+ */
 function joinPrivateChat(ctx, chat) {
   const { state } = ctx;
   if (typeof chat.id !== 'string') return;
   const other = otherUserOf(chat.id, ctx.me.userId);
-  if (other !== null) {
-    state.direct[chat.id] = { id: chat.id, with: other, withName: String(chat.name).replace(/^Chat with /, '') };
-  }
-  const alreadyVisible = state.activeId === chat.id && !document.hidden;
-  openTab(state, chat.id, chat.name, !!chat.grabFocus);
-  if (chat.grabFocus || alreadyVisible) return;
-  const fromName = state.users[otherUserOf(chat.id, ctx.me.userId)]?.userName ?? String(chat.name).replace(/^Chat with /, '');
-  state.invites = [...state.invites.filter((i) => i.chatId !== chat.id), { chatId: chat.id, fromName }];
-  ctx.notifyInvite(fromName, chat.id);
+  if (other === null) return;
+  const known = state.direct[chat.id];
+  state.direct[chat.id] = { ...known, id: chat.id, with: other, withName: String(chat.name).replace(/^Chat with /, '') };
+  if (!chat.grabFocus) return;
+  delete state.hidden[chat.id];
+  openTab(state, chat.id, chat.name, true);
+}
+
+/** Someone is typing in a chat: shown for `TYPING_SHOWN_MS`, or until their message comes. */
+function typing(ctx, { chatId, userId, userName }) {
+  const { state } = ctx;
+  if (typeof chatId !== 'string' || typeof userId !== 'string' || userId === ctx.me.userId) return;
+  state.typing[chatId] = { ...state.typing[chatId], [userId]: { name: String(userName ?? userId), until: Date.now() + TYPING_SHOWN_MS } };
 }
 
 function actionRefused(ctx, refusal) {
   const { state } = ctx;
-  // Read cursors are bookkeeping: a refused one (too many, too fast) is not news.
-  if (refusal.action === 'markRead') return;
+  // Read cursors and typing are bookkeeping: a refused one (too many, too fast) is not news.
+  if (refusal.action === 'markRead' || refusal.action === 'typing') return;
   // A refused message of ours says why where it is shown, not in a toast.
   if (typeof refusal.clientId === 'string' && ctx.failMessage(refusal.chatId, refusal.clientId, describeRefusal(refusal))) return;
   toast(state, 'danger', describeRefusal(refusal));
@@ -80,6 +91,7 @@ const HANDLERS = {
   chatCreated,
   chatDeleted,
   joinPrivateChat,
+  typing,
   actionRefused,
   messageEdited: (ctx, message) => ctx.receive(message),
   messageDeleted: (ctx, message) => ctx.receive(message),

@@ -42,7 +42,7 @@ export function entryOf(payload, myId) {
 }
 
 /** One of our messages on its way: shown at once, confirmed by its stored copy. */
-export function pendingEntry(chatId, text, clientId, me) {
+export function pendingEntry(chatId, text, clientId, me, mentions = []) {
   return {
     kind: 'message',
     key: newKey(),
@@ -53,7 +53,7 @@ export function pendingEntry(chatId, text, clientId, me) {
     name: me.userDetails,
     own: true,
     text,
-    mentions: [],
+    mentions,
     time: new Date(),
     editedAt: null,
     deleted: false,

@@ -5,7 +5,15 @@
 export const SUBPROTOCOL = 'json.webpubsub.azure.v1';
 
 /** Server events whose `data` is a JSON string (the others carry a bare id). */
-const JSON_PAYLOADS = new Set(['userOnline', 'chatCreated', 'joinPrivateChat', 'actionRefused', 'messageEdited', 'messageDeleted']);
+const JSON_PAYLOADS = new Set([
+  'userOnline',
+  'chatCreated',
+  'joinPrivateChat',
+  'actionRefused',
+  'messageEdited',
+  'messageDeleted',
+  'typing',
+]);
 
 /**
  * A user event for the handler; a string goes as `text`, anything else as `json`. With an
@@ -18,11 +26,12 @@ export function userEvent(name, data, ackId) {
 
 /**
  * A chat message, through the server: `sendMessage` with our idempotency key (a resend with the
- * same `clientId` is the same message). The handler's answer is the stored message; the ack
+ * same `clientId` is the same message) and the ids of those it mentions. The handler's answer is the stored message; the ack
  * says whether the service delivered the event at all.
  */
-export function sendMessageEvent(chatId, text, clientId, ackId) {
-  return userEvent('sendMessage', { chatId, text, clientId }, ackId);
+export function sendMessageEvent(chatId, text, clientId, ackId, mentions = []) {
+  const data = mentions.length > 0 ? { chatId, text, clientId, mentions } : { chatId, text, clientId };
+  return userEvent('sendMessage', data, ackId);
 }
 
 /** The id the server gives the private chat of two users (`private_<lower>_<higher>`). */

@@ -1,12 +1,13 @@
 // Our read cursors: what the visible chat shows counts as read. The newest message of the
 // chat in view (the page visible) goes to the server as `markRead`, at most once every
 // `EVERY_MS` per chat, so that unread counts are right on every device and after a reload.
-// The lists' counts (`unread`, `mentions` from /api/chats) drop to zero as a chat is read.
+// The lists' counts (`unread`, `mentions` from /api/chats) drop to zero as a chat is read, and
+// the chat's "new messages" line goes where the reading had stopped.
 
 import { watchEffect } from '../vendor/vue.esm-browser.prod.js';
 import { newestId } from './messages.js';
 import { userEvent } from './protocol.js';
-import { findTab } from './state.js';
+import { findTab, placeDivider } from './state.js';
 
 /** The least time between two `markRead` of one chat. */
 export const EVERY_MS = 2000;
@@ -20,12 +21,16 @@ export function createReadState({ state, sendQuietly }) {
     const tab = findTab(state, chatId);
     const newest = tab && newestId(tab.messages);
     if (!newest || newest <= (sent.get(chatId) ?? '')) return;
-    if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) sent.set(chatId, newest);
+    if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) {
+      sent.set(chatId, newest);
+      tab.readUpTo = newest;
+    }
   }
 
   function seen(tab) {
-    tab.unread = 0;
     const listed = state.chats[tab.id] ?? state.direct[tab.id];
+    placeDivider(state, tab);
+    tab.unread = 0;
     if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
     const newest = newestId(tab.messages);
     if (!newest || newest <= (sent.get(tab.id) ?? '') || timers.has(tab.id)) return;
@@ -36,10 +41,23 @@ export function createReadState({ state, sendQuietly }) {
     );
   }
 
+  /** Sends a chat's cursor now if one is waiting (the tab is closing, or the page going). */
+  function flushNow(chatId) {
+    if (!timers.has(chatId)) return;
+    clearTimeout(timers.get(chatId));
+    flush(chatId);
+  }
+
   watchEffect(() => {
     const tab = findTab(state, state.activeId);
     if (!tab || !state.online || !state.visible) return;
     // `seen` reads the tab's newest message: a new one (or a loaded page) runs this again.
     seen(tab);
   });
+  // A reload or a closed page keeps what was read.
+  window.addEventListener('pagehide', () => {
+    for (const chatId of [...timers.keys()]) flushNow(chatId);
+  });
+
+  return { flushNow };
 }

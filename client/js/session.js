@@ -10,7 +10,9 @@
 // up from the server's history and our messages the drop left unconfirmed go again (their
 // `clientId` makes a resend of a stored one harmless).
 
+import { watch } from '../vendor/vue.esm-browser.prod.js';
 import { createActions } from './actions.js';
+import { createAlerts } from './alerts.js';
 import * as api from './api.js';
 import { Connection } from './connection.js';
 import { createDeliveries } from './deliveries.js';
@@ -20,7 +22,7 @@ import { watchIdle } from './idle.js';
 import { entryOf, pendingEntry, unconfirmed } from './messages.js';
 import { isPrivateChatId, otherUserOf, parseFrame, sendMessageEvent, userEvent } from './protocol.js';
 import { createReadState } from './read-state.js';
-import { activateTab, addMessage, closeTab, createState, findTab, nameOf, openTab, receive, toast } from './state.js';
+import { addMessage, closeTab, createState, findTab, nameOf, openTab, receive, toast } from './state.js';
 
 export function createSession(me, settings) {
   const state = createState(me);
@@ -59,7 +61,6 @@ export function createSession(me, settings) {
     pendingCreates: new Set(),
     meOnline: (user) => announced?.resolve(user),
     resync: () => loadLists().then(closeVanishedTabs, () => {}),
-    notifyInvite,
     receive: receiveStored,
     failMessage,
   };
@@ -110,17 +111,19 @@ export function createSession(me, settings) {
   function transmit(entry) {
     const ackId = deliveries.track({ chatId: entry.chatId, clientId: entry.clientId });
     Object.assign(entry, { status: 'pending', error: null, again: false });
-    if (state.online && connection.send(sendMessageEvent(entry.chatId, entry.text, entry.clientId, ackId))) return;
+    if (state.online && connection.send(sendMessageEvent(entry.chatId, entry.text, entry.clientId, ackId, entry.mentions))) return;
     deliveries.forget(ackId);
     Object.assign(entry, { status: 'failed', error: 'Not sent: you are offline. It goes as soon as chatr reconnects.', again: true });
   }
 
-  /** Shows our new message at once and sends it. */
-  function sendChatMessage(chatId, text) {
+  /** Shows our new message at once and sends it; `mentions`: the user ids it mentions. */
+  function sendChatMessage(chatId, text, mentions = []) {
     const tab = findTab(state, chatId);
     if (!tab) return false;
-    const entry = pendingEntry(chatId, text, crypto.randomUUID(), me);
+    const entry = pendingEntry(chatId, text, crypto.randomUUID(), me, mentions);
     tab.messages.push(entry);
+    // What we write is read: the "new messages" line has done its work.
+    tab.divider = null;
     transmit(tab.messages[tab.messages.length - 1]);
     return true;
   }
@@ -135,7 +138,7 @@ export function createSession(me, settings) {
     const entry = entryOf(payload, me.userId);
     if (!entry) return;
     openPrivateTab(entry.chatId);
-    receive(state, entry);
+    alerts.arrived(entry, receive(state, entry));
   }
 
   /** After a reconnect: every tab catches up, then what the drop left unsent goes again. */
@@ -170,7 +173,6 @@ export function createSession(me, settings) {
       connection.send(userEvent(idle.isIdle() ? 'userEnterIdle' : 'userExitIdle', me.userId));
     }
     const reconnected = state.started;
-    if (reconnected) toast(state, 'success', 'Reconnected.');
     state.online = true;
     state.started = true;
     connection.healthy();
@@ -183,9 +185,9 @@ export function createSession(me, settings) {
     socketCount += 1;
     held = null;
     deliveries.dropAll();
-    if (!state.online) return;
     state.online = false;
-    toast(state, 'warning', 'Connection lost. Reconnecting…');
+    // Who was typing is not known any more.
+    state.typing = {};
   }
 
   function onFrame(text) {
@@ -198,8 +200,9 @@ export function createSession(me, settings) {
     } else if (frame?.kind === 'message') {
       receiveStored(frame.payload);
     } else if (frame?.kind === 'notice') {
-      openPrivateTab(frame.chatId);
-      addMessage(state, frame.chatId, { kind: 'notice', text: frame.text });
+      // Notices are not news: shown in a group chat open here, never opening one. A private
+      // chat's ("… wants to chat") says nothing its first message does not.
+      if (!isPrivateChatId(frame.chatId)) addMessage(state, frame.chatId, { kind: 'notice', text: frame.text });
     } else if (frame?.kind === 'chat') {
       openPrivateTab(frame.chatId);
       addMessage(state, frame.chatId, {
@@ -266,17 +269,27 @@ export function createSession(me, settings) {
     }
   }
 
-  function notifyInvite(fromName, chatId) {
-    if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
-    const note = new Notification(`${fromName} wants to chat`, { body: 'Open chatr to reply.', icon: '/favicon.svg', tag: chatId });
-    note.onclick = () => {
-      window.focus();
-      activateTab(state, chatId, true);
-      note.close();
-    };
-  }
+  const alerts = createAlerts(state);
 
-  createReadState({ state, sendQuietly: (frame) => state.online && connection.send(frame) });
+  // Closed private chats stay closed across reloads (until their next message).
+  const hiddenKey = `chatr.hidden.${me.userId}`;
+  try {
+    Object.assign(state.hidden, JSON.parse(localStorage.getItem(hiddenKey) ?? '{}'));
+  } catch {
+    // A value we cannot read: nothing hidden.
+  }
+  watch(
+    () => JSON.stringify(state.hidden),
+    (value) => {
+      try {
+        localStorage.setItem(hiddenKey, value);
+      } catch {
+        // Storage full or refused: hidden for this page only.
+      }
+    },
+  );
+
+  const readState = createReadState({ state, sendQuietly: (frame) => state.online && connection.send(frame) });
   document.addEventListener('visibilitychange', () => {
     state.visible = !document.hidden;
   });
@@ -294,6 +307,8 @@ export function createSession(me, settings) {
       history,
       pendingCreates: ctx.pendingCreates,
       retryNow: () => connection.retryNow(),
+      sendQuietly: (frame) => state.online && connection.send(frame),
+      markReadNow: (chatId) => readState.flushNow(chatId),
     }),
     start: () => connection.start(),
   };

@@ -22,7 +22,12 @@ export function createState(me) {
     started: false,
     fatal: null,
     toasts: [],
-    invites: [], // {chatId, fromName}
+    /** Private messages that arrived out of sight: {chatId, fromName, text, count}. */
+    invites: [],
+    /** Who is typing where: chatId -> userId -> {name, until} (ms since the epoch). */
+    typing: {},
+    /** Private chats closed by the user: hidden from the list until their next message. */
+    hidden: {},
     deleting: {}, // chatId -> true while a delete is on its way
     /** The tab whose message box should take the focus (joined or opened by the user). */
     focusTabId: null,
@@ -43,10 +48,23 @@ export function findTab(state, id) {
 export function activateTab(state, id, focus = false) {
   const tab = findTab(state, id);
   if (!tab) return;
+  // The chat left behind has been read: its "new messages" line goes.
+  const left = state.activeId !== id ? findTab(state, state.activeId) : null;
+  if (left) left.divider = null;
   state.activeId = id;
   if (focus) state.focusTabId = id;
+  placeDivider(state, tab);
   tab.unread = 0;
   state.invites = state.invites.filter((i) => i.chatId !== id);
+}
+
+/**
+ * Coming to a chat with unread messages: its "new messages" line goes after what had been read
+ * (what we marked read here, else the server's cursor; never read: before the first).
+ */
+export function placeDivider(state, tab) {
+  const listed = state.chats[tab.id] ?? state.direct[tab.id];
+  if (tab.unread > 0 || listed?.unread > 0) tab.divider = tab.readUpTo ?? listed?.readUpTo ?? '';
 }
 
 /** Opens a tab for a chat unless one is open; `focus` makes it the visible one. */
@@ -55,7 +73,20 @@ export function openTab(state, id, name, focus) {
   if (!tab) {
     // history: 'idle' until its newest page is asked for ('joining' while our join is on its
     // way: only members may read), then 'loading', 'loaded' or 'failed'.
-    tab = { id, name, isPrivate: isPrivateChatId(id), messages: [], unread: 0, history: 'idle', hasOlder: false, loadingOlder: false };
+    // divider: the id read up to when the reader came to unread messages (the "new messages"
+    // line goes after it), or null.
+    tab = {
+      id,
+      name,
+      isPrivate: isPrivateChatId(id),
+      messages: [],
+      unread: 0,
+      divider: null,
+      readUpTo: null, // the newest id we marked read here
+      history: 'idle',
+      hasOlder: false,
+      loadingOlder: false,
+    };
     state.tabs.push(tab);
     tab = state.tabs[state.tabs.length - 1]; // the reactive one
   }
@@ -128,5 +159,6 @@ export function dismissToast(state, key) {
 
 /** The name to show for a user id: the user list first, then the chat's member list. */
 export function nameOf(state, userId, chatId) {
+  if (userId === state.me.userId) return state.users[userId]?.userName ?? state.me.userDetails;
   return state.users[userId]?.userName ?? state.chats[chatId]?.members?.[userId]?.userName ?? 'Someone who has left';
 }

@@ -1,6 +1,7 @@
 // axe-core, in Chromium, on every screen a person sees: the login page (signed out and
-// signed in), the main screen with chats, tabs, a private-chat popup and a toast, the
-// new-chat dialog, and the phone layout. No serious or critical violation may remain.
+// signed in), the main screen with chats, tabs, a direct-message popup and a toast, the
+// new-chat and new-direct-message dialogs, the @ picker, someone typing, and the phone
+// layout. No serious or critical violation may remain.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ describe('accessibility (axe-core)', () => {
     await login.close();
   });
 
-  test('the main screen with chats, a private chat popup and a toast has no serious violation', async () => {
+  test('the main screen with chats, a direct-message popup and a toast has no serious violation', async () => {
     const [ana] = people;
     const ben = await arrive(suite.browser, suite.chatr.base, 'ben', { provider: 'aad' });
     people.push(ben);
@@ -62,7 +63,9 @@ describe('accessibility (axe-core)', () => {
     await ana.createChat('Second room');
     await ben.say('Are you still there?');
     await ben.user('ana').locator('button').click();
-    await ana.page.locator('.invite').waitFor();
+    await ben.tab('Chat with ana').and(ben.page.locator('[aria-selected="true"]')).waitFor();
+    await ben.say('Just between us, https://example.org/notes');
+    await ana.popup('Just between us').waitFor();
     await ana.tab('Design review').locator('.unread').waitFor();
     await ana
       .chatEntry('Second room')
@@ -91,6 +94,27 @@ describe('accessibility (axe-core)', () => {
     await ana.page.getByRole('alertdialog').waitFor();
     await assertAccessible(ana.page, 'delete confirmation');
     await ana.page.keyboard.press('Escape');
+  });
+
+  test('the direct-message search, the @ picker and typing have no serious violation', async () => {
+    const [ana, ben] = people;
+    await ana.page.getByRole('button', { name: 'New direct message' }).click();
+    await ana.page.getByLabel('Person to message').fill('be');
+    await ana.page.getByRole('option', { name: /ben/ }).waitFor();
+    await assertAccessible(ana.page, 'new direct message dialog with results');
+    await ana.page.keyboard.press('Escape');
+    await ana.tab('Design review').click();
+    const box = ana.pane().locator('textarea.composer-input');
+    await box.fill('Thanks @b');
+    await box.press('End');
+    await box.press('e');
+    await ana.page.getByRole('option', { name: /ben/ }).waitFor();
+    await ben.tab('Design review').click();
+    await ben.pane().getByText('ana is typing…').waitFor();
+    await assertAccessible(ana.page, 'the @ picker open');
+    await assertAccessible(ben.page, 'someone typing');
+    await box.press('Escape');
+    await box.fill('');
   });
 
   test('the phone layout, lists folded and unfolded, has no serious violation', async () => {

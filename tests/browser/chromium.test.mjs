@@ -68,8 +68,11 @@ describe('the chat in Chromium', () => {
   test('members exchange messages every way, each with sender, time and own messages told apart', async () => {
     await bob.join('Lunch plans');
     await carol.join('Lunch plans');
-    await alice.notice('bob has joined the chat').waitFor();
-    await alice.notice('carol has joined the chat').waitFor();
+    // One quiet line for the run of joins, each one behind "Show all".
+    await alice.notice('alice, bob and carol joined').waitFor();
+    await alice.pane().getByRole('button', { name: 'Show all 3' }).click();
+    await alice.pane().locator('.notice-item', { hasText: 'carol has joined the chat' }).waitFor();
+    await alice.pane().getByRole('button', { name: 'Hide' }).click();
     await alice.say('Pizza at noon?');
     await bob.say('Yes please');
     await carol.say('Count me in');
@@ -189,23 +192,30 @@ describe('the chat in Chromium', () => {
     assert.equal(await alice.chatEntry('badname').count(), 0);
   });
 
-  test('clicking a person opens a private chat for both, with a popup for the one invited', async () => {
+  test('clicking a person opens a direct conversation; the other hears of it with its first message, never the sender', async () => {
     await bob.user('carol').locator('button').click();
     await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
-    const popup = carol.page.locator('.invite', { hasText: 'bob wants to chat with you.' });
-    await popup.waitFor();
-    await carol.tab('Chat with bob').waitFor();
-    assert.equal(await carol.tab('Chat with bob').locator('.unread').count(), 0, 'a notice is never unread');
-    await carol.page.screenshot({ path: screenshotPath('private-chat-popup'), animations: 'disabled' });
-    await popup.getByRole('button', { name: 'Open chat' }).click();
+    // carol finds it listed, quietly: no tab, no popup, until something is said.
+    await carol.direct('bob').waitFor();
+    assert.equal(await carol.page.getByRole('tab', { name: /Chat with bob/ }).count(), 0);
+    assert.equal(await carol.page.locator('.invite').count(), 0);
+    await bob.say('Hi carol, just us');
+    const popup = carol.popup('Hi carol, just us');
+    await popup.getByText('bob', { exact: true }).waitFor();
+    await carol.tab('Chat with bob').locator('.unread', { hasText: '1' }).waitFor();
+    await carol.direct('bob').locator('.unread', { hasText: '1' }).waitFor();
+    assert.equal(await bob.page.locator('.invite').count(), 0, 'never shown to the one who wrote');
+    await carol.page.screenshot({ path: screenshotPath('direct-message-popup'), animations: 'disabled' });
+    await carol.page.keyboard.press('Escape');
     await popup.waitFor({ state: 'detached' });
+    await carol.direct('bob').locator('button').click();
     await carol.tab('Chat with bob').and(carol.page.locator('[aria-selected="true"]')).waitFor();
     assert.equal(await carol.tab('Chat with bob').locator('.unread').count(), 0);
-    await carol.say('Hi bob, just us');
-    await bob.message('carol', 'Hi bob, just us').waitFor();
-    await bob.say('Hi carol');
-    await carol.message('bob', 'Hi carol').waitFor();
+    await carol.message('bob', 'Hi carol, just us').waitFor();
+    await carol.say('Hi bob');
+    await bob.message('carol', 'Hi bob').waitFor();
     assert.equal(await alice.page.getByRole('tab', { name: /Chat with/ }).count(), 0);
+    assert.equal(await alice.direct('bob').count(), 0, 'nobody else hears of it');
   });
 
   test('inactive tabs count unread messages, and arrow keys move between tabs', async () => {
@@ -220,7 +230,7 @@ describe('the chat in Chromium', () => {
     await carol.message('alice', 'Who is bringing drinks?').waitFor();
   });
 
-  test('an invitation to a hidden page also comes as a browser notification, when permitted', async () => {
+  test('a direct message to a hidden page also comes as a browser notification, when permitted', async () => {
     const gina = await arrive(suite.browser, suite.chatr.base, 'gina', {
       permissions: ['notifications'],
       initScript: () => {
@@ -239,10 +249,11 @@ describe('the chat in Chromium', () => {
     try {
       await gina.page.evaluate(() => (window.__hidden = true));
       await bob.user('gina').locator('button').click();
-      await gina.page.locator('.invite', { hasText: 'bob wants to chat with you.' }).waitFor();
-      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [
-        { title: 'bob wants to chat', body: 'Open chatr to reply.' },
-      ]);
+      await bob.tab('Chat with gina').and(bob.page.locator('[aria-selected="true"]')).waitFor();
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [], 'opening it is not news');
+      await bob.say('Are you there, gina?');
+      await gina.popup('Are you there, gina?').waitFor();
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'bob', body: 'Are you there, gina?' }]);
       gina.check();
     } finally {
       await gina.context.close();
@@ -250,7 +261,7 @@ describe('the chat in Chromium', () => {
     await bob.page.getByRole('tab', { name: /Chat with gina/ }).click();
     await bob.user('gina').waitFor({ state: 'detached' });
     assert.equal(await bob.notice('went offline').count(), 0, 'presence is the people list, not a chat line');
-    await bob.pane().getByRole('button', { name: 'Leave Chat with gina' }).click();
+    await bob.pane().getByRole('button', { name: 'Close Chat with gina' }).click();
     await bob.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
   });
 
@@ -327,9 +338,10 @@ describe('the chat in Chromium', () => {
   test('a dropped socket reconnects and is still in every chat, with no line in any of them', async () => {
     const before = await noticeCounts([alice, bob, carol]);
     await dropUserSockets(suite.chatr.emulator, bob.id);
-    await bob.page.locator('.connection-banner', { hasText: 'Connection lost' }).waitFor();
+    // One quiet status in the header, and presence greyed as unknown meanwhile.
+    await bob.page.locator('.connection-pill', { hasText: /Reconnecting…|Offline/ }).waitFor();
     await bob.online();
-    await bob.page.locator('.toast', { hasText: 'Reconnected.' }).waitFor();
+    assert.equal(await bob.page.locator('.toast', { hasText: /connect/i }).count(), 0, 'no toast says so either');
     assert.deepEqual(await noticeCounts([alice, bob, carol]), before, 'no joined, left or reconnected lines');
     await bob.tab('Lunch plans').click();
     await alice.tab('Lunch plans').click();
@@ -389,36 +401,38 @@ describe('the chat in Chromium', () => {
     await alice.page.locator('.toast', { hasText: 'You deleted “Lunch plans”.' }).waitFor();
   });
 
-  test('after a reload a private chat comes back with its next message, and reopens quietly', async () => {
+  test('after a reload a private chat comes back with its next message; closing one hides it until the next', async () => {
     await bob.page.reload();
     await bob.online();
-    assert.equal(await bob.page.getByRole('tab').count(), 0, 'a reload opens no tab');
+    await bob.direct('carol').waitFor();
     await carol.tab('Chat with bob').click();
     await carol.say('Are you back, bob?');
     // With no other tab open, the one that comes back is the visible one.
     await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
     await bob.message('carol', 'Are you back, bob?').waitFor();
-    // Reopening an existing private chat asks nothing of the server: no second invitation.
+    // Reopening an existing private chat tells nobody anything.
     await bob.page.reload();
     await bob.online();
     await bob.user('carol').locator('button').click();
     await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
     await bob.say('Yes, reloaded twice');
     await carol.message('bob', 'Yes, reloaded twice').waitFor();
-    assert.equal(await carol.page.locator('.invite').count(), 0, 'carol is not invited again');
-    assert.equal(await carol.notice('wants to chat').count(), 1, 'one "wants to chat" line, from the first time');
-    // Once carol has left it, bob opening it again brings her back, and she hears of it.
-    await carol.pane().getByRole('button', { name: /Leave/ }).click();
+    assert.equal(await carol.page.locator('.invite').count(), 0, 'carol, reading it, has no popup');
+    assert.equal(await carol.notice('wants to chat').count(), 0, 'no line about wanting to chat');
+    // Closing hides it here only, across a reload; bob is told nothing and it comes back with
+    // his next message.
+    await carol.pane().getByRole('button', { name: 'Close Chat with bob' }).click();
     await carol.tab('Chat with bob').waitFor({ state: 'detached' });
-    await bob.page.reload();
-    await bob.online();
-    await bob.user('carol').locator('button').click();
-    await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
-    const popup = carol.page.locator('.invite', { hasText: 'bob wants to chat with you.' });
-    await popup.waitFor();
-    await popup.getByRole('button', { name: 'Open chat' }).click();
+    await carol.direct('bob').waitFor({ state: 'detached' });
+    await carol.page.reload();
+    await carol.online();
+    assert.equal(await carol.direct('bob').count(), 0, 'still hidden after a reload');
+    assert.equal(await bob.notice('left').count(), 0);
     await bob.say('Welcome back, carol');
+    // With no other tab open it comes back in front (so no popup is needed).
+    await carol.tab('Chat with bob').and(carol.page.locator('[aria-selected="true"]')).waitFor();
     await carol.message('bob', 'Welcome back, carol').waitFor();
+    await carol.direct('bob').waitFor();
   });
 
   test('at phone width the lists fold away behind a button', async () => {

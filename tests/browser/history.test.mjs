@@ -143,12 +143,17 @@ describe('kept messages in Chromium', () => {
     });
     await bob.tab('Book club').click();
     await dropUserSockets(suite.chatr.emulator, bob.id);
-    await bob.page.locator('.connection-banner', { hasText: 'Connection lost' }).waitFor();
+    await bob.page.locator('.connection-pill', { hasText: /Reconnecting…|Offline/ }).waitFor();
+    // Nobody's presence is known meanwhile: greyed, and said.
+    await bob.page.locator('.user-list.is-unknown').waitFor();
+    await bob.page.getByText('who is online is unknown until chatr reconnects').waitFor();
+    assert.equal(await bob.page.locator('.user-list .presence.is-here').count(), 0, 'nobody shows green');
     await alice.tab('Book club').click();
     await alice.say('Sent while bob was away');
     await alice.message('You', 'Sent while bob was away').locator('.delivery').waitFor({ state: 'detached' });
     release();
     await bob.online();
+    await bob.user('alice').locator('.presence.is-here').waitFor();
     await bob.message('alice', 'Sent while bob was away').waitFor();
     assert.equal(await bob.message('alice', 'Sent while bob was away').count(), 1, 'once');
     await bob.page.unroute('**/api/getToken');

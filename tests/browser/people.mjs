@@ -71,6 +71,16 @@ export class Person {
     return this.page.locator('.user-list .user').filter({ has: this.page.locator('.side-name', { hasText: new RegExp(`^${name}$`) }) });
   }
 
+  /** The entry of a conversation in the "Direct messages" list. */
+  direct(name) {
+    return this.page.locator('.direct-list .direct').filter({ has: this.page.locator('.side-name', { hasText: new RegExp(`^${name}$`) }) });
+  }
+
+  /** The popup of a direct message that says `text`. */
+  popup(text) {
+    return this.page.locator('.invite', { hasText: text });
+  }
+
   /** The entry of a chat in the group chat list. */
   chatEntry(name) {
     return this.page.locator('.chat-list .side-item').filter({ hasText: name });

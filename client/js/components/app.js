@@ -1,5 +1,5 @@
 // The main screen: header, the lists beside the open chats, and the layers above them
-// (dialogs, the private-chat popup, toasts).
+// (dialogs, the direct-message popup, toasts). The page's title counts what is unread.
 
 import { computed, inject, onBeforeUnmount, provide, ref, watch, watchEffect } from '../../vendor/vue.esm-browser.prod.js';
 import { AppHeader } from './app-header.js';
@@ -7,14 +7,28 @@ import { ChatList } from './chat-list.js';
 import { ChatTabs } from './chat-tabs.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { DirectList } from './direct-list.js';
 import { InvitePopup } from './invite-popup.js';
 import { NewChatDialog } from './new-chat-dialog.js';
+import { NewDirectDialog } from './new-direct-dialog.js';
 import { Toasts } from './toasts.js';
 import { UserList } from './user-list.js';
 
 export const App = {
   name: 'App',
-  components: { AppHeader, ChatList, ChatTabs, ConfirmDialog, ConnectionBanner, InvitePopup, NewChatDialog, Toasts, UserList },
+  components: {
+    AppHeader,
+    ChatList,
+    ChatTabs,
+    ConfirmDialog,
+    ConnectionBanner,
+    DirectList,
+    InvitePopup,
+    NewChatDialog,
+    NewDirectDialog,
+    Toasts,
+    UserList,
+  },
   setup() {
     const { state, actions } = inject('chat');
     const now = ref(Date.now());
@@ -30,8 +44,16 @@ export const App = {
       () => (sidebarOpen.value = false),
     );
     const newChat = ref(null);
+    const newDirect = ref(null);
     const confirm = ref(null);
-    const unread = computed(() => state.tabs.reduce((n, t) => n + t.unread, 0));
+    // Open tabs' counts, and the listed counts of our chats with no tab open.
+    const unread = computed(() => {
+      const open = state.tabs.reduce((n, t) => n + t.unread, 0);
+      const listed = [...Object.values(state.chats), ...Object.values(state.direct)]
+        .filter((c) => !state.tabs.some((t) => t.id === c.id))
+        .reduce((n, c) => n + (c.unread ?? 0), 0);
+      return open + listed;
+    });
     watchEffect(() => {
       document.title = unread.value > 0 ? `(${unread.value}) chatr` : 'chatr';
     });
@@ -43,7 +65,7 @@ export const App = {
       });
       if (yes) actions.deleteChat(chat.id);
     }
-    return { state, sidebarOpen, newChat, confirm, confirmDelete };
+    return { state, sidebarOpen, newChat, newDirect, confirm, confirmDelete };
   },
   template: `
     <a class="skip-link" href="#main">Skip to the chat</a>
@@ -52,6 +74,7 @@ export const App = {
     <div v-if="state.started" class="app-body">
       <aside id="sidebar" class="sidebar" :class="{ 'is-open': sidebarOpen }" aria-label="Chats and people">
         <chat-list @new="newChat.open()" @delete="confirmDelete" @picked="sidebarOpen = false"></chat-list>
+        <direct-list @new="newDirect.open()" @picked="sidebarOpen = false"></direct-list>
         <user-list @picked="sidebarOpen = false"></user-list>
       </aside>
       <main id="main" class="chat-area" tabindex="-1">
@@ -62,6 +85,7 @@ export const App = {
     <invite-popup></invite-popup>
     <toasts></toasts>
     <new-chat-dialog ref="newChat"></new-chat-dialog>
+    <new-direct-dialog ref="newDirect"></new-direct-dialog>
     <confirm-dialog ref="confirm"></confirm-dialog>
   `,
 };

@@ -1,6 +1,8 @@
-// The group chats: join one by clicking it, create one, and (owner only) delete one.
+// The group chats: join one by clicking it, create one, and (owner only) delete one. Each name
+// shows in full on hover; chats with the same name are told apart by owner or short id.
 
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
+import { chatDetails } from '../names.js';
 import { findTab } from '../state.js';
 
 export const ChatList = {
@@ -13,6 +15,10 @@ export const ChatList = {
   computed: {
     chats() {
       return Object.values(this.state.chats).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    details() {
+      const me = this.state.me.userId;
+      return chatDetails(this.chats, (id) => (id === me ? 'you' : (this.state.users[id]?.userName ?? null)));
     },
   },
   methods: {
@@ -42,10 +48,13 @@ export const ChatList = {
         <li v-for="chat in chats" :key="chat.id" class="side-item"
             :class="{ 'is-active': state.activeId === chat.id }">
           <button type="button" class="side-button" :aria-current="state.activeId === chat.id ? 'true' : null"
+                  :title="chat.name + (details[chat.id] ? ' (' + details[chat.id] + ')' : '') + (joined(chat.id) ? ', joined' : '')"
                   @click="join(chat.id)">
             <span class="chat-hash" aria-hidden="true">#</span>
             <span class="side-name">{{ chat.name }}</span>
-            <span v-if="joined(chat.id)" class="tag is-rounded is-joined">joined</span>
+            <span v-if="details[chat.id]" class="name-detail">{{ details[chat.id] }}</span>
+            <span v-if="joined(chat.id)" class="is-joined" aria-hidden="true">✓</span>
+            <span v-if="joined(chat.id)" class="is-sr-only">, joined</span>
             <span v-if="unread(chat.id) > 0" class="unread" :class="{ 'has-mention': chat.mentions > 0 }">
               <span v-if="chat.mentions > 0" aria-hidden="true">@</span>{{ unread(chat.id) >= 100 ? '99+' : unread(chat.id) }}<span class="is-sr-only"> unread<template v-if="chat.mentions > 0">, mentioning you</template></span></span>
           </button>

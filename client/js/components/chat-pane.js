@@ -1,13 +1,14 @@
-// One open chat: its history and live messages (text only, never HTML) with a line between
-// days, the notices, and the box to write in. It loads the newest page when it opens and the
-// page before when the reader scrolls to the top; it follows new messages unless the reader
-// has scrolled up to read.
+// One open chat: its history and live messages (text only, never HTML) as rows.js lays them
+// out (days, folded runs of notices, one sender's messages grouped, a "new messages" line at
+// the read cursor), who is typing, and the box to write in. It loads the newest page when it
+// opens and the page before when the reader scrolls to the top; it follows new messages
+// unless the reader has scrolled up to read.
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
-import { MAX_MESSAGE } from '../actions.js';
-import * as draft from '../draft.js';
-import { isNewDay } from '../messages.js';
+import { rowsOf } from '../rows.js';
+import { Composer } from './composer.js';
 import { MessageItem } from './message-item.js';
+import { NoticeRun } from './notice-run.js';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const NEAR_BOTTOM = 48;
@@ -25,9 +26,17 @@ function dayLabel(date) {
   return dayFormat.format(date);
 }
 
+/** "ann is typing…", "ann and bob are typing…", "Several people are typing…". */
+export function typingLine(names) {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
+}
+
 export const ChatPane = {
   name: 'ChatPane',
-  components: { MessageItem },
+  components: { Composer, MessageItem, NoticeRun },
   props: {
     tab: { type: Object, required: true },
     active: Boolean,
@@ -36,27 +45,18 @@ export const ChatPane = {
   },
   setup() {
     const { state, actions } = inject('chat');
-    return { state, actions, maxMessage: MAX_MESSAGE };
+    const now = inject('now');
+    return { state, actions, now, dayLabel };
   },
   data() {
-    return { draft: '', following: true, newBelow: false };
+    return { following: true, newBelow: false };
   },
   mounted() {
     this.actions.openHistory(this.tab);
   },
   computed: {
-    /** The entries, with a day line before the first message of each day. */
     rows() {
-      const rows = [];
-      let previous = null;
-      for (const entry of this.tab.messages) {
-        if (entry.kind !== 'notice' && isNewDay(previous, entry.time)) {
-          rows.push({ key: `day-${entry.key}`, kind: 'day', label: dayLabel(entry.time) });
-          previous = entry.time;
-        }
-        rows.push(entry);
-      }
-      return rows;
+      return rowsOf(this.tab.messages, this.tab.divider ?? null);
     },
     /** We own this group chat: we may delete anyone's message in it. */
     owner() {
@@ -65,27 +65,16 @@ export const ChatPane = {
     lastKey() {
       return this.tab.messages[this.tab.messages.length - 1]?.key ?? 0;
     },
-    /** The draft's length as the server counts it (`draft.js`). */
-    length() {
-      return draft.draftLength(this.draft);
+    /** Who is typing here now (their `typing` less than 5 s old). */
+    typing() {
+      const now = this.now;
+      return Object.values(this.state.typing[this.tab.id] ?? {})
+        .filter((t) => t.until > now)
+        .map((t) => t.name)
+        .sort((a, b) => a.localeCompare(b));
     },
-    tooLong() {
-      return draft.tooLong(this.length);
-    },
-    overBy() {
-      return draft.overBy(this.length, 'send');
-    },
-    counting() {
-      return draft.counting(this.length);
-    },
-    counted() {
-      return draft.counted(this.length);
-    },
-    canSend() {
-      return this.state.online && this.draft.trim() !== '' && !this.tooLong;
-    },
-    placeholder() {
-      return this.state.online ? 'Write a message… (Enter sends, Shift+Enter starts a new line)' : 'Reconnecting…';
+    typingText() {
+      return typingLine(this.typing);
     },
   },
   watch: {
@@ -96,14 +85,6 @@ export const ChatPane = {
     },
     active(now) {
       if (now && this.following) nextTick(() => this.scrollToEnd());
-    },
-    'state.focusTabId': {
-      immediate: true,
-      handler(id) {
-        if (id !== this.tab.id) return;
-        this.state.focusTabId = null;
-        nextTick(() => this.$refs.input?.focus());
-      },
     },
   },
   methods: {
@@ -128,30 +109,16 @@ export const ChatPane = {
       this.following = true;
       this.newBelow = false;
     },
-    onEnter(event) {
-      if (event.isComposing) return;
-      event.preventDefault();
-      this.send();
-    },
-    send() {
-      if (!this.canSend) return;
-      if (this.actions.sendMessage(this.tab.id, this.draft)) {
-        this.draft = '';
-        nextTick(() => this.resize());
-      }
-    },
-    resize() {
-      const box = this.$refs.input;
-      box.style.height = 'auto';
-      box.style.height = `${Math.min(box.scrollHeight, 160)}px`;
-    },
   },
   template: `
     <section class="chat-pane" role="tabpanel" :id="panelId" :aria-labelledby="tabId">
       <header class="pane-head">
-        <h2 class="pane-title">{{ tab.name }}</h2>
+        <h2 class="pane-title" :title="tab.name">{{ tab.name }}</h2>
         <span v-if="tab.isPrivate" class="tag is-rounded is-private">private</span>
-        <button type="button" class="button is-small is-light leave-chat" @click="actions.leaveChat(tab.id)"
+        <button v-if="tab.isPrivate" type="button" class="button is-small is-light leave-chat"
+                @click="actions.hideDirect(tab.id)" :aria-label="'Close ' + tab.name"
+                title="Close this conversation (it comes back with the next message)">Close</button>
+        <button v-else type="button" class="button is-small is-light leave-chat" @click="actions.leaveChat(tab.id)"
                 :aria-label="'Leave ' + tab.name">Leave</button>
       </header>
       <div ref="log" class="messages" role="log" tabindex="0" :aria-label="'Messages in ' + tab.name" @scroll="onScroll">
@@ -167,30 +134,17 @@ export const ChatPane = {
         <p v-else-if="tab.messages.length === 0" class="messages-empty">No messages yet. Say hello!</p>
         <ol class="message-list">
           <template v-for="m in rows" :key="m.key">
-            <li v-if="m.kind === 'day'" class="day-line" role="separator"><span>{{ m.label }}</span></li>
-            <li v-else-if="m.kind === 'notice'" class="notice">
-              <p class="notice-text" :class="{ 'is-local': m.local }">{{ m.text }}</p>
-            </li>
-            <message-item v-else :entry="m" :owner="owner"></message-item>
+            <li v-if="m.kind === 'day'" class="day-line"><span>{{ dayLabel(m.date) }}</span></li>
+            <li v-else-if="m.kind === 'unread'" class="unread-line"><span>New messages</span></li>
+            <notice-run v-else-if="m.kind === 'notices'" :run="m"></notice-run>
+            <message-item v-else :entry="m" :owner="owner" :first="m.first"></message-item>
           </template>
         </ol>
       </div>
       <button v-if="newBelow" type="button" class="button is-small is-link new-below" @click="scrollToEnd">
         New messages <span aria-hidden="true">↓</span>
       </button>
-      <form class="composer" @submit.prevent="send">
-        <label class="is-sr-only" :for="panelId + '-input'">Message to {{ tab.name }}</label>
-        <textarea :id="panelId + '-input'" ref="input" v-model="draft" class="textarea composer-input" rows="1"
-                  :class="{ 'is-danger': tooLong }" :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
-                  :aria-describedby="counting ? panelId + '-count' : null"
-                  @keydown.enter.exact="onEnter" @input="resize"></textarea>
-        <button type="submit" class="button is-primary send" :disabled="!canSend">Send</button>
-        <p v-if="counting" :id="panelId + '-count'" class="help composer-count" :class="{ 'is-danger': tooLong }">
-          <span v-if="tooLong">{{ overBy }}</span>
-          {{ counted }}
-        </p>
-        <!-- Always there, so that a screen reader hears the change into (and out of) too long. -->
-        <p class="is-sr-only" aria-live="polite">{{ tooLong ? overBy : '' }}</p>
-      </form>
+      <p class="typing-line" aria-live="polite">{{ typingText }}</p>
+      <composer :tab="tab" :panel-id="panelId"></composer>
     </section>`,
 };

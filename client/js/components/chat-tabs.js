@@ -14,6 +14,17 @@ export const ChatTabs = {
     const { state, actions } = inject('chat');
     return { state, actions, domId };
   },
+  watch: {
+    // The tab in front is always in view, with its neighbours' counts around it (on a phone
+    // the strip scrolls).
+    'state.activeId': {
+      immediate: true,
+      handler(id) {
+        if (id === null) return;
+        nextTick(() => document.getElementById(domId('tab', id))?.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
+      },
+    },
+  },
   methods: {
     onKey(event, index) {
       const tabs = this.state.tabs;
@@ -32,7 +43,7 @@ export const ChatTabs = {
                 :class="{ 'is-active': tab.id === state.activeId, 'has-unread': tab.unread > 0 }"
                 :id="domId('tab', tab.id)" :aria-controls="domId('panel', tab.id)"
                 :aria-selected="tab.id === state.activeId ? 'true' : 'false'"
-                :tabindex="tab.id === state.activeId ? 0 : -1"
+                :tabindex="tab.id === state.activeId ? 0 : -1" :title="tab.name"
                 @click="actions.showTab(tab.id)" @keydown="onKey($event, index)">
           <span class="tab-kind" aria-hidden="true">{{ tab.isPrivate ? '@' : '#' }}</span>
           <span class="tab-name">{{ tab.name }}</span>

@@ -1,5 +1,5 @@
-// What the connection is doing when it is not simply up: the first connection as a full
-// screen, a lost one as a bar over the chat. Both offer "Try now" while waiting.
+// The first connection, as a full screen with "Try now" while waiting. A connection lost
+// later is the header's quiet status (app-header.js).
 
 import { computed, inject } from '../../vendor/vue.esm-browser.prod.js';
 
@@ -26,10 +26,5 @@ export const ConnectionBanner = {
           <progress class="progress is-small is-primary" max="100" aria-label="Connecting"></progress>
         </template>
       </div>
-    </div>
-    <div v-else-if="!state.online" class="connection-banner" role="status">
-      <span>{{ state.connection.problem ?? 'Connection lost. Reconnecting…' }}</span>
-      <span v-if="state.connection.status === 'waiting'" class="retry-in" aria-hidden="true">next try in {{ seconds }} s</span>
-      <button v-if="state.connection.status === 'waiting'" type="button" class="button is-small" @click="actions.retryNow()">Try now</button>
     </div>`,
 };
