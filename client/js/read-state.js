@@ -21,18 +21,17 @@ export function createReadState({ state, sendQuietly }) {
     const tab = findTab(state, chatId);
     const newest = tab && newestId(tab.messages);
     if (!newest || newest <= (sent.get(chatId) ?? '')) return;
-    if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) {
-      sent.set(chatId, newest);
-      tab.readUpTo = newest;
-    }
+    if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) sent.set(chatId, newest);
   }
 
   function seen(tab) {
     const listed = state.chats[tab.id] ?? state.direct[tab.id];
     placeDivider(state, tab);
     tab.unread = 0;
+    tab.mentions = 0;
     if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
     const newest = newestId(tab.messages);
+    if (newest) tab.seenUpTo = newest;
     if (!newest || newest <= (sent.get(tab.id) ?? '') || timers.has(tab.id)) return;
     const last = sent.has(tab.id) ? EVERY_MS : 0;
     timers.set(

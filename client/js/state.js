@@ -55,16 +55,17 @@ export function activateTab(state, id, focus = false) {
   if (focus) state.focusTabId = id;
   placeDivider(state, tab);
   tab.unread = 0;
+  tab.mentions = 0;
   state.invites = state.invites.filter((i) => i.chatId !== id);
 }
 
 /**
  * Coming to a chat with unread messages: its "new messages" line goes after what had been read
- * (what we marked read here, else the server's cursor; never read: before the first).
+ * (what was last in view here, else the server's cursor; never read: before the first).
  */
 export function placeDivider(state, tab) {
   const listed = state.chats[tab.id] ?? state.direct[tab.id];
-  if (tab.unread > 0 || listed?.unread > 0) tab.divider = tab.readUpTo ?? listed?.readUpTo ?? '';
+  if (tab.unread > 0 || listed?.unread > 0) tab.divider = tab.seenUpTo ?? listed?.readUpTo ?? '';
 }
 
 /** Opens a tab for a chat unless one is open; `focus` makes it the visible one. */
@@ -81,8 +82,9 @@ export function openTab(state, id, name, focus) {
       isPrivate: isPrivateChatId(id),
       messages: [],
       unread: 0,
+      mentions: 0, // of the unread, those that mention us
       divider: null,
-      readUpTo: null, // the newest id we marked read here
+      seenUpTo: null, // the newest id shown to the reader here
       history: 'idle',
       hasOlder: false,
       loadingOlder: false,
@@ -141,7 +143,10 @@ export function receive(state, entry) {
   const result = merge(tab.messages, entry);
   // The oldest may have been pushed out: scrolling up reads them again.
   if (tab.messages.length >= MAX_ENTRIES) tab.hasOlder = true;
-  if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) tab.unread += 1;
+  if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) {
+    tab.unread += 1;
+    if (entry.mentions.includes(state.me.userId)) tab.mentions += 1;
+  }
   return result;
 }
 

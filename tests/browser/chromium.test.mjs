@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chromiumSuite, dropUserSockets, screenshotPath } from './harness.mjs';
-import { arrive } from './people.mjs';
+import { arrive, recordNotifications } from './people.mjs';
 import { rawMember } from './raw-member.mjs';
 
 describe('the chat in Chromium', () => {
@@ -233,18 +233,7 @@ describe('the chat in Chromium', () => {
   test('a direct message to a hidden page also comes as a browser notification, when permitted', async () => {
     const gina = await arrive(suite.browser, suite.chatr.base, 'gina', {
       permissions: ['notifications'],
-      initScript: () => {
-        // Records what the page shows as notifications, and lets the test hide the page.
-        window.__notifications = [];
-        const Real = window.Notification;
-        window.Notification = class extends Real {
-          constructor(title, options) {
-            super(title, options);
-            window.__notifications.push({ title, body: options?.body });
-          }
-        };
-        Object.defineProperty(Document.prototype, 'hidden', { get: () => window.__hidden === true, configurable: true });
-      },
+      initScript: recordNotifications,
     });
     try {
       await gina.page.evaluate(() => (window.__hidden = true));

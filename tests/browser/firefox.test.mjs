@@ -185,7 +185,12 @@ describe('the chat in Firefox', () => {
     await frank.locator('.chat-list .side-button::-p-text(Late room)').click();
     await waitForText(frank, '.chat-message .text', 'Said before frank came');
 
-    await erin.locator('.user-list .user button::-p-text(frank)').click();
+    // A direct message, to someone found by name.
+    await erin.locator('button.new-direct').click();
+    await erin.waitForSelector('#new-direct-name');
+    await erin.type('#new-direct-name', 'fr');
+    await waitForText(erin, '#new-direct-people [role="option"]', 'frank');
+    await erin.keyboard.press('Enter');
     await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Chat with frank');
     // frank finds it listed; it opens with its first message.
     await waitForText(frank, '.direct-list .side-name', 'erin');
@@ -195,5 +200,56 @@ describe('the chat in Firefox', () => {
     await erin.keyboard.press('Enter');
     await frank.locator('[role="tab"]::-p-text(Chat with erin)').click();
     await waitForText(frank, '.chat-message .text', 'Just between us');
+  });
+
+  test('typing shows to the other, an @ mention is picked and highlighted, a direct message pops up', async () => {
+    const {
+      erin: { page: erin },
+      frank: { page: frank },
+    } = people;
+    const box = '.chat-pane:not([style*="none"]) textarea';
+    await erin.locator('button.new-chat').click();
+    await erin.waitForSelector('#new-chat-name');
+    await erin.type('#new-chat-name', 'Typing in Firefox');
+    await erin.keyboard.press('Enter');
+    await waitForText(erin, '[role="tab"][aria-selected="true"]', 'Typing in Firefox');
+    await waitForText(frank, '.chat-list .side-name', 'Typing in Firefox');
+    await frank.locator('.chat-list .side-button::-p-text(Typing in Firefox)').click();
+    await waitForText(frank, '[role="tab"][aria-selected="true"]', 'Typing in Firefox');
+    await waitForText(erin, '.notice-text', 'frank has joined the chat');
+
+    await erin.type(box, 'Thinking');
+    await waitForText(frank, '.chat-pane:not([style*="none"]) .typing-line', 'erin is typing…');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '.chat-message .text', 'Thinking');
+    await frank
+      .waitForFunction(() => document.querySelector('.chat-pane:not([style*="none"]) .typing-line').textContent.trim() === '', {
+        timeout: WAIT_MS,
+      })
+      .catch(async (error) => {
+        const line = await frank.$eval('.chat-pane:not([style*="none"]) .typing-line', (el) => el.textContent);
+        throw new Error(`the typing line still says “${line}”: ${error.message}`);
+      });
+
+    await frank.locator('[role="tab"]::-p-text(Chat with erin)').click();
+    await erin.type(box, 'Over to @fr');
+    await waitForText(erin, '.mention-picker [role="option"]', 'frank');
+    await erin.keyboard.press('Enter');
+    await erin.type(box, 'now');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '[role="tab"] .unread.has-mention', '1');
+    await frank.locator('[role="tab"]::-p-text(Typing in Firefox)').click();
+    await waitForText(frank, '.chat-message mark.mention.is-me', '@frank');
+
+    await erin.locator('[role="tab"]::-p-text(Chat with frank)').click();
+    await erin.type(box, 'Popup please');
+    await erin.keyboard.press('Enter');
+    await waitForText(frank, '.invite', 'Popup please');
+    await waitForText(frank, '.invite', 'erin');
+    assert.equal(await erin.$$eval('.invite', (nodes) => nodes.length), 0, 'never to the one who wrote');
+    await frank.keyboard.press('Escape');
+    await frank.waitForSelector('.invite', { hidden: true, timeout: WAIT_MS }).catch((error) => {
+      throw new Error(`Escape did not close the popup: ${error.message}`);
+    });
   });
 });

@@ -94,11 +94,11 @@ export function chromiumSuite(people, { env = {} } = {}) {
   return suite;
 }
 
-/** A Static Web Apps principal for a test user. */
-export function principal(name, provider = 'github') {
+/** A Static Web Apps principal for a test user (id `<name>-id` unless given). */
+export function principal(name, provider = 'github', userId = `${name}-id`) {
   return {
     identityProvider: provider,
-    userId: `${name}-id`,
+    userId,
     userDetails: name,
     userRoles: ['anonymous', 'authenticated'],
     claims: [],

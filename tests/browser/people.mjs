@@ -16,6 +16,22 @@ export const FORM_SIGN_IN_NOISE = [
   ],
 ];
 
+/**
+ * An init script that records what the page shows as browser notifications
+ * (`window.__notifications`) and lets a test hide the page (`window.__hidden = true`).
+ */
+export function recordNotifications() {
+  window.__notifications = [];
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.__notifications.push({ title, body: options?.body });
+    }
+  };
+  Object.defineProperty(Document.prototype, 'hidden', { get: () => window.__hidden === true, configurable: true });
+}
+
 /** Signs in through the dev server's login form, the way a person does. */
 export async function signInWithForm(page, base, providerLabel, name) {
   await page.goto(`${base}/`);
@@ -29,7 +45,8 @@ export async function signInWithForm(page, base, providerLabel, name) {
 
 /**
  * A signed-in person on the main screen, connected. `form: true` signs in through the form;
- * otherwise the cookie is set directly. `query` is appended to `/` (e.g. `?idleSeconds=2`);
+ * otherwise the cookie is set directly (`id`: the user id, `<name>-id` unless given). `query`
+ * is appended to `/` (e.g. `?idleSeconds=2`);
  * `permissions` are granted to the page, `initScript` runs before its own scripts, and
  * `routeSocket(ws)` stands between the page and Web PubSub (Playwright's `routeWebSocket`).
  */
@@ -37,14 +54,14 @@ export async function arrive(
   browser,
   base,
   name,
-  { provider = 'github', form = false, query = '', permissions = [], initScript, routeSocket } = {},
+  { provider = 'github', id = `${name}-id`, form = false, query = '', permissions = [], initScript, routeSocket } = {},
 ) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   if (routeSocket) await context.routeWebSocket(/\/client\/hubs\//, routeSocket);
   if (permissions.length > 0) await context.grantPermissions(permissions, { origin: base });
   if (initScript) await context.addInitScript(initScript);
   if (!form) {
-    await context.addCookies([{ name: 'StaticWebAppsAuthCookie', value: authCookie(principal(name, provider)), url: base }]);
+    await context.addCookies([{ name: 'StaticWebAppsAuthCookie', value: authCookie(principal(name, provider, id)), url: base }]);
   }
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
@@ -52,14 +69,14 @@ export async function arrive(
   if (form) for (const [pattern, why] of FORM_SIGN_IN_NOISE) guard.allow(pattern, why);
   if (form) await signInWithForm(page, base, provider === 'aad' ? 'Microsoft' : 'GitHub', name);
   if (!form || query) await page.goto(`${base}/${query}`);
-  const person = new Person(name, context, page, guard);
+  const person = new Person(name, context, page, guard, id);
   await person.online();
   return person;
 }
 
 export class Person {
-  constructor(name, context, page, guard) {
-    Object.assign(this, { name, id: `${name}-id`, context, page, guard });
+  constructor(name, context, page, guard, id = `${name}-id`) {
+    Object.assign(this, { name, id, context, page, guard });
   }
 
   online() {

@@ -30,6 +30,10 @@ export const ChatList = {
     unread(id) {
       return findTab(this.state, id)?.unread ?? this.state.chats[id]?.unread ?? 0;
     },
+    /** Of those, the ones that mention us. */
+    mentions(id) {
+      return findTab(this.state, id)?.mentions ?? this.state.chats[id]?.mentions ?? 0;
+    },
     join(id) {
       this.actions.joinChat(id);
       this.$emit('picked');
@@ -55,8 +59,8 @@ export const ChatList = {
             <span v-if="details[chat.id]" class="name-detail">{{ details[chat.id] }}</span>
             <span v-if="joined(chat.id)" class="is-joined" aria-hidden="true">✓</span>
             <span v-if="joined(chat.id)" class="is-sr-only">, joined</span>
-            <span v-if="unread(chat.id) > 0" class="unread" :class="{ 'has-mention': chat.mentions > 0 }">
-              <span v-if="chat.mentions > 0" aria-hidden="true">@</span>{{ unread(chat.id) >= 100 ? '99+' : unread(chat.id) }}<span class="is-sr-only"> unread<template v-if="chat.mentions > 0">, mentioning you</template></span></span>
+            <span v-if="unread(chat.id) > 0" class="unread" :class="{ 'has-mention': mentions(chat.id) > 0 }">
+              <span v-if="mentions(chat.id) > 0" aria-hidden="true">@</span>{{ unread(chat.id) >= 100 ? '99+' : unread(chat.id) }}<span class="is-sr-only"> unread<template v-if="mentions(chat.id) > 0">, mentioning you</template></span></span>
           </button>
           <button v-if="chat.owner === state.me.userId" type="button" class="button is-small delete-chat"
                   :class="{ 'is-loading': state.deleting[chat.id] }" :disabled="state.deleting[chat.id]"

@@ -47,7 +47,9 @@ export const ChatTabs = {
                 @click="actions.showTab(tab.id)" @keydown="onKey($event, index)">
           <span class="tab-kind" aria-hidden="true">{{ tab.isPrivate ? '@' : '#' }}</span>
           <span class="tab-name">{{ tab.name }}</span>
-          <span v-if="tab.unread > 0" class="unread">{{ tab.unread }}<span class="is-sr-only"> unread</span></span>
+          <span v-if="tab.unread > 0" class="unread" :class="{ 'has-mention': tab.mentions > 0 }"><span v-if="tab.mentions > 0"
+                aria-hidden="true">@</span>{{ tab.unread }}<span class="is-sr-only"> unread<template v-if="tab.mentions > 0">, mentioning
+                you</template></span></span>
         </button>
       </div>
       <chat-pane v-for="tab in state.tabs" :key="tab.id" v-show="tab.id === state.activeId" :tab="tab"

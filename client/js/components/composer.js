@@ -108,7 +108,6 @@ export const Composer = {
         this.draft = '';
         this.mentions = [];
         this.picking = null;
-        this.typingSentAt = 0;
         nextTick(() => this.resize());
       }
     },

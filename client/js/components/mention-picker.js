@@ -83,6 +83,11 @@ export const MentionPicker = {
         this.$emit('close');
         return true;
       }
+      // Enter while the members are still coming would send a half-typed name: wait for them.
+      if (this.loading && event.key === 'Enter' && !event.shiftKey) {
+        event.preventDefault();
+        return true;
+      }
       if (this.options.length === 0) return false;
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();

@@ -74,6 +74,8 @@ export const NewDirectDialog = {
     },
     closed() {
       clearTimeout(this.timer);
+      this.asked += 1;
+      Object.assign(this, { query: '', found: [], status: 'idle' });
       this.returnTo?.focus?.();
     },
   },

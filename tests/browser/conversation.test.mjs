@@ -1,0 +1,191 @@
+// The conversation as people meet it, in Chromium (issue 18): one sender's messages grouped
+// under an avatar, safe links, the "new messages" line, folded notices that are never unread,
+// @ mentions picked from the members and sent by id, typing indicators, notifications and the
+// title's count, names told apart, a direct message to someone offline, and the phone layout.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { chromiumSuite, screenshotPath } from './harness.mjs';
+import { arrive, recordNotifications } from './people.mjs';
+
+/** Stands between a page and Web PubSub, counting the `typing` events the page sends. */
+function countingTyping(seen) {
+  return (ws) => {
+    const service = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (String(message).includes('"event":"typing"')) seen.count += 1;
+      service.send(message);
+    });
+  };
+}
+
+describe('the conversation in Chromium', () => {
+  const people = [];
+  const suite = chromiumSuite(() => people);
+  let ann;
+  let bo;
+  const annTyping = { count: 0 };
+
+  test('one sender in a row shares a header and an avatar; links are links, safely', async () => {
+    ann = await arrive(suite.browser, suite.chatr.base, 'ann lee', { routeSocket: countingTyping(annTyping) });
+    bo = await arrive(suite.browser, suite.chatr.base, 'bo', { permissions: ['notifications'], initScript: recordNotifications });
+    people.push(ann, bo);
+    await ann.createChat('Trail talk');
+    await bo.join('Trail talk');
+    await ann.say('Map: https://example.org/map?trail=3.');
+    await ann.say('javascript:alert(1) is not a link');
+    await ann.say('<b>bold?</b>');
+    const first = bo.message('ann lee', 'Map:');
+    await bo.message('ann lee', '<b>bold?</b>').waitFor();
+    assert.equal(await first.locator('.avatar').textContent(), 'AL');
+    assert.match(await first.locator('.avatar').getAttribute('style'), /background/);
+    for (const text of ['javascript:alert', '<b>bold?</b>']) {
+      const later = bo.message('ann lee', text);
+      assert.equal(await later.evaluate((el) => el.classList.contains('is-more')), true, `${text}: grouped`);
+      assert.equal(await later.locator('.meta').evaluate((el) => el.classList.contains('is-sr-only')), true, 'no header on screen');
+      assert.equal(await later.locator('.sender').textContent(), 'ann lee', 'but named for screen readers');
+    }
+    const link = bo.pane().getByRole('link', { name: 'https://example.org/map?trail=3' });
+    assert.equal(await link.getAttribute('href'), 'https://example.org/map?trail=3');
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+    assert.equal(await bo.pane().getByRole('link').count(), 1, 'javascript: and markup stay text');
+    assert.equal(await bo.pane().locator('b').count(), 0);
+    await bo.say('On my way');
+    assert.equal(await bo.message('You', 'On my way').locator('.avatar').count(), 0, 'our own: no avatar');
+  });
+
+  test('coming back to unread messages, a line marks where they start; notices never count', async () => {
+    await bo.createChat('Elsewhere');
+    const cy = await arrive(suite.browser, suite.chatr.base, 'cy');
+    people.push(cy);
+    await cy.join('Trail talk');
+    await ann.message('cy', '').or(ann.notice('cy has joined')).first().waitFor();
+    assert.equal(await bo.tab('Trail talk').locator('.unread').count(), 0, 'a join is not unread');
+    await ann.say('While you were away');
+    await ann.say('And one more');
+    await bo.tab('Trail talk').locator('.unread', { hasText: '2' }).waitFor();
+    await bo.tab('Trail talk').click();
+    const line = bo.pane().locator('.unread-line', { hasText: 'New messages' });
+    await line.waitFor();
+    const after = await line.evaluate((el) => el.nextElementSibling.textContent);
+    assert.match(after, /While you were away/);
+    await bo.page.screenshot({ path: screenshotPath('new-messages-line') });
+    await bo.say('Read them');
+    await line.waitFor({ state: 'detached' });
+    await cy.context.close();
+    people.splice(people.indexOf(cy), 1);
+  });
+
+  test('@ picks from the members, goes by id, and is highlighted, counted and notified', async () => {
+    await arrive(suite.browser, suite.chatr.base, 'bonnie').then((p) => p.context.close()); // signed in, not a member
+    await bo.tab('Elsewhere').click();
+    await bo.page.evaluate(() => (window.__hidden = true));
+    await ann.tab('Trail talk').click();
+    const box = ann.pane().locator('textarea.composer-input');
+    await box.pressSequentially('Look @b');
+    const options = ann.page.locator('.mention-picker').getByRole('option');
+    await options.first().waitFor();
+    assert.deepEqual(await options.allTextContents(), ['bo'], 'members only: bonnie is not in the chat');
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    await box.press('Enter');
+    assert.equal(await box.inputValue(), 'Look @bo ');
+    await box.pressSequentially('here');
+    await box.press('Enter');
+    await ann.message('You', 'Look @bo here').locator('.mention', { hasText: '@bo' }).waitFor();
+    await bo.tab('Trail talk').locator('.unread.has-mention', { hasText: '1' }).waitFor();
+    await bo.chatEntry('Trail talk').locator('.unread.has-mention').waitFor();
+    assert.deepEqual(await bo.page.evaluate(() => window.__notifications), [
+      { title: 'ann lee mentioned you in Trail talk', body: 'Look @bo here' },
+    ]);
+    assert.equal(await bo.page.title(), '(1) chatr', 'the title counts what is unread');
+    await bo.page.evaluate(() => (window.__hidden = false));
+    await bo.tab('Trail talk').click();
+    const mentioned = bo.message('ann lee', 'Look @bo here');
+    await mentioned.locator('mark.mention.is-me', { hasText: '@bo' }).waitFor();
+    assert.equal(await mentioned.evaluate((el) => el.classList.contains('mentions-me')), true);
+    await bo.page.screenshot({ path: screenshotPath('mention') });
+  });
+
+  test('who is typing shows to the others until their message comes, and typing sends little', async () => {
+    await ann.createChat('Typing room');
+    await bo.join('Typing room');
+    const sentBefore = annTyping.count;
+    const box = ann.pane().locator('textarea.composer-input');
+    const started = Date.now();
+    await box.pressSequentially('Typing a long thought', { delay: 5 });
+    const most = 1 + Math.floor((Date.now() - started) / 3000);
+    const typing = bo.pane().getByText('ann lee is typing…');
+    await typing.waitFor();
+    const sent = annTyping.count - sentBefore;
+    assert.ok(sent >= 1 && sent <= most, `${sent} typing events for 21 keys: at most one every 3 s`);
+    assert.equal(await ann.pane().getByText('is typing').count(), 0, 'never to the typist');
+    await bo.page.screenshot({ path: screenshotPath('typing') });
+    await box.press('Enter');
+    await bo.message('ann lee', 'Typing a long thought').waitFor();
+    await typing.waitFor({ state: 'detached' });
+    assert.equal(annTyping.count - sentBefore, sent, 'nothing when nobody types');
+  });
+
+  test('people and chats with the same name are told apart, names in full on hover', async () => {
+    const samGitHub = await arrive(suite.browser, suite.chatr.base, 'sam', { id: 'sam-github' });
+    const samMicrosoft = await arrive(suite.browser, suite.chatr.base, 'sam', { provider: 'aad', id: 'sam-aad' });
+    people.push(samGitHub, samMicrosoft);
+    const long = 'Weekend hike planning for the whole group';
+    await ann.createChat(long);
+    await bo.createChat(long);
+    const sams = ann.user('sam');
+    await sams.nth(1).waitFor();
+    assert.deepEqual((await sams.locator('.name-detail').allTextContents()).sort(), ['GitHub', 'Microsoft']);
+    const chats = ann.chatEntry(long);
+    await chats.nth(1).waitFor();
+    assert.deepEqual((await chats.locator('.name-detail').allTextContents()).sort(), ['by bo', 'by you']);
+    assert.match(await chats.first().locator('.side-button').getAttribute('title'), new RegExp(`^${long}`));
+    await ann.page.screenshot({ path: screenshotPath('names-told-apart') });
+    for (const sam of [samGitHub, samMicrosoft]) await sam.context.close();
+    people.splice(people.indexOf(samGitHub), 2);
+  });
+
+  test('a direct message reaches someone offline, who finds it when they come', async () => {
+    const dee = await arrive(suite.browser, suite.chatr.base, 'dee');
+    await dee.context.close();
+    await ann.page.getByRole('button', { name: 'New direct message' }).click();
+    await ann.page.getByLabel('Person to message').fill('de');
+    const option = ann.page.getByRole('option', { name: /dee/ });
+    await option.getByText('offline').waitFor();
+    await ann.page.screenshot({ path: screenshotPath('new-direct-message') });
+    await ann.page.keyboard.press('Enter');
+    await ann.tab('Chat with dee').and(ann.page.locator('[aria-selected="true"]')).waitFor();
+    await ann.direct('dee').waitFor();
+    await ann.say('For when you are back');
+    const back = await arrive(suite.browser, suite.chatr.base, 'dee');
+    people.push(back);
+    // Its only unread conversation comes to the front, and is listed.
+    await back.tab('Chat with ann lee').and(back.page.locator('[aria-selected="true"]')).waitFor();
+    await back.message('ann lee', 'For when you are back').waitFor();
+    await back.direct('ann lee').waitFor();
+  });
+
+  test('at phone width the active tab is in view, the placeholder fits and Send is the main button', async () => {
+    for (const name of ['Phone one', 'Phone two', 'Phone three']) await bo.createChat(name);
+    await bo.page.setViewportSize({ width: 390, height: 800 });
+    await bo.tab('Trail talk').click();
+    const strip = await bo.page.locator('.tab-strip').boundingBox();
+    const active = await bo.tab('Trail talk').boundingBox();
+    assert.ok(active.x >= strip.x - 1 && active.x + active.width <= strip.x + strip.width + 1, 'the active tab is in view');
+    const box = bo.pane().locator('textarea.composer-input');
+    assert.equal(await box.getAttribute('placeholder'), 'Message #Trail talk');
+    const fits = await box.evaluate((el) => {
+      const style = getComputedStyle(el);
+      const context = document.createElement('canvas').getContext('2d');
+      context.font = `${style.fontSize} ${style.fontFamily}`;
+      const room = el.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+      return context.measureText(el.placeholder).width <= room;
+    });
+    assert.ok(fits, 'the placeholder is not cut');
+    assert.equal(await bo.pane().locator('.composer-hint').isVisible(), false, 'no keyboard hint on a phone');
+    const send = bo.pane().getByRole('button', { name: 'Send' });
+    assert.equal(await send.evaluate((el) => el.classList.contains('is-primary')), true);
+    await bo.page.screenshot({ path: screenshotPath('phone-conversation') });
+  });
+});
