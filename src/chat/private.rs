@@ -43,7 +43,8 @@ pub struct Opening<'a> {
 /// `createPrivateChat`: the sender (who must be the initiator the body names) opens a chat
 /// with a user who has signed in here, online or not. Both are members; every current
 /// connection of each enters the group (publishing there only with the direct relay); each user hears
-/// `joinPrivateChat` (focus for the initiator) and the chat hears who wants to chat. Opening
+/// `joinPrivateChat` (focus for the initiator); the chat itself hears nothing (its first message
+/// is how the other hears of it: a notice would only be one more line). Opening
 /// again a chat both are still in is quiet: the sender's connections are put back and only the
 /// asking connection hears `joinPrivateChat`, so a page reopening it invites nobody. Opening it
 /// again after the other left brings them back (only these two users can).
@@ -130,9 +131,6 @@ pub fn create(
         me.id.clone(),
         ServerMessage::join_private_chat(&id, &format!("Chat with {}", other.name), true),
     ));
-    outcome
-        .actions
-        .push(Action::Notice(id, format!("💬 {} wants to chat", me.name)));
     Ok(outcome)
 }
 

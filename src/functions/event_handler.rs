@@ -112,10 +112,12 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
         }
         ClientEvent::MarkRead { chat, .. } => (&app.rates.history_reads, Some(chat), None),
         ClientEvent::Typing { chat } => {
+            // The user's cap over all chats first: a bucket per chat is only made within it.
             let retry_after = app
                 .rates
-                .typing
-                .check(&(user.clone(), chat.clone()))
+                .typing_any_chat
+                .check(user)
+                .and_then(|()| app.rates.typing.check(&(user.clone(), chat.clone())))
                 .err()?;
             return Some(slow_down(event, Some(chat), None, retry_after));
         }

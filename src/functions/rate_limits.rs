@@ -22,6 +22,9 @@ pub const MAX_TRACKED: usize = 100_000;
 
 /// `typing`: one per 2 s per user and chat (the client sends at most one every 3 s), no burst.
 pub const TYPING_PER_MINUTE: u32 = 30;
+/// `typing` in any chats: at most this many per minute per user (a burst of a tenth), so that
+/// naming a new chat in each event does not get around the per-chat bucket.
+pub const TYPING_ANY_CHAT_PER_MINUTE: u32 = 60;
 
 /// One kind of event's buckets, one per key (a user, or a user in a chat).
 #[derive(Debug)]
@@ -79,6 +82,7 @@ pub struct RateLimits {
     pub chat_creates: RateLimiter,
     pub history_reads: RateLimiter,
     pub typing: RateLimiter<(UserId, ChatId)>,
+    pub typing_any_chat: RateLimiter,
 }
 
 impl RateLimits {
@@ -89,6 +93,10 @@ impl RateLimits {
             chat_creates: RateLimiter::new(limits.chat_creates),
             history_reads: RateLimiter::new(limits.history_reads),
             typing: RateLimiter::new(Rate::new(1, TYPING_PER_MINUTE)),
+            typing_any_chat: RateLimiter::new(Rate::new(
+                TYPING_ANY_CHAT_PER_MINUTE / 10,
+                TYPING_ANY_CHAT_PER_MINUTE,
+            )),
         }
     }
 }

@@ -65,3 +65,23 @@ async fn typing_reaches_the_others_is_not_stored_and_has_a_bucket_per_user_and_c
         .await;
     assert_eq!(outsider["reason"], "notMember");
 }
+
+#[tokio::test]
+async fn naming_a_new_chat_each_time_does_not_get_around_the_limit() {
+    let app = room_with_alice_and_bob().await;
+    let mut refused = 0;
+    for n in 0..20 {
+        let chat = format!("5c3b1f3e-8a4c-4e7e-9a57-{n:012}");
+        let answer = app
+            .send("typing", "a1", "alice", json!({"chatId": chat}))
+            .await
+            .refusal()
+            .await;
+        if answer["reason"] == "rateLimited" {
+            refused += 1;
+        } else {
+            assert_eq!(answer["reason"], "chatNotFound");
+        }
+    }
+    assert_eq!(refused, 14, "six at once per user, whatever the chat");
+}
