@@ -34,7 +34,7 @@ try {
   await carol.say('Can I borrow your poles?');
   await alice.direct('carol').locator('.unread').waitFor();
   await alice.page.keyboard.press('Escape');
-  // bob typed less than 3 s ago, and a client says so at most every 3 s.
+  // bob typed a moment ago, and a client says so again only 2 s after its last (3 s while typing on).
   await new Promise((resolve) => setTimeout(resolve, 3100));
   await bob.pane().locator('textarea.composer-input').pressSequentially('Leaving at 8');
   await alice.pane().getByText('bob is typing…').waitFor();

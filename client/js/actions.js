@@ -1,6 +1,6 @@
 // What a person can do, as events to the server and changes to the state.
 
-import { privateChatId, userEvent } from './protocol.js';
+import { privateChatId, privateChatName, userEvent } from './protocol.js';
 import { activateTab, closeTab, dismissToast, findTab, openTab, toast } from './state.js';
 
 /** Longest chat name the server takes. */
@@ -81,10 +81,13 @@ export function createActions({
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 
-    /** Opens one of our private chats from the list. */
+    /** Opens one of our private chats from the list, here only (we are still in it: nothing
+     * to ask the server; its history loads as the tab opens). */
     openDirect(chatId) {
       const chat = state.direct[chatId];
-      if (chat) this.startPrivateChat(chat.with);
+      if (!chat) return;
+      delete state.hidden[chatId];
+      openTab(state, chatId, privateChatName(chat.withName), true);
     },
 
     /** Closes a private chat here only: hidden from the list until its next message; the

@@ -2,17 +2,16 @@
 // pendingCreates, resync(), meOnline(user), receive(payload), failMessage(chatId, clientId,
 // why)}`.
 
-import { otherUserOf } from './protocol.js';
+import { otherNameIn, otherUserOf } from './protocol.js';
 import { describeRefusal } from './refusals.js';
-import { closeTab, findTab, openTab, toast } from './state.js';
-
-/** How long "… is typing" shows after a `typing` event. */
-export const TYPING_SHOWN_MS = 5000;
+import { closeTab, findTab, learnName, openTab, toast } from './state.js';
+import { withTyper } from './typing.js';
 
 function userOnline(ctx, user) {
   const { state } = ctx;
   if (typeof user.userId !== 'string') return;
   state.users[user.userId] = { userName: user.userName, userProvider: user.userProvider, idle: !!user.idle };
+  learnName(state, user.userId, user.userName);
   if (user.userId === ctx.me.userId) ctx.meOnline(user);
 }
 
@@ -58,17 +57,19 @@ function joinPrivateChat(ctx, chat) {
   const other = otherUserOf(chat.id, ctx.me.userId);
   if (other === null) return;
   const known = state.direct[chat.id];
-  state.direct[chat.id] = { ...known, id: chat.id, with: other, withName: String(chat.name).replace(/^Chat with /, '') };
+  state.direct[chat.id] = { ...known, id: chat.id, with: other, withName: otherNameIn(chat.name) };
   if (!chat.grabFocus) return;
   delete state.hidden[chat.id];
   openTab(state, chat.id, chat.name, true);
 }
 
-/** Someone is typing in a chat: shown for `TYPING_SHOWN_MS`, or until their message comes. */
+/** Someone is typing in a chat: shown for a while (typing.js), or until their message comes. */
 function typing(ctx, { chatId, userId, userName }) {
   const { state } = ctx;
   if (typeof chatId !== 'string' || typeof userId !== 'string' || userId === ctx.me.userId) return;
-  state.typing[chatId] = { ...state.typing[chatId], [userId]: { name: String(userName ?? userId), until: Date.now() + TYPING_SHOWN_MS } };
+  const name = String(userName ?? userId);
+  learnName(state, userId, name);
+  state.typing[chatId] = withTyper(state.typing[chatId], userId, name, Date.now());
 }
 
 function actionRefused(ctx, refusal) {

@@ -4,22 +4,26 @@
 // deleted while we were away is missed (merged by id: nothing shows twice).
 
 import { fetchMessages } from './api.js';
-import { catchUpFrom, entryOf, merge, oldestId } from './messages.js';
+import { catchUpFrom, entryOf, merge, newestId, oldestId } from './messages.js';
 
 /** Messages per page. */
 export const PAGE = 50;
 /** Most pages one catch-up reads (the rest shows as "load earlier" from the newest page). */
 const MAX_CATCH_UP_PAGES = 20;
 
-export function createHistory({ me, onError }) {
-  /** Merges a page's payloads into a tab; returns how many entries were new. */
-  function apply(tab, payloads) {
-    let added = 0;
+/**
+ * `onEntry(tab, entry, news)` hears of every entry merged; `news` is true for one a catch-up
+ * found newer than anything the tab had (sent while we were away: unread, and maybe a mention).
+ */
+export function createHistory({ me, onError, onEntry }) {
+  /** Merges a page's payloads into a tab; `newerThan`: the id past which an entry is news. */
+  function apply(tab, payloads, newerThan = null) {
     for (const payload of payloads) {
       const entry = entryOf(payload, me.userId);
-      if (entry && entry.chatId === tab.id && merge(tab.messages, entry) === 'new') added += 1;
+      if (!entry || entry.chatId !== tab.id) continue;
+      const result = merge(tab.messages, entry);
+      onEntry(tab, entry, result === 'new' && newerThan !== null && entry.id > newerThan);
     }
-    return added;
   }
 
   /** The newest page; returns whether older pages exist. */
@@ -64,11 +68,13 @@ export function createHistory({ me, onError }) {
     async catchUp(tab) {
       if (tab.history !== 'loaded') return this.open(tab);
       let after = catchUpFrom(tab.messages);
+      const had = newestId(tab.messages) ?? '';
       try {
-        await newest(tab);
+        const { messages } = await fetchMessages(tab.id, { limit: PAGE });
+        apply(tab, messages, had);
         for (let page = 0; after !== null && page < MAX_CATCH_UP_PAGES; page += 1) {
           const { messages, next } = await fetchMessages(tab.id, { limit: 200, after });
-          apply(tab, messages);
+          apply(tab, messages, had);
           after = next;
         }
       } catch (error) {

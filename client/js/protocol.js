@@ -39,6 +39,16 @@ export function privateChatId(a, b) {
   return a < b ? `private_${a}_${b}` : `private_${b}_${a}`;
 }
 
+/** The name the server gives a private chat: "Chat with NAME" (its other user's). */
+export function privateChatName(otherName) {
+  return `Chat with ${otherName}`;
+}
+
+/** The other user's name in a private chat's name. */
+export function otherNameIn(chatName) {
+  return String(chatName).replace(/^Chat with /, '');
+}
+
 export function isPrivateChatId(id) {
   return id.startsWith('private_');
 }

@@ -31,7 +31,11 @@ export function createReadState({ state, sendQuietly }) {
     tab.mentions = 0;
     if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
     const newest = newestId(tab.messages);
-    if (newest) tab.seenUpTo = newest;
+    if (newest) {
+      tab.seenUpTo = newest;
+      // A tab opened again later starts its line from here, not from the page's first load.
+      if (listed && newest > (listed.readUpTo ?? '')) listed.readUpTo = newest;
+    }
     if (!newest || newest <= (sent.get(tab.id) ?? '') || timers.has(tab.id)) return;
     const last = sent.has(tab.id) ? EVERY_MS : 0;
     timers.set(

@@ -59,12 +59,13 @@ function continues(previous, entry) {
 
 /**
  * The rows of a log. `entries` are in order (messages.js); `readUpTo` is the id the reader had
- * read up to when the chat opened (null: no line). Rows:
+ * read up to when they came to the chat (null: no line). Rows:
  * - `{kind: 'day', key, date}` before the first entry of each day;
  * - `{kind: 'notices', key, items, summary}` for a run of notices;
  * - `{kind: 'unread', key}` before the first message of someone else after `readUpTo`;
- * - the entry itself (a message, or a member's direct publish), with `first` true where a new
- *   sender's group starts.
+ * - `{kind: 'entry', key, entry, first}`: a message (or a member's direct publish), `first`
+ *   where a new sender's group starts. The entry itself, not a copy: a new row list leaves the
+ *   message components that show the old entries as they are.
  */
 export function rowsOf(entries, readUpTo = null) {
   const rows = [];
@@ -72,6 +73,11 @@ export function rowsOf(entries, readUpTo = null) {
   let previous = null;
   let divided = readUpTo === null;
   for (const entry of entries) {
+    if (!day || day.toDateString() !== entry.time.toDateString()) {
+      rows.push({ kind: 'day', key: `day-${entry.key}`, date: entry.time });
+      day = entry.time;
+      previous = null;
+    }
     if (entry.kind === 'notice') {
       const last = rows[rows.length - 1];
       if (last?.kind === 'notices') {
@@ -83,17 +89,12 @@ export function rowsOf(entries, readUpTo = null) {
       previous = entry;
       continue;
     }
-    if (!day || day.toDateString() !== entry.time.toDateString()) {
-      rows.push({ kind: 'day', key: `day-${entry.key}`, date: entry.time });
-      day = entry.time;
-      previous = null;
-    }
     if (!divided && entry.id !== null && entry.id > readUpTo && !entry.own && !entry.deleted) {
       rows.push({ kind: 'unread', key: 'unread' });
       divided = true;
       previous = null;
     }
-    rows.push({ ...entry, first: !continues(previous, entry) });
+    rows.push({ kind: 'entry', key: entry.key, entry, first: !continues(previous, entry) });
     previous = entry;
   }
   return rows;

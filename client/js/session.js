@@ -20,9 +20,9 @@ import { applyServerEvent } from './events.js';
 import { createHistory } from './history.js';
 import { watchIdle } from './idle.js';
 import { entryOf, pendingEntry, unconfirmed } from './messages.js';
-import { isPrivateChatId, otherUserOf, parseFrame, sendMessageEvent, userEvent } from './protocol.js';
+import { isPrivateChatId, otherUserOf, parseFrame, privateChatName, sendMessageEvent, userEvent } from './protocol.js';
 import { createReadState } from './read-state.js';
-import { addMessage, closeTab, createState, findTab, nameOf, openTab, receive, toast } from './state.js';
+import { addMessage, closeTab, countUnread, createState, findTab, learnName, nameOf, openTab, receive, toast } from './state.js';
 
 export function createSession(me, settings) {
   const state = createState(me);
@@ -85,6 +85,14 @@ export function createSession(me, settings) {
     onError(error) {
       if (error instanceof api.SignedOutError) window.location.assign('/login.html');
       else if (error instanceof api.RefusedError) toast(state, 'warning', error.message);
+    },
+    onEntry(tab, entry, news) {
+      if (!entry.deleted) learnName(state, entry.fromUserId, entry.name);
+      // Sent while we were away: as if it had come live.
+      if (news) {
+        countUnread(state, tab, entry);
+        alerts.arrived(entry, 'new');
+      }
     },
   });
 
@@ -224,7 +232,7 @@ export function createSession(me, settings) {
     const other = otherUserOf(chatId, me.userId);
     if (other === null) return;
     const name = state.users[other]?.userName ?? state.direct[chatId]?.withName ?? other;
-    openTab(state, chatId, `Chat with ${name}`, false);
+    openTab(state, chatId, privateChatName(name), false);
   }
 
   /** A private conversation with messages we have not read (sent while we were away) comes
@@ -249,6 +257,8 @@ export function createSession(me, settings) {
         );
         state.chats = chats;
         state.direct = direct;
+        for (const [id, u] of Object.entries(users)) learnName(state, id, u.userName);
+        for (const d of Object.values(direct)) learnName(state, d.with, d.withName);
       } finally {
         const events = held ?? [];
         held = null;
@@ -282,14 +292,27 @@ export function createSession(me, settings) {
     () => JSON.stringify(state.hidden),
     (value) => {
       try {
-        localStorage.setItem(hiddenKey, value);
+        if (localStorage.getItem(hiddenKey) !== value) localStorage.setItem(hiddenKey, value);
       } catch {
         // Storage full or refused: hidden for this page only.
       }
     },
   );
+  // Another tab of ours closed (or brought back) a conversation: the same here.
+  window.addEventListener('storage', (event) => {
+    if (event.key !== hiddenKey) return;
+    try {
+      const hidden = JSON.parse(event.newValue ?? '{}');
+      for (const id of Object.keys(state.hidden)) if (!hidden[id]) delete state.hidden[id];
+      Object.assign(state.hidden, hidden);
+    } catch {
+      // Not ours to read: left as it is.
+    }
+  });
 
-  const readState = createReadState({ state, sendQuietly: (frame) => state.online && connection.send(frame) });
+  /** Sends a frame that is not news if it is lost (no toast when offline). */
+  const sendQuietly = (frame) => state.online && connection.send(frame);
+  const readState = createReadState({ state, sendQuietly });
   document.addEventListener('visibilitychange', () => {
     state.visible = !document.hidden;
   });
@@ -307,7 +330,7 @@ export function createSession(me, settings) {
       history,
       pendingCreates: ctx.pendingCreates,
       retryNow: () => connection.retryNow(),
-      sendQuietly: (frame) => state.online && connection.send(frame),
+      sendQuietly,
       markReadNow: (chatId) => readState.flushNow(chatId),
     }),
     start: () => connection.start(),

@@ -10,10 +10,11 @@ import { isPrivateChatId } from './protocol.js';
 export function createState(me) {
   return reactive({
     me,
-    users: {}, // userId -> {userName, userProvider, idle}
+    users: {}, // userId -> {userName, userProvider, idle}: online now
+    names: {}, // userId -> the name last seen for them (online or not: authors, search results)
     chats: {}, // chatId -> {id, name, owner, members}
-    direct: {}, // our private chats: chatId -> {id, with, withName}
-    tabs: [], // {id, name, isPrivate, messages, unread, history, hasOlder, loadingOlder}
+    direct: {}, // our private chats: chatId -> {id, with, withName, unread?, mentions?, readUpTo?}
+    tabs: [], // see openTab
     activeId: null,
     connection: { status: 'connecting', retryAt: 0, problem: null }, // problem: the server's words
     /** Signed in, lists loaded and announced online on the current socket. */
@@ -127,9 +128,24 @@ export function addMessage(state, chatId, message) {
   if (message.kind !== 'notice' && unseen(state, chatId)) tab.unread += 1;
 }
 
+/** Remembers the name of a user (what mentions and owners are shown as, online or not). */
+export function learnName(state, userId, name) {
+  if (typeof userId === 'string' && typeof name === 'string' && name !== '' && state.names[userId] !== name) {
+    state.names[userId] = name;
+  }
+}
+
+/** Someone else's new message out of sight: it counts as unread (and as a mention of us). */
+export function countUnread(state, tab, entry) {
+  if (entry.own || entry.deleted || !unseen(state, entry.chatId)) return;
+  tab.unread += 1;
+  if (entry.mentions.includes(state.me.userId)) tab.mentions += 1;
+}
+
 /** Merges a stored message into its tab (none open: dropped); someone else's new one counts as
  * unread while out of sight. Returns what `merge` says, or null without a tab. */
 export function receive(state, entry) {
+  if (!entry.deleted) learnName(state, entry.fromUserId, entry.name);
   const tab = findTab(state, entry.chatId);
   if (!tab) {
     // A chat of ours with no tab open: its count in the list goes up.
@@ -143,10 +159,7 @@ export function receive(state, entry) {
   const result = merge(tab.messages, entry);
   // The oldest may have been pushed out: scrolling up reads them again.
   if (tab.messages.length >= MAX_ENTRIES) tab.hasOlder = true;
-  if (result === 'new' && !entry.own && !entry.deleted && unseen(state, entry.chatId)) {
-    tab.unread += 1;
-    if (entry.mentions.includes(state.me.userId)) tab.mentions += 1;
-  }
+  if (result === 'new') countUnread(state, tab, entry);
   return result;
 }
 
@@ -162,8 +175,9 @@ export function dismissToast(state, key) {
   state.toasts = state.toasts.filter((t) => t.key !== key);
 }
 
-/** The name to show for a user id: the user list first, then the chat's member list. */
+/** The name to show for a user id: the user list first, then names seen, then the chat's
+ * member list. */
 export function nameOf(state, userId, chatId) {
   if (userId === state.me.userId) return state.users[userId]?.userName ?? state.me.userDetails;
-  return state.users[userId]?.userName ?? state.chats[chatId]?.members?.[userId]?.userName ?? 'Someone who has left';
+  return state.users[userId]?.userName ?? state.names[userId] ?? state.chats[chatId]?.members?.[userId]?.userName ?? 'Someone who has left';
 }

@@ -28,6 +28,19 @@ function hrefOf(text) {
   }
 }
 
+/** A character that would make `@name` part of a longer word (`@ann` inside `@anna`). */
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+
+/** Where `@name` stands as a whole word in `text` from `from` on, or -1. */
+export function mentionAt(text, name, from = 0) {
+  const needle = `@${name}`;
+  for (let at = text.indexOf(needle, from); at >= 0; at = text.indexOf(needle, at + 1)) {
+    const next = text.slice(at + needle.length).match(/^./su)?.[0];
+    if (!next || !WORD.test(next)) return at;
+  }
+  return -1;
+}
+
 /** Splits `text` into `{kind: 'text', text}` and `{kind: 'link', text, href}` parts. */
 export function linkParts(text) {
   const parts = [];
@@ -46,8 +59,8 @@ export function linkParts(text) {
 
 /**
  * Splits the text parts further at each `@name` of `mentioned` (`[{userId, name}]`, the users
- * the message mentions by id): `{kind: 'mention', text, userId}`. A longer name is tried
- * before a shorter one that begins it.
+ * the message mentions by id), as a whole word: `{kind: 'mention', text, userId}`. A longer
+ * name is tried before a shorter one that begins it.
  */
 export function mentionParts(parts, mentioned) {
   const names = [...mentioned].filter((m) => m.name).sort((a, b) => b.name.length - a.name.length);
@@ -62,7 +75,7 @@ export function mentionParts(parts, mentioned) {
     while (rest !== '') {
       let best = null;
       for (const m of names) {
-        const index = rest.indexOf(`@${m.name}`);
+        const index = mentionAt(rest, m.name);
         if (index >= 0 && (best === null || index < best.index)) best = { index, m };
       }
       if (best === null) {

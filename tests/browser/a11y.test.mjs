@@ -106,6 +106,7 @@ describe('accessibility (axe-core)', () => {
     // A chat where ana has not typed yet: her first key tells the others.
     await ana.createChat('Typing check');
     await ben.join('Typing check');
+    await ana.notice('ben joined').waitFor();
     const box = ana.pane().locator('textarea.composer-input');
     await box.fill('Thanks @b');
     await box.press('End');

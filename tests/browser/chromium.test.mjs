@@ -416,7 +416,9 @@ describe('the chat in Chromium', () => {
     await carol.page.reload();
     await carol.online();
     assert.equal(await carol.direct('bob').count(), 0, 'still hidden after a reload');
-    assert.equal(await bob.notice('left').count(), 0);
+    // Nobody was told: carol is still in it (one who left is no longer listed to herself).
+    const listed = await carol.page.evaluate(async () => Object.keys((await (await fetch('/api/chats')).json()).direct));
+    assert.deepEqual(listed, ['private_bob-id_carol-id']);
     await bob.say('Welcome back, carol');
     // With no other tab open it comes back in front (so no popup is needed).
     await carol.tab('Chat with bob').and(carol.page.locator('[aria-selected="true"]')).waitFor();

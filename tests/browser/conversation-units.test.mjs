@@ -18,6 +18,7 @@ const { rowsOf, summarize, GROUP_GAP_MS } = await clientModule('rows.js');
 const { textParts, linkParts } = await clientModule('text-parts.js');
 const { peopleDetails, chatDetails } = await clientModule('names.js');
 const { initials, colourOf, COLOURS } = await clientModule('avatar.js');
+const { withTyper, typersAt, typingLine, TYPING_SHOWN_MS } = await clientModule('typing.js');
 
 const at = (minutes) => new Date(2026, 10, 27, 10, minutes);
 let key = 0;
@@ -46,16 +47,20 @@ describe('the rows of a log', () => {
       message('me', 5 + gap),
     ]);
     assert.deepEqual(
-      rows.map((r) => (r.kind === 'message' ? `${r.fromUserId}${r.first ? '*' : ''}` : r.kind)),
+      rows.map((r) => (r.kind === 'entry' ? `${r.entry.fromUserId}${r.first ? '*' : ''}` : r.kind)),
       ['day', 'ann*', 'ann', 'bob*', 'bob*', 'notices', 'bob*', 'me*'],
     );
   });
 
   test('a run of notices folds into one line saying who joined and who left', () => {
     const rows = rowsOf(['💬 ann has joined the chat', '💬 bob has joined the chat', '💨 ann has left the chat'].map(notice));
-    assert.equal(rows.length, 1);
-    assert.equal(rows[0].items.length, 3);
-    assert.equal(rows[0].summary, 'ann and bob joined · ann left');
+    assert.deepEqual(
+      rows.map((r) => r.kind),
+      ['day', 'notices'],
+      'under its day line',
+    );
+    assert.equal(rows[1].items.length, 3);
+    assert.equal(rows[1].summary, 'ann and bob joined · ann left');
     assert.equal(summarize(['💬 ann has joined the chat']), '💬 ann has joined the chat', 'one notice reads as it is');
     const many = ['a', 'b', 'c', 'd', 'e'].map((n) => `💬 ${n} has joined the chat`);
     assert.equal(summarize([...many, 'something else']), 'a, b, c and 2 others joined · 1 more update');
@@ -63,13 +68,14 @@ describe('the rows of a log', () => {
 
   test('the "new messages" line goes before the first message of someone else after the cursor', () => {
     const list = [message('ann', 1), message('me', 2), message('ann', 3), message('ann', 4)];
-    const kinds = (rows) => rows.map((r) => (r.kind === 'message' ? r.fromUserId : r.kind));
+    const kinds = (rows) => rows.map((r) => (r.kind === 'entry' ? r.entry.fromUserId : r.kind));
     assert.deepEqual(kinds(rowsOf(list, list[0].id)), ['day', 'ann', 'me', 'unread', 'ann', 'ann']);
     assert.deepEqual(kinds(rowsOf(list, '')), ['day', 'unread', 'ann', 'me', 'ann', 'ann'], 'never read: before the first');
     assert.deepEqual(kinds(rowsOf(list, list[3].id)), ['day', 'ann', 'me', 'ann', 'ann'], 'all read: no line');
     assert.deepEqual(kinds(rowsOf(list)), ['day', 'ann', 'me', 'ann', 'ann'], 'no cursor: no line');
     const after = rowsOf(list, list[1].id);
     assert.equal(after[after.findIndex((r) => r.kind === 'unread') + 1].first, true, 'a header after the line');
+    assert.equal(after[1].entry, list[0], 'rows hold the entries themselves, not copies');
   });
 });
 
@@ -111,6 +117,15 @@ describe('links and mentions', () => {
       ],
     );
     assert.deepEqual(textParts('@Eve is not mentioned', []), [{ kind: 'text', text: '@Eve is not mentioned' }]);
+    assert.deepEqual(
+      textParts('@anna is not @ann_x, but @ann. is', [{ userId: 'u3', name: 'ann' }]).map((p) => [p.kind, p.text]),
+      [
+        ['text', '@anna is not @ann_x, but '],
+        ['mention', '@ann'],
+        ['text', '. is'],
+      ],
+      'a whole word only',
+    );
   });
 });
 
@@ -138,6 +153,21 @@ describe('names told apart', () => {
       (id) => owners[id] ?? null,
     );
     assert.deepEqual(details, { c1: 'by ann', c2: '#c2', c3: '#c3', c4: '#c4', c5: '' });
+  });
+});
+
+describe('typing', () => {
+  test('a typist shows for five seconds, those whose time is up go, and the line reads well', () => {
+    let typing = withTyper({}, 'u1', 'ann', 1000);
+    typing = withTyper(typing, 'u2', 'bob', 3000);
+    assert.deepEqual(typersAt(typing, 5999), ['ann', 'bob']);
+    assert.deepEqual(typersAt(typing, 1000 + TYPING_SHOWN_MS), ['bob'], 'ann after 5 s: gone');
+    typing = withTyper(typing, 'u3', 'cy', 6500);
+    assert.deepEqual(Object.keys(typing).sort(), ['u2', 'u3'], 'the map holds only who may still be typing');
+    assert.equal(typingLine([]), '');
+    assert.equal(typingLine(['ann']), 'ann is typing…');
+    assert.equal(typingLine(['ann', 'bob']), 'ann and bob are typing…');
+    assert.equal(typingLine(['ann', 'bob', 'cy']), 'Several people are typing…');
   });
 });
 

@@ -8,9 +8,11 @@ import { describe, test } from 'node:test';
 import { chromiumSuite, screenshotPath } from './harness.mjs';
 import { arrive, recordNotifications } from './people.mjs';
 
-/** Stands between a page and Web PubSub, counting the `typing` events the page sends. */
+/** Stands between a page and Web PubSub, counting the `typing` events the page sends; `seen.ws`
+ * is the page's side, to send it frames as the service would. */
 function countingTyping(seen) {
   return (ws) => {
+    seen.ws = ws;
     const service = ws.connectToServer();
     ws.onMessage((message) => {
       if (String(message).includes('"event":"typing"')) seen.count += 1;
@@ -60,7 +62,8 @@ describe('the conversation in Chromium', () => {
     const cy = await arrive(suite.browser, suite.chatr.base, 'cy');
     people.push(cy);
     await cy.join('Trail talk');
-    await ann.message('cy', '').or(ann.notice('cy has joined')).first().waitFor();
+    // bo has the join (in the pane out of sight), and it counts for nothing.
+    await bo.page.locator('.chat-pane .notice-text', { hasText: 'cy has joined the chat' }).waitFor({ state: 'attached' });
     assert.equal(await bo.tab('Trail talk').locator('.unread').count(), 0, 'a join is not unread');
     await ann.say('While you were away');
     await ann.say('And one more');
@@ -110,6 +113,8 @@ describe('the conversation in Chromium', () => {
   test('who is typing shows to the others until their message comes, and typing sends little', async () => {
     await ann.createChat('Typing room');
     await bo.join('Typing room');
+    // The server has bo's join (ann hears of it): from now on bo is in the chat's group.
+    await ann.notice('bo joined').waitFor();
     const sentBefore = annTyping.count;
     const box = ann.pane().locator('textarea.composer-input');
     const started = Date.now();
@@ -125,6 +130,21 @@ describe('the conversation in Chromium', () => {
     await bo.message('ann lee', 'Typing a long thought').waitFor();
     await typing.waitFor({ state: 'detached' });
     assert.equal(annTyping.count - sentBefore, sent, 'nothing when nobody types');
+  });
+
+  test('a refused typing event is not news: no toast, where other refusals show', async () => {
+    const refused = (action) =>
+      JSON.stringify({
+        type: 'message',
+        from: 'server',
+        dataType: 'json',
+        data: { chatEvent: 'actionRefused', data: JSON.stringify({ action, reason: 'rateLimited', message: 'Slow down' }) },
+      });
+    annTyping.ws.send(refused('typing'));
+    annTyping.ws.send(refused('createChat'));
+    // Frames arrive in order: once the second shows, the first has been handled.
+    await ann.page.locator('.toast', { hasText: "Couldn't create the chat: you are sending too fast" }).waitFor();
+    assert.equal(await ann.page.locator('.toast', { hasText: 'sending too fast' }).count(), 1, 'the typing refusal said nothing');
   });
 
   test('people and chats with the same name are told apart, names in full on hover', async () => {
@@ -166,13 +186,18 @@ describe('the conversation in Chromium', () => {
     await back.direct('ann lee').waitFor();
   });
 
-  test('at phone width the active tab is in view, the placeholder fits and Send is the main button', async () => {
+  test('at phone width the tab in front scrolls into view, the placeholder fits and Send is the main button', async () => {
     for (const name of ['Phone one', 'Phone two', 'Phone three']) await bo.createChat(name);
     await bo.page.setViewportSize({ width: 390, height: 800 });
-    await bo.tab('Trail talk').click();
-    const strip = await bo.page.locator('.tab-strip').boundingBox();
-    const active = await bo.tab('Trail talk').boundingBox();
-    assert.ok(active.x >= strip.x - 1 && active.x + active.width <= strip.x + strip.width + 1, 'the active tab is in view');
+    // Brought to the front from the lists (not by clicking the tab, which scrolls to it itself).
+    await bo.page.getByRole('button', { name: 'Chats & people' }).click();
+    await bo.chatEntry('Trail talk').locator('.side-button').click();
+    await bo.tab('Trail talk').and(bo.page.locator('[aria-selected="true"]')).waitFor();
+    await bo.page.waitForFunction(() => {
+      const strip = document.querySelector('.tab-strip').getBoundingClientRect();
+      const tab = document.querySelector('[role="tab"][aria-selected="true"]').getBoundingClientRect();
+      return tab.left >= strip.left - 1 && tab.right <= strip.right + 1;
+    });
     const box = bo.pane().locator('textarea.composer-input');
     assert.equal(await box.getAttribute('placeholder'), 'Message #Trail talk');
     const fits = await box.evaluate((el) => {
@@ -186,6 +211,8 @@ describe('the conversation in Chromium', () => {
     assert.equal(await bo.pane().locator('.composer-hint').isVisible(), false, 'no keyboard hint on a phone');
     const send = bo.pane().getByRole('button', { name: 'Send' });
     assert.equal(await send.evaluate((el) => el.classList.contains('is-primary')), true);
+    const size = await send.boundingBox();
+    assert.ok(size.width >= 44 && size.height >= 44, `a thumb-sized Send (${size.width}×${size.height})`);
     await bo.page.screenshot({ path: screenshotPath('phone-conversation') });
   });
 });

@@ -6,6 +6,7 @@
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import { rowsOf } from '../rows.js';
+import { typersAt, typingLine } from '../typing.js';
 import { Composer } from './composer.js';
 import { MessageItem } from './message-item.js';
 import { NoticeRun } from './notice-run.js';
@@ -24,14 +25,6 @@ function dayLabel(date) {
   if (date.toDateString() === today.toDateString()) return 'Today';
   if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
   return dayFormat.format(date);
-}
-
-/** "ann is typing…", "ann and bob are typing…", "Several people are typing…". */
-export function typingLine(names) {
-  if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return 'Several people are typing…';
 }
 
 export const ChatPane = {
@@ -67,11 +60,7 @@ export const ChatPane = {
     },
     /** Who is typing here now (their `typing` less than 5 s old). */
     typing() {
-      const now = this.now;
-      return Object.values(this.state.typing[this.tab.id] ?? {})
-        .filter((t) => t.until > now)
-        .map((t) => t.name)
-        .sort((a, b) => a.localeCompare(b));
+      return typersAt(this.state.typing[this.tab.id], this.now);
     },
     typingText() {
       return typingLine(this.typing);
@@ -135,9 +124,9 @@ export const ChatPane = {
         <ol class="message-list">
           <template v-for="m in rows" :key="m.key">
             <li v-if="m.kind === 'day'" class="day-line"><span>{{ dayLabel(m.date) }}</span></li>
-            <li v-else-if="m.kind === 'unread'" class="unread-line"><span>New messages</span></li>
+            <li v-else-if="m.kind === 'unread'" class="day-line unread-line"><span>New messages</span></li>
             <notice-run v-else-if="m.kind === 'notices'" :run="m"></notice-run>
-            <message-item v-else :entry="m" :owner="owner" :first="m.first"></message-item>
+            <message-item v-else :entry="m.entry" :owner="owner" :first="m.first"></message-item>
           </template>
         </ol>
       </div>

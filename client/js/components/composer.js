@@ -6,10 +6,17 @@
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import * as draft from '../draft.js';
+import { otherNameIn } from '../protocol.js';
+import { mentionAt } from '../text-parts.js';
 import { MentionPicker } from './mention-picker.js';
 
-/** The least time between two `typing` events of one chat. */
+/** The least time between two `typing` events of one chat while someone types on. */
 export const TYPING_EVERY_MS = 3000;
+/** After a message goes, the next `typing` may follow the last one this soon (the server's
+ * bucket is one per 2 s): the others' line, cleared by the message, comes back quickly. */
+const TYPING_AFTER_SEND_MS = 2000;
+/** The longest chat or person name the placeholder spells out. */
+const PLACEHOLDER_NAME = 24;
 
 export const Composer = {
   name: 'Composer',
@@ -23,7 +30,7 @@ export const Composer = {
     return { state, actions };
   },
   data() {
-    return { draft: '', typingSentAt: 0, mentions: [], picking: null };
+    return { draft: '', typingSentAt: 0, mentions: [], picking: null, activeOption: null };
   },
   computed: {
     /** The draft's length as the server counts it (`draft.js`). */
@@ -47,7 +54,8 @@ export const Composer = {
     },
     placeholder() {
       if (!this.state.online) return 'Reconnecting…';
-      return this.tab.isPrivate ? `Message ${this.tab.name.replace(/^Chat with /, '')}` : `Message #${this.tab.name}`;
+      const name = [...(this.tab.isPrivate ? otherNameIn(this.tab.name) : `#${this.tab.name}`)];
+      return `Message ${name.length > PLACEHOLDER_NAME ? `${name.slice(0, PLACEHOLDER_NAME - 1).join('')}…` : name.join('')}`;
     },
     inputId() {
       return `${this.panelId}-input`;
@@ -103,11 +111,12 @@ export const Composer = {
     send() {
       if (!this.canSend) return;
       // Only those still named in the text are mentioned.
-      const mentions = this.mentions.filter((m) => this.draft.includes(`@${m.userName}`)).map((m) => m.userId);
+      const mentions = this.mentions.filter((m) => mentionAt(this.draft, m.userName) >= 0).map((m) => m.userId);
       if (this.actions.sendMessage(this.tab.id, this.draft, mentions)) {
         this.draft = '';
         this.mentions = [];
         this.picking = null;
+        this.typingSentAt = Math.min(this.typingSentAt, Date.now() - (TYPING_EVERY_MS - TYPING_AFTER_SEND_MS));
         nextTick(() => this.resize());
       }
     },
@@ -120,14 +129,14 @@ export const Composer = {
   template: `
     <form class="composer" @submit.prevent="send">
       <mention-picker v-if="picking" ref="picker" :chat-id="tab.id" :query="picking.query" :list-id="panelId + '-mentions'"
-                      @pick="pick" @close="picking = null"></mention-picker>
+                      @pick="pick" @close="picking = null" @active="activeOption = $event"></mention-picker>
       <label class="is-sr-only" :for="inputId">Message to {{ tab.name }}</label>
       <textarea :id="inputId" ref="input" v-model="draft" class="textarea composer-input" rows="1"
                 :class="{ 'is-danger': tooLong }" :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
                 :aria-describedby="panelId + '-hint' + (counting ? ' ' + panelId + '-count' : '')"
                 :role="picking ? 'combobox' : null" :aria-expanded="picking ? 'true' : null"
                 :aria-controls="picking ? panelId + '-mentions' : null" aria-autocomplete="list"
-                :aria-activedescendant="picking && $refs.picker?.activeId ? $refs.picker.activeId : null"
+                :aria-activedescendant="picking ? activeOption : null"
                 @keydown="onKeydown" @input="onInput" @click="findMention"></textarea>
       <button type="submit" class="button is-primary send" :disabled="!canSend" aria-label="Send">
         <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M2.5 2.2 18 10 2.5 17.8l2-7.1L12 10l-7.5-.7z"/></svg>

@@ -9,9 +9,11 @@ export const InvitePopup = {
   setup() {
     const { state, actions } = inject('chat');
     const open = (chatId) => actions.showTab(chatId, true);
-    // Escape closes the newest popup, unless a dialog (which Escape closes itself) is open.
+    // Escape closes the newest popup, unless it closed something else already (a picker, an
+    // edit) or a dialog is open (which Escape closes itself).
     function onKey(event) {
-      if (event.key !== 'Escape' || state.invites.length === 0 || document.querySelector('dialog[open]')) return;
+      if (event.key !== 'Escape' || event.defaultPrevented || state.invites.length === 0) return;
+      if (document.querySelector('dialog[open]')) return;
       actions.dismissInvite(state.invites[state.invites.length - 1].chatId);
     }
     onMounted(() => document.addEventListener('keydown', onKey));

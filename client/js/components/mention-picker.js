@@ -6,6 +6,7 @@
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
 import * as api from '../api.js';
 import { peopleDetails } from '../names.js';
+import { learnName } from '../state.js';
 
 /** How long typing pauses before the search goes. */
 const DEBOUNCE_MS = 150;
@@ -21,7 +22,7 @@ export const MentionPicker = {
     query: { type: String, required: true },
     listId: { type: String, required: true },
   },
-  emits: ['pick', 'close'],
+  emits: ['pick', 'close', 'active'],
   setup() {
     const { state } = inject('chat');
     return { state };
@@ -42,6 +43,13 @@ export const MentionPicker = {
     },
   },
   watch: {
+    /** The box names the active option (`aria-activedescendant`). */
+    activeId: {
+      immediate: true,
+      handler(id) {
+        this.$emit('active', id);
+      },
+    },
     query: {
       immediate: true,
       handler() {
@@ -72,6 +80,7 @@ export const MentionPicker = {
         // Nobody to offer: the text stays as typed.
       }
       if (ask !== this.asked) return;
+      for (const u of found) learnName(this.state, u.userId, u.userName);
       this.found = found;
       this.active = 0;
       this.loading = false;

@@ -5,6 +5,7 @@
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import * as api from '../api.js';
 import { peopleDetails } from '../names.js';
+import { learnName } from '../state.js';
 import { ProviderIcon } from './provider-icon.js';
 
 const DEBOUNCE_MS = 200;
@@ -51,6 +52,7 @@ export const NewDirectDialog = {
       try {
         const { users } = await api.searchUsers(q, { limit: 20 });
         if (ask !== this.asked) return;
+        for (const u of users) learnName(this.state, u.userId, u.userName);
         Object.assign(this, { found: users, active: 0, status: 'done' });
       } catch {
         if (ask === this.asked) this.status = 'failed';
