@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chromiumSuite, dropUserSockets, screenshotPath } from './harness.mjs';
-import { arrive, recordNotifications } from './people.mjs';
+import { arrive } from './people.mjs';
 import { rawMember } from './raw-member.mjs';
 
 describe('the chat in Chromium', () => {
@@ -230,30 +230,6 @@ describe('the chat in Chromium', () => {
     await carol.message('alice', 'Who is bringing drinks?').waitFor();
   });
 
-  test('a direct message to a hidden page also comes as a browser notification, when permitted', async () => {
-    const gina = await arrive(suite.browser, suite.chatr.base, 'gina', {
-      permissions: ['notifications'],
-      initScript: recordNotifications,
-    });
-    try {
-      await gina.page.evaluate(() => (window.__hidden = true));
-      await bob.user('gina').locator('button').click();
-      await bob.tab('Chat with gina').and(bob.page.locator('[aria-selected="true"]')).waitFor();
-      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [], 'opening it is not news');
-      await bob.say('Are you there, gina?');
-      await gina.popup('Are you there, gina?').waitFor();
-      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'bob', body: 'Are you there, gina?' }]);
-      gina.check();
-    } finally {
-      await gina.context.close();
-    }
-    await bob.page.getByRole('tab', { name: /Chat with gina/ }).click();
-    await bob.user('gina').waitFor({ state: 'detached' });
-    assert.equal(await bob.notice('went offline').count(), 0, 'presence is the people list, not a chat line');
-    await bob.pane().getByRole('button', { name: 'Close Chat with gina' }).click();
-    await bob.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
-  });
-
   test('leaving a chat closes its tab and tells the others', async () => {
     await carol.tab('Lunch plans').click();
     await carol.pane().getByRole('button', { name: 'Leave Lunch plans' }).click();
@@ -276,41 +252,6 @@ describe('the chat in Chromium', () => {
       await dave.context.close();
     }
     await alice.user('dave').waitFor({ state: 'detached' });
-  });
-
-  test('a message the service refuses is marked as not sent, and Retry sends it', async () => {
-    let refusals = 0;
-    const ivy = await arrive(suite.browser, suite.chatr.base, 'ivy', {
-      // Passes everything through, except that the service "refuses" one message, once.
-      routeSocket: (ws) => {
-        const service = ws.connectToServer();
-        ws.onMessage((message) => {
-          const frame = JSON.parse(message);
-          if (frame.event === 'sendMessage' && frame.data?.text === 'refuse me' && refusals++ === 0) {
-            ws.send(
-              JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }),
-            );
-          } else {
-            service.send(message);
-          }
-        });
-      },
-    });
-    try {
-      await ivy.createChat('Ivy room');
-      await ivy.say('this one arrives');
-      const box = ivy.pane().getByRole('textbox');
-      await box.fill('refuse me');
-      await box.press('Enter');
-      const refused = ivy.message('You', 'refuse me');
-      await refused.locator('.failed-note', { hasText: 'Not sent: the service refused it.' }).waitFor();
-      await refused.getByRole('button', { name: 'Retry' }).click();
-      await refused.locator('.failed-note').waitFor({ state: 'detached' });
-      await refused.locator('.delivery').waitFor({ state: 'detached' });
-      ivy.check();
-    } finally {
-      await ivy.context.close();
-    }
   });
 
   /** How many notice lines each open chat of each person shows (hidden panes included). */

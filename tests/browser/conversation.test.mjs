@@ -1,7 +1,7 @@
 // The conversation as people meet it, in Chromium (issue 18): one sender's messages grouped
 // under an avatar, safe links, the "new messages" line, folded notices that are never unread,
-// @ mentions picked from the members and sent by id, typing indicators, notifications and the
-// title's count, names told apart, a direct message to someone offline, and the phone layout.
+// @ mentions picked from the members and sent by id, notifications of mentions and direct
+// messages while hidden and the title's count, typing indicators, names told apart, a direct message to someone offline, and the phone layout.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -108,6 +108,30 @@ describe('the conversation in Chromium', () => {
     await mentioned.locator('mark.mention.is-me', { hasText: '@bo' }).waitFor();
     assert.equal(await mentioned.evaluate((el) => el.classList.contains('mentions-me')), true);
     await bo.page.screenshot({ path: screenshotPath('mention') });
+  });
+
+  test('a direct message to a hidden page also comes as a browser notification, when permitted', async () => {
+    const gina = await arrive(suite.browser, suite.chatr.base, 'gina', {
+      permissions: ['notifications'],
+      initScript: recordNotifications,
+    });
+    try {
+      await gina.page.evaluate(() => (window.__hidden = true));
+      await ann.user('gina').locator('button').click();
+      await ann.tab('Chat with gina').and(ann.page.locator('[aria-selected="true"]')).waitFor();
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [], 'opening it is not news');
+      await ann.say('Are you there, gina?');
+      await gina.popup('Are you there, gina?').waitFor();
+      assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'ann lee', body: 'Are you there, gina?' }]);
+      gina.check();
+    } finally {
+      await gina.context.close();
+    }
+    await ann.page.getByRole('tab', { name: /Chat with gina/ }).click();
+    await ann.user('gina').waitFor({ state: 'detached' });
+    assert.equal(await ann.notice('went offline').count(), 0, 'presence is the people list, not a chat line');
+    await ann.pane().getByRole('button', { name: 'Close Chat with gina' }).click();
+    await ann.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
   });
 
   test('who is typing shows to the others until their message comes, and typing sends little', async () => {

@@ -222,4 +222,39 @@ describe('kept messages in Chromium', () => {
       await ann.close();
     }
   });
+
+  test('a message the service refuses is marked as not sent, and Retry sends it', async () => {
+    let refusals = 0;
+    const ivy = await arrive(suite.browser, suite.chatr.base, 'ivy', {
+      // Passes everything through, except that the service "refuses" one message, once.
+      routeSocket: (ws) => {
+        const service = ws.connectToServer();
+        ws.onMessage((message) => {
+          const frame = JSON.parse(message);
+          if (frame.event === 'sendMessage' && frame.data?.text === 'refuse me' && refusals++ === 0) {
+            ws.send(
+              JSON.stringify({ type: 'ack', ackId: frame.ackId, success: false, error: { name: 'Forbidden', message: 'No permission' } }),
+            );
+          } else {
+            service.send(message);
+          }
+        });
+      },
+    });
+    try {
+      await ivy.createChat('Ivy room');
+      await ivy.say('this one arrives');
+      const box = ivy.pane().getByRole('textbox');
+      await box.fill('refuse me');
+      await box.press('Enter');
+      const refused = ivy.message('You', 'refuse me');
+      await refused.locator('.failed-note', { hasText: 'Not sent: the service refused it.' }).waitFor();
+      await refused.getByRole('button', { name: 'Retry' }).click();
+      await refused.locator('.failed-note').waitFor({ state: 'detached' });
+      await refused.locator('.delivery').waitFor({ state: 'detached' });
+      ivy.check();
+    } finally {
+      await ivy.context.close();
+    }
+  });
 });
