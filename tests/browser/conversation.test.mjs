@@ -1,10 +1,12 @@
 // The conversation as people meet it, in Chromium (issue 18): one sender's messages grouped
 // under an avatar, safe links, the "new messages" line, folded notices that are never unread,
 // @ mentions picked from the members and sent by id, notifications of mentions and direct
-// messages while hidden and the title's count, typing indicators, names told apart, a direct message to someone offline, and the phone layout.
+// messages while hidden and the title's count, typing indicators, names told apart, a direct
+// message to someone offline, and the phone layout; axe on each new view.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { assertAccessible } from './axe.mjs';
 import { chromiumSuite, screenshotPath } from './harness.mjs';
 import { arrive, recordNotifications } from './people.mjs';
 
@@ -55,6 +57,9 @@ describe('the conversation in Chromium', () => {
     assert.equal(await bo.pane().locator('b').count(), 0);
     await bo.say('On my way');
     assert.equal(await bo.message('You', 'On my way').locator('.avatar').count(), 0, 'our own: no avatar');
+    await ann.pane().getByRole('button', { name: 'Show all 2' }).click();
+    await ann.pane().locator('.notice-item', { hasText: 'bo has joined the chat' }).waitFor();
+    await assertAccessible(ann.page, 'grouped messages, a link, notices unfolded');
   });
 
   test('coming back to unread messages, a line marks where they start; notices never count', async () => {
@@ -74,6 +79,7 @@ describe('the conversation in Chromium', () => {
     const after = await line.evaluate((el) => el.nextElementSibling.textContent);
     assert.match(after, /While you were away/);
     await bo.page.screenshot({ path: screenshotPath('new-messages-line') });
+    await assertAccessible(bo.page, 'the new messages line');
     await bo.say('Read them');
     await line.waitFor({ state: 'detached' });
     await cy.context.close();
@@ -108,6 +114,7 @@ describe('the conversation in Chromium', () => {
     await mentioned.locator('mark.mention.is-me', { hasText: '@bo' }).waitFor();
     assert.equal(await mentioned.evaluate((el) => el.classList.contains('mentions-me')), true);
     await bo.page.screenshot({ path: screenshotPath('mention') });
+    await assertAccessible(bo.page, 'a message that mentions me');
   });
 
   test('a direct message to a hidden page also comes as a browser notification, when permitted', async () => {
