@@ -110,5 +110,10 @@ describe('accessibility (axe-core)', () => {
     await ben.page.getByRole('button', { name: 'Chats & people' }).click();
     await ben.page.locator('#sidebar').waitFor();
     await assertAccessible(ben.page, 'phone, lists unfolded');
+    await ben.page.getByRole('button', { name: 'New direct message' }).click();
+    await ben.page.getByLabel('Person to message').fill('an');
+    await ben.page.getByRole('option', { name: /ana/ }).waitFor();
+    await assertAccessible(ben.page, 'phone, new direct message dialog');
+    await ben.page.keyboard.press('Escape');
   });
 });

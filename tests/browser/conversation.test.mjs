@@ -141,6 +141,25 @@ describe('the conversation in Chromium', () => {
     await ann.page.getByRole('tab', { name: /Chat with gina/ }).waitFor({ state: 'detached' });
   });
 
+  test('a name with a space is picked whole; with nobody by that name the picker gets out of the way', async () => {
+    await bo.tab('Trail talk').click();
+    const box = bo.pane().locator('textarea.composer-input');
+    const picker = bo.page.locator('.mention-picker');
+    await box.pressSequentially('Thanks @ann l');
+    await picker.getByRole('option', { name: 'ann lee' }).waitFor();
+    await box.press('Tab');
+    assert.equal(await box.inputValue(), 'Thanks @ann lee ');
+    await box.pressSequentially('and @zed and');
+    await picker.getByText('No member of this chat').or(picker.getByText('Looking for members')).first().waitFor();
+    await picker.waitFor({ state: 'detached' });
+    await box.pressSequentially(' more');
+    assert.equal(await picker.count(), 0, 'it stays closed for that @');
+    await box.press('Enter');
+    const sent = ann.message('bo', 'Thanks @ann lee and @zed and more');
+    await sent.locator('mark.mention.is-me', { hasText: '@ann lee' }).waitFor();
+    assert.equal(await sent.locator('mark').count(), 1, '@zed is text');
+  });
+
   test('who is typing shows to the others until their message comes, and typing sends little', async () => {
     await ann.createChat('Typing room');
     await bo.join('Typing room');

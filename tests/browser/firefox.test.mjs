@@ -176,6 +176,13 @@ describe('the chat in Firefox', () => {
     await waitForText(frank, '.chat-list .unread', '2');
     await frank.locator('.chat-list .side-button::-p-text(Firefox fans)').click();
     await waitForText(frank, '.chat-message .text', 'Two for later');
+    // The line the server's read cursor puts before what frank has not read.
+    const after = await frank.$eval('.chat-pane:not([style*="none"]) .unread-line', (line) => [
+      line.textContent.trim(),
+      line.nextElementSibling.textContent,
+    ]);
+    assert.equal(after[0], 'New messages');
+    assert.match(after[1], /One for later/);
     await frank.waitForSelector('.chat-list .unread', { hidden: true });
 
     // A chat frank joins late: what was said before is there.

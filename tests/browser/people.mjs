@@ -90,12 +90,15 @@ export class Person {
 
   /** The entry of a conversation in the "Direct messages" list. */
   direct(name) {
-    return this.page.locator('.direct-list .direct').filter({ has: this.page.locator('.side-name', { hasText: new RegExp(`^${name}$`) }) });
+    return this.page
+      .getByRole('region', { name: 'Direct messages' })
+      .getByRole('listitem')
+      .filter({ has: this.page.getByText(name, { exact: true }) });
   }
 
   /** The popup of a direct message that says `text`. */
   popup(text) {
-    return this.page.locator('.invite', { hasText: text });
+    return this.page.getByRole('region', { name: /^Direct message from / }).filter({ hasText: text });
   }
 
   /** The entry of a chat in the group chat list. */

@@ -40,7 +40,7 @@ export const AppHeader = {
       </button>
       <div class="header-end">
         <button v-if="state.notifications === 'default'" type="button" class="button is-small notify"
-                title="Get a browser notification when someone starts a private chat while chatr is in the background"
+                title="Get a browser notification of direct messages and mentions while chatr is in the background"
                 @click="actions.enableNotifications()">Notify me</button>
         <p class="who">
           <provider-icon :provider="state.me.identityProvider"></provider-icon>

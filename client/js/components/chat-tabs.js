@@ -48,7 +48,7 @@ export const ChatTabs = {
           <span class="tab-kind" aria-hidden="true">{{ tab.isPrivate ? '@' : '#' }}</span>
           <span class="tab-name">{{ tab.name }}</span>
           <span v-if="tab.unread > 0" class="unread" :class="{ 'has-mention': tab.mentions > 0 }"><span v-if="tab.mentions > 0"
-                aria-hidden="true">@</span>{{ tab.unread }}<span class="is-sr-only"> unread<template v-if="tab.mentions > 0">, mentioning
+                aria-hidden="true">@</span>{{ tab.unread >= 100 ? '99+' : tab.unread }}<span class="is-sr-only"> unread<template v-if="tab.mentions > 0">, mentioning
                 you</template></span></span>
         </button>
       </div>

@@ -30,7 +30,9 @@ export const Composer = {
     return { state, actions };
   },
   data() {
-    return { draft: '', typingSentAt: 0, mentions: [], picking: null, activeOption: null };
+    // closedAt: where the `@` of a picker that is done (a pick, or closed) stands: it does not
+    // open again there while that `@` is in place.
+    return { draft: '', typingSentAt: 0, mentions: [], picking: null, activeOption: null, closedAt: null };
   },
   computed: {
     /** The draft's length as the server counts it (`draft.js`). */
@@ -87,12 +89,20 @@ export const Composer = {
       this.typingSentAt = now;
       this.actions.typing(this.tab.id);
     },
-    /** An `@word` just before the caret opens the picker with what follows the `@`. */
+    /** An `@name` just before the caret opens the picker with what follows the `@` (names may
+     * hold spaces: "@Bob St" finds Bob Stone; the picker closes itself once nobody matches). */
     findMention() {
       const box = this.$refs.input;
       const before = this.draft.slice(0, box?.selectionStart ?? this.draft.length);
-      const match = /(?:^|\s)@([^\s@]{0,32})$/u.exec(before);
-      this.picking = match ? { query: match[1], at: before.length - match[1].length - 1 } : null;
+      if (this.closedAt !== null && this.draft[this.closedAt] !== '@') this.closedAt = null;
+      const match = /(?:^|\s)@([^\s@][^@\n]{0,31}|)$/u.exec(before);
+      const at = match ? before.length - match[1].length - 1 : null;
+      this.picking = match && at !== this.closedAt ? { query: match[1], at } : null;
+    },
+    /** The picker closed without a pick (Escape, or nobody by that name). */
+    closePicker() {
+      this.closedAt = this.picking?.at ?? null;
+      this.picking = null;
     },
     /** Puts the picked member's name in place of the `@query` and keeps their id. */
     pick(member) {
@@ -102,6 +112,7 @@ export const Composer = {
       this.draft = this.draft.slice(0, at) + mention + this.draft.slice(at + 1 + query.length);
       this.mentions = [...this.mentions.filter((m) => m.userId !== member.userId), member];
       this.picking = null;
+      this.closedAt = at;
       nextTick(() => {
         const box = this.$refs.input;
         box.focus();
@@ -116,6 +127,7 @@ export const Composer = {
         this.draft = '';
         this.mentions = [];
         this.picking = null;
+        this.closedAt = null;
         this.typingSentAt = Math.min(this.typingSentAt, Date.now() - (TYPING_EVERY_MS - TYPING_AFTER_SEND_MS));
         nextTick(() => this.resize());
       }
@@ -129,7 +141,7 @@ export const Composer = {
   template: `
     <form class="composer" @submit.prevent="send">
       <mention-picker v-if="picking" ref="picker" :chat-id="tab.id" :query="picking.query" :list-id="panelId + '-mentions'"
-                      @pick="pick" @close="picking = null" @active="activeOption = $event"></mention-picker>
+                      @pick="pick" @close="closePicker" @active="activeOption = $event"></mention-picker>
       <label class="is-sr-only" :for="inputId">Message to {{ tab.name }}</label>
       <textarea :id="inputId" ref="input" v-model="draft" class="textarea composer-input" rows="1"
                 :class="{ 'is-danger': tooLong }" :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"

@@ -84,6 +84,8 @@ export const MentionPicker = {
       this.found = found;
       this.active = 0;
       this.loading = false;
+      // "@ann and" with nobody called that: the words after the name are just text.
+      if (this.options.length === 0 && /\s/u.test(this.query)) this.$emit('close');
     },
     /** A key from the box: true when the picker took it. */
     onKey(event) {
