@@ -29,6 +29,8 @@ export function createReadState({ state, sendQuietly }) {
     placeDivider(state, tab);
     tab.unread = 0;
     tab.mentions = 0;
+    // Coming back to a hidden page on this chat: its popup has been answered.
+    if (state.invites.some((i) => i.chatId === tab.id)) state.invites = state.invites.filter((i) => i.chatId !== tab.id);
     if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
     const newest = newestId(tab.messages);
     if (newest) {

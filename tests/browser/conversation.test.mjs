@@ -89,7 +89,7 @@ describe('the conversation in Chromium', () => {
   test('@ picks from the members, goes by id, and is highlighted, counted and notified', async () => {
     await arrive(suite.browser, suite.chatr.base, 'bonnie').then((p) => p.context.close()); // signed in, not a member
     await bo.tab('Elsewhere').click();
-    await bo.page.evaluate(() => (window.__hidden = true));
+    await bo.page.evaluate(() => window.__hide(true));
     await ann.tab('Trail talk').click();
     const box = ann.pane().locator('textarea.composer-input');
     await box.pressSequentially('Look @b');
@@ -108,7 +108,7 @@ describe('the conversation in Chromium', () => {
       { title: 'ann lee mentioned you in Trail talk', body: 'Look @bo here' },
     ]);
     assert.equal(await bo.page.title(), '(1) chatr', 'the title counts what is unread');
-    await bo.page.evaluate(() => (window.__hidden = false));
+    await bo.page.evaluate(() => window.__hide(false));
     await bo.tab('Trail talk').click();
     const mentioned = bo.message('ann lee', 'Look @bo here');
     await mentioned.locator('mark.mention.is-me', { hasText: '@bo' }).waitFor();
@@ -123,13 +123,16 @@ describe('the conversation in Chromium', () => {
       initScript: recordNotifications,
     });
     try {
-      await gina.page.evaluate(() => (window.__hidden = true));
+      await gina.page.evaluate(() => window.__hide(true));
       await ann.user('gina').locator('button').click();
       await ann.tab('Chat with gina').and(ann.page.locator('[aria-selected="true"]')).waitFor();
       assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [], 'opening it is not news');
       await ann.say('Are you there, gina?');
       await gina.popup('Are you there, gina?').waitFor();
       assert.deepEqual(await gina.page.evaluate(() => window.__notifications), [{ title: 'ann lee', body: 'Are you there, gina?' }]);
+      // Back to the page, on that conversation: the popup has done its work.
+      await gina.page.evaluate(() => window.__hide(false));
+      await gina.popup('Are you there, gina?').waitFor({ state: 'detached' });
       gina.check();
     } finally {
       await gina.context.close();

@@ -18,7 +18,8 @@ export const FORM_SIGN_IN_NOISE = [
 
 /**
  * An init script that records what the page shows as browser notifications
- * (`window.__notifications`) and lets a test hide the page (`window.__hidden = true`).
+ * (`window.__notifications`) and lets a test hide the page and show it again
+ * (`window.__hide(true)`, `window.__hide(false)`: as the browser does, with `visibilitychange`).
  */
 export function recordNotifications() {
   window.__notifications = [];
@@ -30,6 +31,10 @@ export function recordNotifications() {
     }
   };
   Object.defineProperty(Document.prototype, 'hidden', { get: () => window.__hidden === true, configurable: true });
+  window.__hide = (hidden) => {
+    window.__hidden = hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
+  };
 }
 
 /** Signs in through the dev server's login form, the way a person does. */
