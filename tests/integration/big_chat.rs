@@ -1,7 +1,8 @@
 //! A chat of 10,000 members through the handler and the real emulator: 9,997 members join by
 //! signed webhooks alone (their sockets would be elsewhere), alice, bob and carol are real
-//! sockets. Join, the count, messages, leave, a member's new socket, delete and the purge all
-//! hold at that size. (How fast is measured by `chatr-load joins`, not here.)
+//! sockets. Join, the count, messages, typing, finding a member to mention, leave, a member's
+//! new socket, delete and the purge all hold at that size. (How fast is measured by
+//! `chatr-load joins`, not here.)
 
 use futures_util::{stream, StreamExt};
 use serde_json::json;
@@ -61,6 +62,19 @@ async fn a_chat_of_ten_thousand_members_joins_talks_leaves_and_is_deleted() {
         let first = person.until(|f| f["group"] == ROOM).await;
         assert_eq!(first["data"]["message"], "hello all");
     }
+
+    alice.send(json!({"type": "event", "event": "typing", "dataType": "json", "data": {"chatId": ROOM}})).await;
+    for person in [&mut bob, &mut carol] {
+        let typing = person
+            .until(|f| f["group"] == ROOM && f["data"]["chatEvent"] == "typing")
+            .await;
+        assert_eq!(typing["data"]["data"]["userId"], "alice");
+    }
+    // The @ picker finds carol among 10,000 members, reading a bounded page of the name search.
+    let found = stack
+        .get_as("alice", &format!("/api/users?q=car&chatId={ROOM}"))
+        .await;
+    assert_eq!(found["users"][0]["userId"], "carol", "{found}");
 
     bob.send(json!({"type": "event", "event": "leaveChat", "dataType": "json", "data": {"chatId": ROOM}, "ackId": 2})).await;
     bob.until(|f| f["type"] == "ack" && f["ackId"] == 2).await;

@@ -93,8 +93,13 @@ impl Stack {
 
     /// `/api/chats` as `user` sees it.
     pub async fn chats_as(&self, user: &str) -> Value {
+        self.get_as(user, "/api/chats").await
+    }
+
+    /// A `GET` of the handler's `path` as `user`, answered with JSON.
+    pub async fn get_as(&self, user: &str, path: &str) -> Value {
         self.http
-            .get(format!("{}/api/chats", self.handler.url()))
+            .get(format!("{}{path}", self.handler.url()))
             .header(
                 "x-ms-client-principal",
                 principal(user, &format!("{user}-name")),
