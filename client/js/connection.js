@@ -90,8 +90,12 @@ export class Connection {
     return true;
   }
 
-  /** Closes the socket; the usual reconnect follows. */
+  /** Closes the socket and counts it closed at once (a dead network may never finish the
+   * close); the usual reconnect follows. */
   drop() {
-    this.socket?.close();
+    const socket = this.socket;
+    if (!socket) return;
+    socket.onclose?.();
+    socket.close();
   }
 }

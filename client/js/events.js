@@ -60,6 +60,7 @@ function joinPrivateChat(ctx, chat) {
   state.direct[chat.id] = { ...known, id: chat.id, with: other, withName: otherNameIn(chat.name) };
   if (!chat.grabFocus) return;
   delete state.hidden[chat.id];
+  state.direct[chat.id].opened = true;
   openTab(state, chat.id, chat.name, true);
 }
 

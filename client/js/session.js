@@ -317,6 +317,8 @@ export function createSession(me, settings) {
     state.visible = !document.hidden;
   });
   window.addEventListener('online', () => connection.retryNow());
+  // The browser knows the network is gone before a dead socket says so: offline now.
+  window.addEventListener('offline', () => connection.drop());
 
   return {
     state,

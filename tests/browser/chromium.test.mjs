@@ -195,8 +195,13 @@ describe('the chat in Chromium', () => {
   test('clicking a person opens a direct conversation; the other hears of it with its first message, never the sender', async () => {
     await bob.user('carol').locator('button').click();
     await bob.tab('Chat with carol').and(bob.page.locator('[aria-selected="true"]')).waitFor();
-    // carol finds it listed, quietly: no tab, no popup, until something is said.
-    await carol.direct('bob').waitFor();
+    // Nothing reaches carol until something is said: no tab, no popup, not even listed (her
+    // page read afresh, so that the check does not race the server's event).
+    await bob.direct('carol').waitFor();
+    await carol.page.reload();
+    await carol.online();
+    assert.equal(await carol.direct('bob').count(), 0);
+    await carol.join('Lunch plans');
     assert.equal(await carol.page.getByRole('tab', { name: /Chat with bob/ }).count(), 0);
     assert.equal(await carol.page.locator('.invite').count(), 0);
     await bob.say('Hi carol, just us');

@@ -239,6 +239,56 @@ describe('the conversation in Chromium', () => {
     await back.direct('ann lee').waitFor();
   });
 
+  test('someone joining a long chat starts at its newest message', async () => {
+    await ann.createChat('Long read');
+    const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n');
+    for (let n = 1; n <= 6; n += 1) await ann.say(`Part ${n}\n${lines}`);
+    const dee = people[people.length - 1];
+    await dee.join('Long read');
+    await dee.message('ann lee', 'Part 6').waitFor();
+    await dee.page.waitForFunction(() => {
+      const log = document.querySelector('.chat-pane:not([style*="none"]) [role="log"]');
+      return log.scrollHeight > log.clientHeight * 1.5 && log.scrollHeight - log.scrollTop - log.clientHeight <= 48;
+    });
+  });
+
+  test('the keyboard stays where it was: after an edit, a delete, a leave', async () => {
+    await ann.tab('Long read').click();
+    await ann.say('Edit me');
+    const mine = ann.message('You', 'Edit me');
+    await mine.hover();
+    await mine.getByRole('button', { name: /^Edit your message/ }).click();
+    await ann.page.keyboard.press('End');
+    await ann.page.keyboard.type(', edited');
+    await ann.page.keyboard.press('Enter');
+    await ann.message('You', 'Edit me, edited').waitFor();
+    assert.match(await ann.page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^Edit your message/);
+    await ann.page.keyboard.press('Tab');
+    await ann.page.keyboard.press('Enter'); // Delete…
+    await ann.page.getByRole('button', { name: 'Delete', exact: true }).press('Enter');
+    await ann.pane().getByText('This message was deleted.').waitFor();
+    assert.equal(await ann.page.evaluate(() => document.activeElement.getAttribute('role')), 'log');
+    await ann.pane().getByRole('button', { name: 'Leave Long read' }).press('Enter');
+    await ann.page.getByRole('tab', { name: /Long read/ }).waitFor({ state: 'detached' });
+    await ann.page.waitForFunction(() => document.activeElement?.classList.contains('composer-input'));
+  });
+
+  test('Enter sends a message whose @ names nobody picked, and the browser going offline shows at once', async () => {
+    await bo.tab('Trail talk').click();
+    const box = bo.pane().locator('textarea.composer-input');
+    await box.pressSequentially('see you @ann lee tomorrow');
+    await box.press('Enter');
+    await ann.tab('Trail talk').click();
+    await ann.message('bo', 'see you @ann lee tomorrow').waitFor();
+    assert.equal(await box.inputValue(), '', 'sent, not held');
+    await bo.context.setOffline(true);
+    await bo.page.locator('.connection-pill', { hasText: /Offline|Reconnecting/ }).waitFor();
+    await bo.page.locator('.user-list.is-unknown').waitFor();
+    await bo.context.setOffline(false);
+    await bo.online();
+    await bo.page.locator('.user-list.is-unknown').waitFor({ state: 'detached' });
+  });
+
   test('at phone width the tab in front scrolls into view, the placeholder fits and Send is the main button', async () => {
     for (const name of ['Phone one', 'Phone two', 'Phone three']) await bo.createChat(name);
     await bo.page.setViewportSize({ width: 390, height: 800 });

@@ -46,6 +46,14 @@ export const ChatPane = {
   },
   mounted() {
     this.actions.openHistory(this.tab);
+    // A resize (a phone's keyboard, a rotation) keeps the newest messages in view.
+    this.resizes = new ResizeObserver(() => {
+      if (this.following) this.scrollToEnd();
+    });
+    this.resizes.observe(this.$refs.log);
+  },
+  beforeUnmount() {
+    this.resizes?.disconnect();
   },
   computed: {
     rows() {
@@ -74,6 +82,10 @@ export const ChatPane = {
     },
     active(now) {
       if (now && this.following) nextTick(() => this.scrollToEnd());
+    },
+    // The first page lands above whatever came live meanwhile (our join notice): to the end.
+    'tab.history'(now) {
+      if (now === 'loaded' && this.following) nextTick(() => this.scrollToEnd());
     },
   },
   methods: {

@@ -15,6 +15,16 @@ export const ChatTabs = {
     return { state, actions, domId };
   },
   watch: {
+    // A tab closed from inside it (Leave, Close) took the focus with it: the chat now in front
+    // takes it, or the chat area when none is left.
+    'state.tabs.length'(now, before) {
+      if (now >= before) return;
+      nextTick(() => {
+        if (document.activeElement !== document.body) return;
+        if (this.state.activeId !== null) this.state.focusTabId = this.state.activeId;
+        else document.getElementById('main')?.focus();
+      });
+    },
     // The tab in front is always in view, with its neighbours' counts around it (on a phone
     // the strip scrolls).
     'state.activeId': {

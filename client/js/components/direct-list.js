@@ -1,6 +1,6 @@
 // "Direct messages": our private conversations, with who is online and unread counts, and a
-// button that starts one with anyone who has signed in here. A conversation closed by the
-// user leaves the list until its next message.
+// button that starts one with anyone who has signed in here. A conversation shows once
+// something is said in it; one closed by the user leaves the list until its next message.
 
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
 import { findTab } from '../state.js';
@@ -15,12 +15,21 @@ export const DirectList = {
   computed: {
     conversations() {
       return Object.values(this.state.direct)
-        .filter((d) => !this.state.hidden[d.id] || findTab(this.state, d.id) || this.unread(d.id) > 0)
+        .filter((d) => this.listed(d))
         .map((d) => ({ ...d, presence: this.presence(d.with) }))
         .sort((a, b) => a.withName.localeCompare(b.withName));
     },
   },
   methods: {
+    /**
+     * Listed once something was said in it (unread, or read before), while its tab is open, or
+     * when we opened it: someone who only opened a conversation with us has said nothing yet.
+     * Closed ones wait for their next message.
+     */
+    listed(d) {
+      if (findTab(this.state, d.id) || this.unread(d.id) > 0) return true;
+      return !this.state.hidden[d.id] && (!!d.readUpTo || !!d.opened);
+    },
     unread(id) {
       return findTab(this.state, id)?.unread ?? this.state.direct[id]?.unread ?? 0;
     },

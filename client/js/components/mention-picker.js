@@ -94,11 +94,7 @@ export const MentionPicker = {
         this.$emit('close');
         return true;
       }
-      // Enter while the members are still coming would send a half-typed name: wait for them.
-      if (this.loading && event.key === 'Enter' && !event.shiftKey) {
-        event.preventDefault();
-        return true;
-      }
+      // Nothing to pick (yet, or at all): the key is the box's (Enter sends what is written).
       if (this.options.length === 0) return false;
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault();

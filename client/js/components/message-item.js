@@ -46,9 +46,10 @@ export const MessageItem = {
     avatar() {
       return { letters: initials(this.entry.name), colour: colourOf(this.entry.fromUserId) };
     },
-    /** Mentions us: the message stands out. */
+    /** Mentions us (our @name is still in it, edits included): the message stands out. */
     mentionsMe() {
-      return !this.entry.own && (this.entry.mentions ?? []).includes(this.state.me.userId);
+      const me = this.state.me.userId;
+      return !this.entry.own && this.parts.some((p) => p.kind === 'mention' && p.userId === me);
     },
     parts() {
       const me = this.state.me.userId;
@@ -89,15 +90,27 @@ export const MessageItem = {
     saveEdit() {
       if (!this.canSave) return;
       if (this.draft === this.entry.text || this.actions.editMessage(this.entry.chatId, this.entry.id, this.draft)) {
-        this.editing = false;
+        this.stopEditing();
       }
     },
     cancelEdit() {
+      this.stopEditing();
+    },
+    /** Back from the edit box to the Edit button, where the keyboard was. */
+    stopEditing() {
       this.editing = false;
+      nextTick(() => this.$refs.editButton?.focus());
+    },
+    keep() {
+      this.confirming = false;
+      nextTick(() => this.$refs.deleteButton?.focus());
     },
     remove() {
       this.confirming = false;
+      // Its buttons go with the message: the keyboard stays in the chat's log.
+      const log = this.$el.closest('[role="log"]');
       this.actions.deleteMessage(this.entry.chatId, this.entry.id);
+      nextTick(() => log?.focus());
     },
   },
   template: `
@@ -107,7 +120,7 @@ export const MessageItem = {
             :style="{ background: avatar.colour }">{{ avatar.letters }}</span>
       <span v-else-if="!entry.own" class="avatar is-spacer" aria-hidden="true">{{ entry.deleted ? '' : time(entry.time) }}</span>
       <div class="bubble">
-        <p class="meta" :class="{ 'is-sr-only': !first }">
+        <p class="meta" :class="{ 'is-sr-only': !first && (entry.status ?? 'sent') === 'sent' }">
           <span class="sender">{{ entry.deleted ? '' : who }}</span>
           <time :datetime="entry.time.toISOString()" :title="fullTime(entry.time)">{{ time(entry.time) }}</time>
           <span v-if="entry.editedAt && !entry.deleted" class="edited" :title="'Edited ' + fullTime(entry.editedAt)">(edited)</span>
@@ -128,7 +141,7 @@ export const MessageItem = {
             <button type="button" class="button is-small is-light" @click="cancelEdit">Cancel</button>
           </span>
         </form>
-        <p v-else class="text"><template v-for="(part, i) in parts" :key="i"><a v-if="part.kind === 'link'"
+        <p v-else class="text" dir="auto"><template v-for="(part, i) in parts" :key="i"><a v-if="part.kind === 'link'"
             :href="part.href" target="_blank" rel="noopener noreferrer">{{ part.text }}</a><mark v-else-if="part.kind === 'mention'"
             class="mention" :class="{ 'is-me': part.userId === state.me.userId }">{{ part.text }}</mark><template
             v-else>{{ part.text }}</template></template></p>
@@ -141,12 +154,12 @@ export const MessageItem = {
         <template v-if="confirming">
           <span class="confirm-text">Delete for everyone?</span>
           <button type="button" class="button is-small is-danger is-light" @click="remove">Delete</button>
-          <button type="button" class="button is-small is-light" @click="confirming = false">Keep</button>
+          <button type="button" class="button is-small is-light" @click="keep">Keep</button>
         </template>
         <template v-else>
-          <button v-if="canEdit" type="button" class="button is-small is-light" @click="startEdit"
+          <button v-if="canEdit" ref="editButton" type="button" class="button is-small is-light" @click="startEdit"
                   :aria-label="'Edit your message: ' + entry.text.slice(0, 40)">Edit</button>
-          <button v-if="canDelete" type="button" class="button is-small is-light" @click="confirming = true"
+          <button v-if="canDelete" ref="deleteButton" type="button" class="button is-small is-light" @click="confirming = true"
                   :aria-label="'Delete the message from ' + who + ': ' + entry.text.slice(0, 40)">Delete</button>
         </template>
       </div>
