@@ -20,6 +20,7 @@ export function createActions({
   retryNow,
   sendQuietly,
   markReadNow,
+  wantName,
 }) {
   return {
     /** Creates a group chat; the server joins us and `chatCreated` opens its tab. */
@@ -107,6 +108,9 @@ export function createActions({
       if (body.trim() === '' || [...body].length > MAX_MESSAGE) return false;
       return sendChatMessage(chatId, body, mentions);
     },
+
+    /** Asks the server for the name of someone we have not met (name-lookup.js). */
+    wantName,
 
     /** Tells the chat's others that we are typing (not news: never a toast). */
     typing(chatId) {

@@ -80,3 +80,9 @@ export async function searchUsers(q, { chatId = null, after = null, limit = 20 }
   const body = await getJson(`/api/users?${query}`);
   return { users: Array.isArray(body.users) ? body.users : [], next: typeof body.next === 'string' ? body.next : null };
 }
+
+/** The users with these ids (at most 50), online or not: `[{userId, userName, …}]`. */
+export async function fetchUsersByIds(ids) {
+  const body = await getJson(`/api/users?ids=${ids.map(encodeURIComponent).join(',')}`);
+  return Array.isArray(body.users) ? body.users : [];
+}

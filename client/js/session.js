@@ -20,6 +20,7 @@ import { applyServerEvent } from './events.js';
 import { createHistory } from './history.js';
 import { watchIdle } from './idle.js';
 import { entryOf, pendingEntry, unconfirmed } from './messages.js';
+import { createNameLookup } from './name-lookup.js';
 import { isPrivateChatId, otherUserOf, parseFrame, privateChatName, sendMessageEvent, userEvent } from './protocol.js';
 import { createReadState } from './read-state.js';
 import { addMessage, closeTab, countUnread, createState, findTab, learnName, nameOf, openTab, receive, toast } from './state.js';
@@ -334,6 +335,7 @@ export function createSession(me, settings) {
       retryNow: () => connection.retryNow(),
       sendQuietly,
       markReadNow: (chatId) => readState.flushNow(chatId),
+      wantName: createNameLookup(state),
     }),
     start: () => connection.start(),
   };

@@ -35,8 +35,10 @@ pub const MAX_QUERY_CHARS: usize = 64;
 pub const MAX_CURSOR_BYTES: usize = 2048;
 /// Most users of the search one page of a chat's members looks at.
 pub const MAX_MEMBER_SCAN: usize = 50;
-/// Membership rows read at once.
+/// Membership rows (or users by id) read at once.
 const MEMBER_READS_AT_ONCE: usize = 8;
+/// Most users one `?ids=` asks for (as many as a message mentions).
+pub const MAX_IDS: usize = 50;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,10 +61,45 @@ struct FoundEntry<'a> {
 /// Serves `/api/users`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
     request.principal()?;
+    if let Some(ids) = request.query_param("ids") {
+        return by_id(app, &request, ids).await;
+    }
     match request.query_param("q") {
         None => online(app).await,
         Some(q) => search(app, &request, q).await,
     }
+}
+
+/// `?ids=`: the users with these ids, online or not.
+async fn by_id(app: &App, request: &Request, ids: &str) -> Result<Response, ApiError> {
+    let principal = request.principal()?;
+    let wanted: Vec<UserId> = ids
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(UserId::parse)
+        .collect::<Result<_, _>>()
+        .ok()
+        .filter(|ids: &Vec<UserId>| (1..=MAX_IDS).contains(&ids.len()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalidIds",
+                format!("ids is 1 to {MAX_IDS} user ids, separated by commas"),
+            )
+        })?;
+    if let Err(retry_after_ms) = app.rates.history_reads.check(&principal.user_id) {
+        return Err(ApiError::RateLimited { retry_after_ms });
+    }
+    let store = app.store.clone();
+    let found: Vec<Option<User>> = stream::iter(wanted)
+        .map(move |id| {
+            let store = store.clone();
+            async move { Ok::<_, ApiError>(store.get_user(&id).await?.map(|read| read.value)) }
+        })
+        .buffered(MEMBER_READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let users: Vec<FoundEntry> = found.iter().flatten().map(entry).collect();
+    Ok(warp::reply::json(&serde_json::json!({ "users": users })).into_response())
 }
 
 async fn online(app: &App) -> Result<Response, ApiError> {

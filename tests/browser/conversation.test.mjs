@@ -163,6 +163,21 @@ describe('the conversation in Chromium', () => {
     assert.equal(await sent.locator('mark').count(), 1, '@zed is text');
   });
 
+  test('someone offline who never wrote here is still named where a message mentions them', async () => {
+    // cy joined Trail talk, said nothing and has gone; ann picks her all the same.
+    const box = ann.pane().locator('textarea.composer-input');
+    await ann.tab('Trail talk').click();
+    await box.pressSequentially('Ask @c');
+    await ann.page.locator('.mention-picker').getByRole('option', { name: 'cy' }).waitFor();
+    await box.press('Enter');
+    await box.press('Enter');
+    await bo.message('ann lee', 'Ask @cy').waitFor();
+    await bo.page.reload();
+    await bo.online();
+    await bo.join('Trail talk');
+    await bo.message('ann lee', 'Ask @cy').locator('mark.mention', { hasText: '@cy' }).waitFor();
+  });
+
   test('who is typing shows to the others until their message comes, and typing sends little', async () => {
     await ann.createChat('Typing room');
     await bo.join('Typing room');

@@ -21,6 +21,17 @@ export const ChatList = {
       return chatDetails(this.chats, (id) => (id === me ? 'you' : (this.state.users[id]?.userName ?? null)));
     },
   },
+  watch: {
+    // Chats told apart by their owners: owners this page has not met are asked for by id.
+    chats: {
+      immediate: true,
+      handler(chats) {
+        const counts = new Map();
+        for (const c of chats) counts.set(c.name.toLocaleLowerCase(), (counts.get(c.name.toLocaleLowerCase()) ?? 0) + 1);
+        for (const c of chats) if (counts.get(c.name.toLocaleLowerCase()) > 1) this.actions.wantName(c.owner);
+      },
+    },
+  },
   methods: {
     /** A member (membership lasts across reloads), or its tab is open. */
     joined(id) {

@@ -52,11 +52,7 @@ export const MessageItem = {
       return !this.entry.own && this.parts.some((p) => p.kind === 'mention' && p.userId === me);
     },
     parts() {
-      const me = this.state.me.userId;
-      const mentioned = (this.entry.mentions ?? []).map((userId) => ({
-        userId,
-        name: userId === me ? (this.state.users[me]?.userName ?? this.state.me.userDetails) : nameOf(this.state, userId, this.entry.chatId),
-      }));
+      const mentioned = (this.entry.mentions ?? []).map((userId) => ({ userId, name: nameOf(this.state, userId, this.entry.chatId) }));
       return textParts(this.entry.text, mentioned);
     },
     /** The edit's length as the server counts it, and whether it may be saved. */
@@ -77,6 +73,15 @@ export const MessageItem = {
       if (this.editEmpty) return 'A message cannot be empty: delete it instead.';
       if (this.editTooLong) return `${draft.overBy(this.editLength, 'save')} ${draft.counted(this.editLength)}`;
       return draft.counting(this.editLength) ? draft.counted(this.editLength) : '';
+    },
+  },
+  watch: {
+    // Someone mentioned whom this page has not met: their name is asked for.
+    'entry.mentions': {
+      immediate: true,
+      handler(ids) {
+        for (const id of ids ?? []) this.actions.wantName(id);
+      },
     },
   },
   methods: {

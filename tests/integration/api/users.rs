@@ -143,3 +143,36 @@ async fn with_a_chat_id_only_its_members_are_found_and_a_page_looks_at_a_bounded
         .await;
     assert_eq!(bad["error"]["code"], "invalidChatId");
 }
+
+#[tokio::test]
+async fn by_ids_anyone_who_signed_in_is_named_online_or_not_and_the_list_is_bounded() {
+    let app = spawn_app().await;
+    app.sign_in("u1", "Bob Stone").await;
+    app.sign_in_and_arrive("c2", "u2").await;
+    let found: Value = search(&app, "ids=u1,u2,nobody").await.json_with(200).await;
+    let named: Vec<(&str, &str, bool)> = found["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| {
+            (
+                u["userId"].as_str().expect("id"),
+                u["userName"].as_str().expect("name"),
+                u["online"].as_bool().expect("online"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [("u1", "Bob Stone", false), ("u2", "u2-name", true)],
+        "unknown ids are left out"
+    );
+    let too_many = (0..51)
+        .map(|i| format!("u{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    for query in [format!("ids={too_many}"), "ids=".into(), "ids=a%2Fb".into()] {
+        let body: Value = search(&app, &query).await.json_with(400).await;
+        assert_eq!(body["error"]["code"], "invalidIds", "{query}");
+    }
+}
