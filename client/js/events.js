@@ -85,6 +85,26 @@ function actionRefused(ctx, refusal) {
   if (refusal.action === 'joinChat' && refusal.reason === 'chatNotFound') ctx.resync();
 }
 
+/**
+ * We read a chat up to `id` in another tab or on another device: what is read here too stops
+ * counting (messages after it still do), and its popup goes once nothing is left unread.
+ */
+function chatRead(ctx, { chatId, id }) {
+  const { state } = ctx;
+  if (typeof chatId !== 'string' || typeof id !== 'string') return;
+  const listed = state.chats[chatId] ?? state.direct[chatId];
+  if (listed && id > (listed.readUpTo ?? '')) listed.readUpTo = id;
+  const tab = findTab(state, chatId);
+  if (tab) {
+    const after = tab.messages.filter((e) => e.id !== null && e.id > id && !e.own && !e.deleted);
+    tab.unread = Math.min(tab.unread, after.length);
+    tab.mentions = Math.min(tab.mentions, after.filter((e) => e.mentions?.includes(state.me.userId)).length);
+  } else if (listed) {
+    Object.assign(listed, { unread: 0, mentions: 0 });
+  }
+  if (!(tab?.unread > 0)) state.invites = state.invites.filter((i) => i.chatId !== chatId);
+}
+
 const HANDLERS = {
   userOnline,
   userOffline,
@@ -94,6 +114,7 @@ const HANDLERS = {
   chatDeleted,
   joinPrivateChat,
   typing,
+  chatRead,
   actionRefused,
   messageEdited: (ctx, message) => ctx.receive(message),
   messageDeleted: (ctx, message) => ctx.receive(message),

@@ -13,6 +13,7 @@ const JSON_PAYLOADS = new Set([
   'messageEdited',
   'messageDeleted',
   'typing',
+  'chatRead',
 ]);
 
 /**

@@ -1,8 +1,10 @@
-//! Messages: send, edit, delete, and the reader's cursor (`markRead`). A message is stored before anyone hears of it; the webhook's
-//! answer (which the service hands to the sending connection alone) is the stored message, the
-//! sender's acknowledgement; the other members get it from the service: a group chat's by a
-//! send to its group that leaves the sending connection out, a private chat's by a send to each
-//! of its two users, so that one whose tab was closed or reloaded gets it on every connection.
+//! Messages: send, edit, delete, the reader's cursor (`markRead`, told to the reader's other
+//! connections as `chatRead`), and `typing`. A message is stored before anyone hears of it;
+//! the webhook's answer (which the service hands to the sending connection alone) is the stored
+//! message, the sender's acknowledgement; the other members get it from the service: a group
+//! chat's by a send to its group that leaves the sending connection out, a private chat's by a
+//! send to each of its two users, so that one whose tab was closed or reloaded gets it on every
+//! connection.
 
 use crate::chat::group::Sender;
 use crate::chat::member::Member;
@@ -232,13 +234,20 @@ pub fn mark_read(
     stamp: &Stamp,
 ) -> Result<Outcome, Refusal> {
     may_speak("markRead", chat_id, None, ctx)?;
+    let id = id.min(&stamp.id).clone();
+    // The reader's other tabs and devices clear their counts too.
+    let read = Json::of(&serde_json::json!({
+        "chatEvent": "chatRead",
+        "data": {"chatId": chat_id, "id": id},
+    }));
     Ok(Outcome {
         changes: vec![Change::MarkRead {
             chat: chat_id.clone(),
             user: sender.id.clone(),
-            id: id.min(&stamp.id).clone(),
+            id,
         }],
-        ..Outcome::default()
+        actions: vec![Action::SendJsonToUser(sender.id.clone(), read)],
+        reply: None,
     })
 }
 

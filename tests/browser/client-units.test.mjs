@@ -41,6 +41,13 @@ describe('the wire protocol', () => {
     });
   });
 
+  test('typing and chatRead carry their object, from the server or through a group', () => {
+    const read = { chatId: 'g1', id: '01900000-0000-7000-8000-000000000001' };
+    assert.deepEqual(protocol.parseFrame(server('chatRead', read)), { kind: 'server', event: 'chatRead', payload: read });
+    const typing = { chatId: 'g1', userId: 'u1', userName: 'Ann' };
+    assert.deepEqual(protocol.parseFrame(group({ fromUserId: null, data: { chatEvent: 'typing', data: typing } })).payload, typing);
+  });
+
   test('a group message takes its sender from the frame, not from what the payload claims', () => {
     const frame = group({ fromUserId: 'mallory', data: { message: 'hi', fromUserId: 'ann', fromUserName: 'Ann' } });
     assert.deepEqual(protocol.parseFrame(frame), { kind: 'chat', chatId: 'g1', fromUserId: 'mallory', text: 'hi' });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAccessible } from './axe.mjs';
-import { chromiumSuite, screenshotPath } from './harness.mjs';
+import { chromiumSuite, guardPage, screenshotPath, WAIT_MS } from './harness.mjs';
 import { arrive, recordNotifications } from './people.mjs';
 
 /** Stands between a page and Web PubSub, counting the `typing` events the page sends; `seen.ws`
@@ -302,6 +302,31 @@ describe('the conversation in Chromium', () => {
     await bo.context.setOffline(false);
     await bo.online();
     await bo.page.locator('.user-list.is-unknown').waitFor({ state: 'detached' });
+  });
+
+  test('what one tab of a person reads, their other tabs stop counting', async () => {
+    const second = await bo.context.newPage();
+    second.setDefaultTimeout(WAIT_MS);
+    const guard = guardPage(second, 'bo, second tab');
+    try {
+      await second.goto(suite.chatr.base);
+      await second.locator('.connection-pill.is-online').waitFor();
+      for (const name of ['Trail talk', 'Elsewhere']) {
+        await second.locator('.chat-list .side-item', { hasText: name }).locator('.side-button').click();
+        await second.getByRole('tab', { name: new RegExp(name), selected: true }).waitFor();
+      }
+      await ann.say('Read in one place');
+      // The first tab shows it (and reads it); the second has it out of sight.
+      await bo.message('ann lee', 'Read in one place').waitFor();
+      await second.locator('.chat-message', { hasText: 'Read in one place' }).waitFor({ state: 'attached' });
+      await second
+        .getByRole('tab', { name: /Trail talk/ })
+        .locator('.unread')
+        .waitFor({ state: 'detached' });
+      guard.check();
+    } finally {
+      await second.close();
+    }
   });
 
   test('at phone width the tab in front scrolls into view, the placeholder fits and Send is the main button', async () => {

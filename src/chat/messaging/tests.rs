@@ -336,7 +336,17 @@ fn a_member_marks_read_and_an_outsider_cannot() {
             id: id.clone()
         }]
     );
-    assert!(outcome.actions.is_empty() && outcome.reply.is_none());
+    assert!(outcome.reply.is_none());
+    assert_eq!(
+        outcome.actions,
+        vec![Action::SendJsonToUser(
+            uid("alice"),
+            Json::of(
+                &serde_json::json!({"chatEvent": "chatRead", "data": {"chatId": ROOM, "id": id}})
+            )
+        )],
+        "the reader's other connections hear of it"
+    );
     let outside = Context {
         member: None,
         ..ctx
