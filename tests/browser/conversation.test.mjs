@@ -96,7 +96,8 @@ describe('the conversation in Chromium', () => {
     const options = ann.page.locator('.mention-picker').getByRole('option');
     await options.first().waitFor();
     assert.deepEqual(await options.allTextContents(), ['bo'], 'members only: bonnie is not in the chat');
-    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    assert.equal(await box.getAttribute('aria-controls'), await ann.page.locator('.mention-picker [role="listbox"]').getAttribute('id'));
+    await ann.page.locator('.mention-picker').getByText('bo, 1 of 1. Enter picks.').waitFor({ state: 'attached' });
     await box.press('Enter');
     assert.equal(await box.inputValue(), 'Look @bo ');
     await box.pressSequentially('here');

@@ -32,7 +32,7 @@ export const Composer = {
   data() {
     // closedAt: where the `@` of a picker that is done (a pick, or closed) stands: it does not
     // open again there while that `@` is in place.
-    return { draft: '', typingSentAt: 0, mentions: [], picking: null, activeOption: null, closedAt: null };
+    return { draft: '', typingSentAt: 0, mentions: [], picking: null, closedAt: null };
   },
   computed: {
     /** The draft's length as the server counts it (`draft.js`). */
@@ -141,14 +141,12 @@ export const Composer = {
   template: `
     <form class="composer" @submit.prevent="send">
       <mention-picker v-if="picking" ref="picker" :chat-id="tab.id" :query="picking.query" :list-id="panelId + '-mentions'"
-                      @pick="pick" @close="closePicker" @active="activeOption = $event"></mention-picker>
+                      @pick="pick" @close="closePicker"></mention-picker>
       <label class="is-sr-only" :for="inputId">Message to {{ tab.name }}</label>
       <textarea :id="inputId" ref="input" v-model="draft" class="textarea composer-input" rows="1"
                 :class="{ 'is-danger': tooLong }" :placeholder="placeholder" :aria-invalid="tooLong ? 'true' : null"
                 :aria-describedby="panelId + '-hint' + (counting ? ' ' + panelId + '-count' : '')"
-                :role="picking ? 'combobox' : null" :aria-expanded="picking ? 'true' : null"
                 :aria-controls="picking ? panelId + '-mentions' : null" aria-autocomplete="list"
-                :aria-activedescendant="picking ? activeOption : null"
                 @keydown="onKeydown" @input="onInput" @click="findMention"></textarea>
       <button type="submit" class="button is-primary send" :disabled="!canSend" aria-label="Send">
         <svg viewBox="0 0 20 20" aria-hidden="true" focusable="false"><path fill="currentColor" d="M2.5 2.2 18 10 2.5 17.8l2-7.1L12 10l-7.5-.7z"/></svg>

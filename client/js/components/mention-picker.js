@@ -1,7 +1,7 @@
 // The list that opens over the message box after `@`: the chat's members whose name starts
 // with what follows, from the server (only members, however big the chat). Arrow keys move,
-// Enter or Tab picks, Escape closes; a click picks too. The box keeps the focus (an ARIA
-// combobox whose active option is this list's).
+// Enter or Tab picks, Escape closes; a click picks too. The box keeps the focus (a textarea
+// cannot be an ARIA combobox): the option under the arrows is announced in a live region.
 
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
 import * as api from '../api.js';
@@ -22,7 +22,7 @@ export const MentionPicker = {
     query: { type: String, required: true },
     listId: { type: String, required: true },
   },
-  emits: ['pick', 'close', 'active'],
+  emits: ['pick', 'close'],
   setup() {
     const { state } = inject('chat');
     return { state };
@@ -38,18 +38,15 @@ export const MentionPicker = {
     details() {
       return peopleDetails(this.options.map((u) => ({ id: u.userId, ...u })));
     },
-    activeId() {
-      return this.options.length ? `${this.listId}-${this.active}` : null;
+    /** What a screen reader hears as the arrows move: "ann lee (GitHub), 1 of 3". */
+    announced() {
+      const user = this.options[this.active];
+      if (!user) return '';
+      const detail = this.details[user.userId];
+      return `${user.userName}${detail ? ` (${detail})` : ''}, ${this.active + 1} of ${this.options.length}. Enter picks.`;
     },
   },
   watch: {
-    /** The box names the active option (`aria-activedescendant`). */
-    activeId: {
-      immediate: true,
-      handler(id) {
-        this.$emit('active', id);
-      },
-    },
     query: {
       immediate: true,
       handler() {
@@ -120,6 +117,7 @@ export const MentionPicker = {
           <span v-if="details[user.userId]" class="name-detail">{{ details[user.userId] }}</span>
         </li>
       </ul>
-      <p v-else :id="listId" class="mention-empty" role="status">{{ loading ? 'Looking for members…' : 'No member of this chat has a name starting with “' + query + '”.' }}</p>
+      <p class="is-sr-only" aria-live="polite">{{ announced }}</p>
+      <p v-if="!options.length" :id="listId" class="mention-empty" role="status">{{ loading ? 'Looking for members…' : 'No member of this chat has a name starting with “' + query + '”.' }}</p>
     </div>`,
 };

@@ -21,8 +21,10 @@ export const NewDirectDialog = {
     return { query: '', found: [], active: 0, status: 'idle', returnTo: null, timer: null, asked: 0 };
   },
   computed: {
+    /** Those online first (each group by name, as the server lists them). */
     people() {
-      return this.found.filter((u) => u.userId !== this.state.me.userId);
+      const others = this.found.filter((u) => u.userId !== this.state.me.userId);
+      return [...others.filter((u) => u.online), ...others.filter((u) => !u.online)];
     },
     details() {
       return peopleDetails(this.people.map((u) => ({ id: u.userId, ...u })));
