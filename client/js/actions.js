@@ -1,7 +1,7 @@
 // What a person can do, as events to the server and changes to the state.
 
 import { privateChatId, privateChatName, userEvent } from './protocol.js';
-import { activateTab, closeTab, dismissToast, findTab, openTab, toast } from './state.js';
+import { activateTab, closeTab, dismissToast, dropInvite, findTab, openTab, toast } from './state.js';
 
 /** Longest chat name the server takes. */
 export const MAX_NAME = 64;
@@ -79,6 +79,8 @@ export function createActions({
       const id = privateChatId(me.userId, userId);
       delete state.hidden[id];
       if (findTab(state, id)) return activateTab(state, id, true);
+      // Listed: we are in it already, nothing to ask the server (nor a chat-create token).
+      if (state.direct[id]) return openTab(state, id, privateChatName(state.direct[id].withName), true);
       send(userEvent('createPrivateChat', { initiatorUserId: me.userId, targetUserId: userId }));
     },
 
@@ -97,7 +99,7 @@ export function createActions({
       // What it shows has been read: it stays hidden until something new comes.
       markReadNow(chatId);
       state.hidden[chatId] = true;
-      state.invites = state.invites.filter((i) => i.chatId !== chatId);
+      dropInvite(state, chatId);
       closeTab(state, chatId);
     },
 
@@ -139,7 +141,7 @@ export function createActions({
 
     showTab: (id, focus = false) => activateTab(state, id, focus),
     dismissInvite(chatId) {
-      state.invites = state.invites.filter((i) => i.chatId !== chatId);
+      dropInvite(state, chatId);
     },
     dismissToast: (key) => dismissToast(state, key),
     retryNow,

@@ -3,7 +3,7 @@
 // wrote and its first line (never to the one who wrote it); and while the page is hidden, a
 // private message or a mention of us comes as a browser notification too, when permitted.
 
-import { activateTab, findTab } from './state.js';
+import { activateTab, findTab, mentionsMe } from './state.js';
 
 /** The longest first line a popup or notification shows. */
 const PREVIEW_CHARS = 120;
@@ -26,7 +26,12 @@ export function createAlerts(state) {
 
   function notify(title, body, chatId) {
     if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
-    const note = new Notification(title, { body, icon: '/favicon.svg', tag: chatId });
+    let note;
+    try {
+      note = new Notification(title, { body, icon: '/favicon.svg', tag: chatId });
+    } catch {
+      return; // Some browsers (Android's) allow notifications from a service worker only.
+    }
     note.onclick = () => {
       window.focus();
       activateTab(state, chatId, true);
@@ -41,7 +46,7 @@ export function createAlerts(state) {
     }
     if (result !== 'new' || entry.own || entry.deleted || entry.editedAt) return;
     const direct = state.direct[entry.chatId];
-    const mentioned = entry.mentions.includes(state.me.userId);
+    const mentioned = mentionsMe(state, entry);
     if (direct) {
       delete state.hidden[entry.chatId];
       if (!inView(entry.chatId)) {

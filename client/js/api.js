@@ -45,7 +45,10 @@ export async function fetchUsers() {
   return (await getJson('/api/users')).users ?? {};
 }
 
-/** Group chats and our private chats: `{chats: {<chatId>: {id, name, members, owner}}, direct: {<chatId>: {id, with, withName}}}`. */
+/**
+ * Group chats and our private chats: `{chats: {<chatId>: {id, name, members, owner, unread?,
+ * mentions?, readUpTo?}}, direct: {<chatId>: {id, with, withName, unread?, mentions?, readUpTo?}}}`.
+ */
 export async function fetchChats() {
   const body = await getJson('/api/chats');
   return { chats: body.chats ?? {}, direct: body.direct ?? {} };

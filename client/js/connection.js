@@ -96,6 +96,7 @@ export class Connection {
     const socket = this.socket;
     if (!socket) return;
     socket.onclose?.();
+    socket.onmessage = null;
     socket.close();
   }
 }

@@ -4,7 +4,7 @@
 
 import { otherNameIn, otherUserOf } from './protocol.js';
 import { describeRefusal } from './refusals.js';
-import { closeTab, findTab, learnName, openTab, toast } from './state.js';
+import { closeTab, dropInvite, findTab, learnName, openTab, toast } from './state.js';
 import { withTyper } from './typing.js';
 
 function userOnline(ctx, user) {
@@ -102,7 +102,7 @@ function chatRead(ctx, { chatId, id }) {
   } else if (listed) {
     Object.assign(listed, { unread: 0, mentions: 0 });
   }
-  if (!(tab?.unread > 0)) state.invites = state.invites.filter((i) => i.chatId !== chatId);
+  if (!(tab?.unread > 0)) dropInvite(state, chatId);
 }
 
 const HANDLERS = {

@@ -64,11 +64,12 @@ export function createHistory({ me, onError, onEntry }) {
     },
 
     /** After a reconnect: the newest page, then everything since `CATCH_UP_OVERLAP_MS` before the
-     * newest message this tab had. */
+     * newest message this tab had when the connection dropped (`tab.newestAtDrop`: what came
+     * live on the new socket before the catch-up must not move its start). */
     async catchUp(tab) {
       if (tab.history !== 'loaded') return this.open(tab);
-      let after = catchUpFrom(tab.messages);
-      const had = newestId(tab.messages) ?? '';
+      const had = tab.newestAtDrop ?? newestId(tab.messages) ?? '';
+      let after = catchUpFrom(tab.messages, had === '' ? null : had);
       try {
         const { messages } = await fetchMessages(tab.id, { limit: PAGE });
         apply(tab, messages, had);
@@ -77,6 +78,7 @@ export function createHistory({ me, onError, onEntry }) {
           apply(tab, messages, had);
           after = next;
         }
+        tab.newestAtDrop = undefined;
       } catch (error) {
         onError(error);
       }

@@ -144,9 +144,9 @@ export function floorId(ms) {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
-/** Where a catch-up starts reading: `CATCH_UP_OVERLAP_MS` before the newest message seen. */
-export function catchUpFrom(list) {
-  const newest = newestId(list);
+/** Where a catch-up starts reading: `CATCH_UP_OVERLAP_MS` before `newest` (the newest message
+ * seen, by default the newest in `list`). */
+export function catchUpFrom(list, newest = newestId(list)) {
   return newest === null ? null : floorId(idMillis(newest) - CATCH_UP_OVERLAP_MS);
 }
 

@@ -1,6 +1,6 @@
 // Names of people the page has not met (mentioned in a message, offline, never written in the
-// chat): asked of the server by id, a few at a time, each id once per page, and kept in the
-// state's names (where the components look).
+// chat): asked of the server by id, a few at a time, each id once per page (again after a
+// failure), and kept in the state's names (where the components look).
 
 import { fetchUsersByIds } from './api.js';
 import { learnName } from './state.js';
@@ -13,16 +13,23 @@ const MAX_IDS = 50;
 export function createNameLookup(state) {
   const asked = new Set();
   const pending = [];
-  let timer = null;
+  let scheduled = false;
+
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(ask, GATHER_MS);
+  }
 
   async function ask() {
-    timer = null;
+    scheduled = false;
     const batch = pending.splice(0, MAX_IDS);
-    if (pending.length > 0) timer = setTimeout(ask, GATHER_MS);
+    if (pending.length > 0) schedule();
     try {
       for (const u of await fetchUsersByIds(batch)) learnName(state, u.userId, u.userName);
     } catch {
-      // Not named this time: the id stays unnamed on screen ("Someone who has left").
+      // Not named this time (asked again when next wanted): "Someone who has left" meanwhile.
+      for (const id of batch) asked.delete(id);
     }
   }
 
@@ -31,6 +38,6 @@ export function createNameLookup(state) {
     if (typeof userId !== 'string' || asked.has(userId) || state.users[userId] || state.names[userId]) return;
     asked.add(userId);
     pending.push(userId);
-    timer ??= setTimeout(ask, GATHER_MS);
+    schedule();
   };
 }

@@ -7,7 +7,7 @@
 import { watchEffect } from '../vendor/vue.esm-browser.prod.js';
 import { newestId } from './messages.js';
 import { userEvent } from './protocol.js';
-import { findTab, placeDivider } from './state.js';
+import { dropInvite, findTab, placeDivider } from './state.js';
 
 /** The least time between two `markRead` of one chat. */
 export const EVERY_MS = 2000;
@@ -30,7 +30,7 @@ export function createReadState({ state, sendQuietly }) {
     tab.unread = 0;
     tab.mentions = 0;
     // Coming back to a hidden page on this chat: its popup has been answered.
-    if (state.invites.some((i) => i.chatId === tab.id)) state.invites = state.invites.filter((i) => i.chatId !== tab.id);
+    dropInvite(state, tab.id);
     if (listed) Object.assign(listed, { unread: 0, mentions: 0 });
     const newest = newestId(tab.messages);
     if (newest) {

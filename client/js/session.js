@@ -19,7 +19,7 @@ import { createDeliveries } from './deliveries.js';
 import { applyServerEvent } from './events.js';
 import { createHistory } from './history.js';
 import { watchIdle } from './idle.js';
-import { entryOf, pendingEntry, unconfirmed } from './messages.js';
+import { entryOf, newestId, pendingEntry, unconfirmed } from './messages.js';
 import { createNameLookup } from './name-lookup.js';
 import { isPrivateChatId, otherUserOf, parseFrame, privateChatName, sendMessageEvent, userEvent } from './protocol.js';
 import { createReadState } from './read-state.js';
@@ -97,14 +97,14 @@ export function createSession(me, settings) {
     },
   });
 
-  /** Marks our message with `clientId` in `chatId` failed, with why; `again`: it goes again by
-   * itself after the next reconnect. */
   /** Our message with `clientId` in `chatId`, while pending or failed. */
   function ours(chatId, clientId) {
     const tab = findTab(state, chatId);
     return tab ? unconfirmed(tab.messages, clientId) : null;
   }
 
+  /** Marks our message with `clientId` in `chatId` failed, with why; `again`: it goes again by
+   * itself after the next reconnect. */
   function failMessage(chatId, clientId, why, again = false) {
     const entry = ours(chatId, clientId);
     if (!entry) return false;
@@ -146,7 +146,8 @@ export function createSession(me, settings) {
   function receiveStored(payload) {
     const entry = entryOf(payload, me.userId);
     if (!entry) return;
-    openPrivateTab(entry.chatId);
+    // A new message brings its private chat back; an edit or a delete does not.
+    if (!entry.editedAt && !entry.deleted) openPrivateTab(entry.chatId);
     alerts.arrived(entry, receive(state, entry));
   }
 
@@ -192,6 +193,8 @@ export function createSession(me, settings) {
 
   function onDrop() {
     socketCount += 1;
+    // Where each tab's catch-up starts: from what it had when the connection went.
+    for (const tab of state.tabs) tab.newestAtDrop ??= newestId(tab.messages) ?? '';
     held = null;
     deliveries.dropAll();
     state.online = false;

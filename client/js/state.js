@@ -3,8 +3,9 @@
 // toasts.
 
 import { reactive } from '../vendor/vue.esm-browser.prod.js';
-import { floorId, MAX_ENTRIES, merge, newKey, trim } from './messages.js';
+import { floorId, MAX_ENTRIES, merge, newKey, oldestId, trim } from './messages.js';
 import { isPrivateChatId } from './protocol.js';
+import { mentionAt } from './text-parts.js';
 
 /** A fresh state for the signed-in principal `me`. */
 export function createState(me) {
@@ -38,6 +39,11 @@ export function createState(me) {
   });
 }
 
+/** Closes the popup of a chat, if one is open. */
+export function dropInvite(state, chatId) {
+  if (state.invites.some((i) => i.chatId === chatId)) state.invites = state.invites.filter((i) => i.chatId !== chatId);
+}
+
 export function findTab(state, id) {
   return state.tabs.find((t) => t.id === id) ?? null;
 }
@@ -57,7 +63,7 @@ export function activateTab(state, id, focus = false) {
   placeDivider(state, tab);
   tab.unread = 0;
   tab.mentions = 0;
-  state.invites = state.invites.filter((i) => i.chatId !== id);
+  dropInvite(state, id);
 }
 
 /**
@@ -102,7 +108,7 @@ export function closeTab(state, id) {
   const index = state.tabs.findIndex((t) => t.id === id);
   if (index < 0) return;
   state.tabs.splice(index, 1);
-  state.invites = state.invites.filter((i) => i.chatId !== id);
+  dropInvite(state, id);
   if (state.activeId === id) {
     const next = state.tabs[Math.min(index, state.tabs.length - 1)];
     state.activeId = null;
@@ -135,11 +141,18 @@ export function learnName(state, userId, name) {
   }
 }
 
+/** Whether a message mentions us: by id, and with our @name in its text (ids alone are not
+ * shown, so they do not count). */
+export function mentionsMe(state, entry) {
+  const me = state.me.userId;
+  return entry.mentions.includes(me) && mentionAt(entry.text, nameOf(state, me, entry.chatId)) >= 0;
+}
+
 /** Someone else's new message out of sight: it counts as unread (and as a mention of us). */
 export function countUnread(state, tab, entry) {
-  if (entry.own || entry.deleted || !unseen(state, entry.chatId)) return;
+  if (entry.own || entry.deleted || entry.editedAt || !unseen(state, entry.chatId)) return;
   tab.unread += 1;
-  if (entry.mentions.includes(state.me.userId)) tab.mentions += 1;
+  if (mentionsMe(state, entry)) tab.mentions += 1;
 }
 
 /** Merges a stored message into its tab (none open: dropped); someone else's new one counts as
@@ -152,10 +165,13 @@ export function receive(state, entry) {
     const listed = state.chats[entry.chatId] ?? state.direct[entry.chatId];
     if (listed && !entry.own && !entry.deleted && !entry.editedAt) {
       listed.unread = (listed.unread ?? 0) + 1;
-      if (entry.mentions.includes(state.me.userId)) listed.mentions = (listed.mentions ?? 0) + 1;
+      if (mentionsMe(state, entry)) listed.mentions = (listed.mentions ?? 0) + 1;
     }
     return null;
   }
+  // An edit or delete of a message older than those loaded: scrolling up shows it as it is.
+  const oldest = oldestId(tab.messages);
+  if ((entry.editedAt || entry.deleted) && oldest !== null && entry.id < oldest) return 'same';
   const result = merge(tab.messages, entry);
   // The oldest may have been pushed out: scrolling up reads them again.
   if (tab.messages.length >= MAX_ENTRIES) tab.hasOlder = true;

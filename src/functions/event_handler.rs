@@ -92,8 +92,8 @@ async fn run_event(app: &App, event: &CloudEvent, request: &Request) -> Result<R
     run(app, &connection, claimed?.as_ref(), &incoming).await
 }
 
-/// The refusal of an event past its sender's rate (messages, chats opened), before anything
-/// is read or stored.
+/// The refusal of an event past its sender's rate (messages, chats opened, read cursors,
+/// typing), before anything is read or stored.
 fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option<Refusal> {
     let user = user?;
     let (limiter, chat, client_id) = match event {
@@ -117,7 +117,7 @@ fn rate_limited(app: &App, user: Option<&UserId>, event: &ClientEvent) -> Option
                 .rates
                 .typing_any_chat
                 .check(user)
-                .and_then(|()| app.rates.typing.check(&(user.clone(), chat.clone())))
+                .and_then(|()| app.rates.typing.check(&app.rates.typing_key(user, chat)))
                 .err()?;
             return Some(slow_down(event, Some(chat), None, retry_after));
         }

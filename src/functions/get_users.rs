@@ -5,7 +5,7 @@
 //! default 20) after the cursor `after`: `{users:[{userId,userName,userProvider,idle,online}],
 //! next}`, `next` being the cursor of the page after, or null: for starting a direct chat with
 //! anyone who has signed in here. With `&chatId=` as well: only that chat's members (for the
-//! `@` picker), to a reader of the chat (as `getMessages` decides), counted as a history read;
+//! `@` picker), to a reader of the chat (as `getMessages` decides);
 //! each page looks at no more than `MAX_MEMBER_SCAN` users of the search (one membership read
 //! each), so its cost does not grow with the chat: `next` goes on where it stopped.
 
@@ -76,6 +76,7 @@ async fn by_id(app: &App, request: &Request, ids: &str) -> Result<Response, ApiE
     let wanted: Vec<UserId> = ids
         .split(',')
         .filter(|id| !id.is_empty())
+        .take(MAX_IDS + 1)
         .map(UserId::parse)
         .collect::<Result<_, _>>()
         .ok()
@@ -86,9 +87,7 @@ async fn by_id(app: &App, request: &Request, ids: &str) -> Result<Response, ApiE
                 format!("ids is 1 to {MAX_IDS} user ids, separated by commas"),
             )
         })?;
-    if let Err(retry_after_ms) = app.rates.history_reads.check(&principal.user_id) {
-        return Err(ApiError::RateLimited { retry_after_ms });
-    }
+    check_rate(app, &principal.user_id)?;
     let store = app.store.clone();
     let found: Vec<Option<User>> = stream::iter(wanted)
         .map(move |id| {
@@ -127,7 +126,16 @@ async fn online(app: &App) -> Result<Response, ApiError> {
     Ok(warp::reply::json(&body).into_response())
 }
 
+/// A search or a lookup by id: the caller's `searches` bucket (429 past it).
+fn check_rate(app: &App, user: &UserId) -> Result<(), ApiError> {
+    app.rates
+        .searches
+        .check(user)
+        .map_err(|retry_after_ms| ApiError::RateLimited { retry_after_ms })
+}
+
 async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiError> {
+    check_rate(app, &request.principal()?.user_id)?;
     let chat = request
         .query_param("chatId")
         .map(|raw| {
@@ -193,12 +201,7 @@ async fn members(
     after: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<(String, User)>, Option<String>), ApiError> {
-    let principal = request.principal()?;
-    let me = UserId::parse(principal.user_id.as_str())
-        .map_err(|e| ApiError::Unauthorized(format!("the principal's user id: {e}")))?;
-    if let Err(retry_after_ms) = app.rates.history_reads.check(&me) {
-        return Err(ApiError::RateLimited { retry_after_ms });
-    }
+    let me = request.principal()?.user_id;
     check_reader(app, chat, &me).await?;
     let scan = app
         .store

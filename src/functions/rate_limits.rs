@@ -1,14 +1,15 @@
 //! Per-user rate limits, kept in this handler instance's memory: one token bucket per user
-//! and kind (messages, chats opened, history pages), and per user and chat for typing. With
-//! several instances behind the Functions host each keeps its own, so a user's limit is per
-//! instance.
+//! and kind (messages, chats opened, history pages, searches, typing in any chat), and per
+//! user and chat for typing. With several instances behind the Functions host each keeps its
+//! own, so a user's limit is per instance.
 //!
 //! The buckets are bounded: past `MAX_TRACKED` users, those whose bucket has refilled (whom
 //! forgetting changes nothing) are dropped; should every one still be draining, the newcomer
 //! is let through untracked rather than anyone's state being lost.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 use std::sync::Mutex;
 
 use tokio::time::Instant;
@@ -17,7 +18,7 @@ use crate::chat::model::{ChatId, UserId};
 use crate::chat::rate::Bucket;
 use crate::config::limits::{Limits, Rate};
 
-/// Most users whose buckets one limiter keeps.
+/// Most keys (users, or users in a chat) whose buckets one limiter keeps.
 pub const MAX_TRACKED: usize = 100_000;
 
 /// `typing`: one per 2 s per user and chat (the client sends at most one every 3 s), no burst.
@@ -25,6 +26,9 @@ pub const TYPING_PER_MINUTE: u32 = 30;
 /// `typing` in any chats: at most this many per minute per user (a burst of a tenth), so that
 /// naming a new chat in each event does not get around the per-chat bucket.
 pub const TYPING_ANY_CHAT_PER_MINUTE: u32 = 60;
+/// `/api/users?q=` (with or without `chatId`) and `?ids=`: per user per minute (a quarter at
+/// once): the @ picker and the people dialog search as someone types.
+pub const SEARCHES_PER_MINUTE: u32 = 120;
 
 /// One kind of event's buckets, one per key (a user, or a user in a chat).
 #[derive(Debug)]
@@ -81,8 +85,19 @@ pub struct RateLimits {
     pub messages: RateLimiter,
     pub chat_creates: RateLimiter,
     pub history_reads: RateLimiter,
-    pub typing: RateLimiter<(UserId, ChatId)>,
+    /// Keyed by the user and a hash of the chat id (`typing_key`): an entry's size does not
+    /// depend on what a client names.
+    pub typing: RateLimiter<(UserId, u64)>,
     pub typing_any_chat: RateLimiter,
+    pub searches: RateLimiter,
+    chat_hasher: RandomState,
+}
+
+impl RateLimits {
+    /// The `typing` bucket's key for `user` in `chat`.
+    pub fn typing_key(&self, user: &UserId, chat: &ChatId) -> (UserId, u64) {
+        (user.clone(), self.chat_hasher.hash_one(chat.as_str()))
+    }
 }
 
 impl RateLimits {
@@ -97,6 +112,8 @@ impl RateLimits {
                 TYPING_ANY_CHAT_PER_MINUTE / 10,
                 TYPING_ANY_CHAT_PER_MINUTE,
             )),
+            searches: RateLimiter::new(Rate::new(SEARCHES_PER_MINUTE / 4, SEARCHES_PER_MINUTE)),
+            chat_hasher: RandomState::new(),
         }
     }
 }

@@ -1,6 +1,6 @@
 // Unit tests of the client's pure conversation modules (no browser): how a log is laid out
-// (rows.js), links and mentions in a text (text-parts.js), names told apart (names.js) and
-// avatars (avatar.js), loaded straight from client/js/.
+// (rows.js), links and mentions in a text (text-parts.js), names told apart (names.js),
+// avatars (avatar.js) and who is typing (typing.js), loaded straight from client/js/.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -4,9 +4,11 @@
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
 import { chatDetails } from '../names.js';
 import { findTab } from '../state.js';
+import { UnreadBadge } from './unread-badge.js';
 
 export const ChatList = {
   name: 'ChatList',
+  components: { UnreadBadge },
   emits: ['new', 'delete', 'picked'],
   setup() {
     const { state, actions } = inject('chat');
@@ -18,7 +20,7 @@ export const ChatList = {
     },
     details() {
       const me = this.state.me.userId;
-      return chatDetails(this.chats, (id) => (id === me ? 'you' : (this.state.users[id]?.userName ?? null)));
+      return chatDetails(this.chats, (id) => (id === me ? 'you' : (this.state.users[id]?.userName ?? this.state.names[id] ?? null)));
     },
   },
   watch: {
@@ -70,8 +72,7 @@ export const ChatList = {
             <span v-if="details[chat.id]" class="name-detail">{{ details[chat.id] }}</span>
             <span v-if="joined(chat.id)" class="is-joined" aria-hidden="true">✓</span>
             <span v-if="joined(chat.id)" class="is-sr-only">, joined</span>
-            <span v-if="unread(chat.id) > 0" class="unread" :class="{ 'has-mention': mentions(chat.id) > 0 }">
-              <span v-if="mentions(chat.id) > 0" aria-hidden="true">@</span>{{ unread(chat.id) >= 100 ? '99+' : unread(chat.id) }}<span class="is-sr-only"> unread<template v-if="mentions(chat.id) > 0">, mentioning you</template></span></span>
+            <unread-badge :count="unread(chat.id)" :mentions="mentions(chat.id)"></unread-badge>
           </button>
           <button v-if="chat.owner === state.me.userId" type="button" class="button is-small delete-chat"
                   :class="{ 'is-loading': state.deleting[chat.id] }" :disabled="state.deleting[chat.id]"

@@ -3,13 +3,14 @@
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
 import { ChatPane } from './chat-pane.js';
+import { UnreadBadge } from './unread-badge.js';
 
 /** An element id made from a chat id (which may hold any character). */
 export const domId = (prefix, chatId) => `${prefix}-${chatId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
 export const ChatTabs = {
   name: 'ChatTabs',
-  components: { ChatPane },
+  components: { ChatPane, UnreadBadge },
   setup() {
     const { state, actions } = inject('chat');
     return { state, actions, domId };
@@ -57,9 +58,7 @@ export const ChatTabs = {
                 @click="actions.showTab(tab.id)" @keydown="onKey($event, index)">
           <span class="tab-kind" aria-hidden="true">{{ tab.isPrivate ? '@' : '#' }}</span>
           <span class="tab-name">{{ tab.name }}</span>
-          <span v-if="tab.unread > 0" class="unread" :class="{ 'has-mention': tab.mentions > 0 }"><span v-if="tab.mentions > 0"
-                aria-hidden="true">@</span>{{ tab.unread >= 100 ? '99+' : tab.unread }}<span class="is-sr-only"> unread<template v-if="tab.mentions > 0">, mentioning
-                you</template></span></span>
+          <unread-badge :count="tab.unread" :mentions="tab.mentions"></unread-badge>
         </button>
       </div>
       <chat-pane v-for="tab in state.tabs" :key="tab.id" v-show="tab.id === state.activeId" :tab="tab"

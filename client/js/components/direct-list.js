@@ -3,10 +3,13 @@
 // something is said in it; one closed by the user leaves the list until its next message.
 
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
+import { peopleDetails } from '../names.js';
 import { findTab } from '../state.js';
+import { UnreadBadge } from './unread-badge.js';
 
 export const DirectList = {
   name: 'DirectList',
+  components: { UnreadBadge },
   emits: ['new', 'picked'],
   setup() {
     const { state, actions } = inject('chat');
@@ -18,6 +21,15 @@ export const DirectList = {
         .filter((d) => this.listed(d))
         .map((d) => ({ ...d, presence: this.presence(d.with) }))
         .sort((a, b) => a.withName.localeCompare(b.withName));
+    },
+    /** Two conversations with people of the same name: told apart by provider or short id. */
+    details() {
+      const people = this.conversations.map((d) => ({
+        id: d.with,
+        userName: d.withName,
+        userProvider: this.state.users[d.with]?.userProvider ?? '',
+      }));
+      return peopleDetails(people);
     },
   },
   methods: {
@@ -64,8 +76,9 @@ export const DirectList = {
                   :title="'Conversation with ' + d.withName" @click="open(d.id)">
             <span class="presence" :class="'is-' + d.presence" aria-hidden="true"></span>
             <span class="side-name">{{ d.withName }}</span>
+            <span v-if="details[d.with]" class="name-detail">{{ details[d.with] }}</span>
             <span class="is-sr-only">, {{ presenceWords(d.presence) }}</span>
-            <span v-if="unread(d.id) > 0" class="unread">{{ unread(d.id) >= 100 ? '99+' : unread(d.id) }}<span class="is-sr-only"> unread</span></span>
+            <unread-badge :count="unread(d.id)"></unread-badge>
           </button>
         </li>
       </ul>

@@ -31,9 +31,12 @@ export const MentionPicker = {
     return { found: [], active: 0, loading: true, timer: null, asked: 0 };
   },
   computed: {
+    /** Those found, still matching what is typed now (a search for an earlier query may be
+     * all there is while the next one is on its way). */
     options() {
       const me = this.state.me.userId;
-      return this.found.filter((u) => u.userId !== me).slice(0, SHOWN);
+      const typed = this.query.toLocaleLowerCase();
+      return this.found.filter((u) => u.userId !== me && u.userName.toLocaleLowerCase().startsWith(typed)).slice(0, SHOWN);
     },
     details() {
       return peopleDetails(this.options.map((u) => ({ id: u.userId, ...u })));

@@ -23,7 +23,9 @@ export const NewDirectDialog = {
   computed: {
     /** Those online first (each group by name, as the server lists them). */
     people() {
-      const others = this.found.filter((u) => u.userId !== this.state.me.userId);
+      // Only those matching what is typed now (the search for it may still be on its way).
+      const typed = this.query.trim().toLocaleLowerCase();
+      const others = this.found.filter((u) => u.userId !== this.state.me.userId && u.userName.toLocaleLowerCase().startsWith(typed));
       return [...others.filter((u) => u.online), ...others.filter((u) => !u.online)];
     },
     details() {

@@ -1,5 +1,6 @@
-//! `/api/users`: who is online (the original shape), and `?q=` to find anyone who has signed
-//! in here by the start of their name, paged, with clear answers to bad paging.
+//! `/api/users`: who is online (the original shape); `?q=` to find anyone who has signed in
+//! here by the start of their name, paged, with clear answers to bad paging; `&chatId=` for a
+//! chat's members only, a bounded look at a time; `?ids=` to name users by id.
 
 use serde_json::{json, Value};
 
@@ -175,4 +176,21 @@ async fn by_ids_anyone_who_signed_in_is_named_online_or_not_and_the_list_is_boun
         let body: Value = search(&app, &query).await.json_with(400).await;
         assert_eq!(body["error"]["code"], "invalidIds", "{query}");
     }
+}
+
+#[tokio::test]
+async fn searches_have_a_rate_of_their_own() {
+    let app = spawn_app().await;
+    let mut answered = 0;
+    let limited = loop {
+        let response = search(&app, "q=a").await;
+        if response.status() == 429 {
+            break response.json::<Value>().await.expect("JSON");
+        }
+        assert_eq!(response.status(), 200);
+        answered += 1;
+        assert!(answered < 200, "no limit after {answered} searches");
+    };
+    assert_eq!(limited["error"]["code"], "rateLimited");
+    assert!(answered >= 30, "a burst of 30 first, not {answered}");
 }

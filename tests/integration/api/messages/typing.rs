@@ -18,6 +18,7 @@ async fn typing_reaches_the_others_is_not_stored_and_has_a_bucket_per_user_and_c
         .assert_accepted();
     app.pubsub.clear();
 
+    let first = std::time::Instant::now();
     app.send("typing", "a1", "alice", json!({"chatId": ROOM}))
         .await
         .assert_accepted();
@@ -34,16 +35,18 @@ async fn typing_reaches_the_others_is_not_stored_and_has_a_bucket_per_user_and_c
     );
     assert!(app.stored_messages(ROOM).await.is_empty(), "never stored");
 
-    // Again at once: refused (the client shows nothing), and nothing is passed on.
+    // Again at once: refused (the client shows nothing), and nothing is passed on. (On a
+    // machine so loaded that 2 s went by, the bucket has refilled: nothing to check.)
     app.pubsub.clear();
-    let refusal = app
+    let again = app
         .send("typing", "a1", "alice", json!({"chatId": ROOM}))
-        .await
-        .refusal()
         .await;
-    assert_eq!(refusal["action"], "typing");
-    assert_eq!(refusal["reason"], "rateLimited");
-    assert!(app.pubsub.calls().is_empty());
+    if first.elapsed() < std::time::Duration::from_millis(1_900) {
+        let refusal = again.refusal().await;
+        assert_eq!(refusal["action"], "typing");
+        assert_eq!(refusal["reason"], "rateLimited");
+        assert!(app.pubsub.calls().is_empty());
+    }
 
     // Its own bucket: another chat, another user, and messages are not held back by it.
     app.send("typing", "a1", "alice", json!({"chatId": OTHER}))
@@ -69,7 +72,8 @@ async fn typing_reaches_the_others_is_not_stored_and_has_a_bucket_per_user_and_c
 #[tokio::test]
 async fn naming_a_new_chat_each_time_does_not_get_around_the_limit() {
     let app = room_with_alice_and_bob().await;
-    let mut refused = 0;
+    let started = std::time::Instant::now();
+    let mut refused: u64 = 0;
     for n in 0..20 {
         let chat = format!("5c3b1f3e-8a4c-4e7e-9a57-{n:012}");
         let answer = app
@@ -83,5 +87,11 @@ async fn naming_a_new_chat_each_time_does_not_get_around_the_limit() {
             assert_eq!(answer["reason"], "chatNotFound");
         }
     }
-    assert_eq!(refused, 14, "six at once per user, whatever the chat");
+    // Six at once per user whatever the chat, then one a second.
+    let granted = 20 - refused;
+    let most = 6 + started.elapsed().as_secs() + 1;
+    assert!(
+        (6..=most).contains(&granted),
+        "{granted} granted, at most {most}"
+    );
 }
