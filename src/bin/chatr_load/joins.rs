@@ -1,9 +1,11 @@
 //! `joins`: one owner creates a chat, then many distinct users join it (16 in flight): does a
 //! join cost the same at 9,000 members as at 0? Then `GET /api/chats` must count them all,
-//! and one `leaveChat` and the owner's `deleteChat` of the big chat are timed.
+//! typing and the members search are compared with a chat of 1,000 (`chat_size`), and one
+//! `leaveChat` and the owner's `deleteChat` of the big chat are timed.
 
 use std::path::Path;
 
+use crate::chatr_load::chat_size;
 use crate::chatr_load::membership::{
     accepted, connect_users, drive, member_count, owner_creates_chat, timed, user, Pace, Stack,
 };
@@ -87,6 +89,7 @@ async fn scenario(stack: &Stack, args: &JoinsArgs) -> anyhow::Result<()> {
          joiner): {}",
         if listed == expected { "ok" } else { "WRONG" }
     );
+    chat_size::compare(webhook, OWNER, PREFIX, &chat, listed, args.concurrency).await?;
     let (leaver, leaver_connection) = user(PREFIX, 0);
     let (left, leave_took) = timed(webhook.user_event(
         "leaveChat",

@@ -14,9 +14,11 @@
 //! Against `chatr serve` (membership):
 //! - [`serve`]: `chatr serve` as a child on a fresh data directory, stopped with SIGTERM.
 //! - [`stand_in`]: the Web PubSub REST stand-in the handler calls after each change.
-//! - [`webhook`]: signed webhook requests and `GET /api/chats`; what an answer means.
+//! - [`webhook`]: signed webhook requests, `GET /api/chats` and `/api/users`; what an answer
+//!   means.
 //! - [`membership`]: what the three scenarios share: the stack, requests driven and timed.
-//! - [`joins`], [`creates`], [`burst`]: the scenarios.
+//! - [`joins`], [`creates`], [`burst`]: the scenarios; [`chat_size`]: typing and the members
+//!   search in a chat of 10,000 and one of 1,000 (part of `joins`).
 //!
 //! Against `chatr dev` (messages):
 //! - [`chat`]: members on WebSockets send through the handler; stored/s, deliveries/s and
@@ -32,6 +34,7 @@
 
 pub mod burst;
 pub mod chat;
+pub mod chat_size;
 pub mod client;
 pub mod connects;
 pub mod creates;

@@ -131,6 +131,25 @@ impl Webhook {
         )
     }
 
+    /// `GET /api/users?<query>` as `user`, signed in with GitHub: answered 200 or not.
+    pub async fn users(&self, user: &str, query: &str) -> Result<(), String> {
+        let principal = ClientPrincipal::encode("github", user, user, &ROLES);
+        let response = self
+            .http
+            .get(format!("{}/api/users?{query}", self.base))
+            .header("x-ms-client-principal", principal)
+            .send()
+            .await
+            .map_err(without_url)?;
+        let status = response.status();
+        let _ = response.bytes().await.map_err(without_url)?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {}", status.as_u16()))
+        }
+    }
+
     /// `GET /api/chats` as `user`, signed in with GitHub.
     pub async fn chats(&self, user: &str) -> anyhow::Result<serde_json::Value> {
         let principal = ClientPrincipal::encode("github", user, user, &ROLES);
