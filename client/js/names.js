@@ -38,6 +38,16 @@ export function peopleDetails(people) {
 }
 
 /**
+ * For our private chats (`direct`: chatId -> {with, withName}), told apart by the other
+ * person: chatId -> the detail to show after their name. `users` (online now) give providers.
+ */
+export function directDetails(direct, users) {
+  const chats = Object.values(direct);
+  const byUser = peopleDetails(chats.map((d) => ({ id: d.with, userName: d.withName, userProvider: users[d.with]?.userProvider ?? '' })));
+  return Object.fromEntries(chats.map((d) => [d.id, byUser[d.with]]));
+}
+
+/**
  * For chats `[{id, name, owner}]`: id -> the detail to show after the name. `ownerName(id)` is
  * the owner's name when known.
  */

@@ -2,12 +2,13 @@
 // under an avatar, safe links, the "new messages" line, folded notices that are never unread,
 // @ mentions picked from the members and sent by id, notifications of mentions and direct
 // messages while hidden and the title's count, typing indicators, names told apart, a direct
-// message to someone offline, and the phone layout; axe on each new view.
+// message to someone offline, the keyboard, going offline; axe on each new view. (Tabs and the
+// phone layout: tabs.test.mjs.)
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { assertAccessible } from './axe.mjs';
-import { chromiumSuite, guardPage, screenshotPath, WAIT_MS } from './harness.mjs';
+import { chromiumSuite, screenshotPath } from './harness.mjs';
 import { arrive, recordNotifications } from './people.mjs';
 
 /** Stands between a page and Web PubSub, counting the `typing` events the page sends; `seen.ws`
@@ -232,6 +233,25 @@ describe('the conversation in Chromium', () => {
     assert.deepEqual((await chats.locator('.name-detail').allTextContents()).sort(), ['by bo', 'by you']);
     assert.match(await chats.first().locator('.side-button').getAttribute('title'), new RegExp(`^${long}`));
     await ann.page.screenshot({ path: screenshotPath('names-told-apart') });
+    // Their conversations too: in the list, on the tabs and in the headings.
+    for (const sam of [samGitHub, samMicrosoft]) {
+      await sams
+        .filter({ has: ann.page.getByText(sam.id === 'sam-aad' ? 'Microsoft' : 'GitHub') })
+        .locator('button')
+        .click();
+      await ann.page.getByRole('tab', { name: /Chat with sam/, selected: true }).waitFor();
+      await ann.say(`Hello, ${sam.id}`);
+    }
+    assert.deepEqual(
+      (
+        await ann.page
+          .getByRole('tab', { name: /Chat with sam/ })
+          .locator('.name-detail')
+          .allTextContents()
+      ).sort(),
+      ['GitHub', 'Microsoft'],
+    );
+    assert.match(await ann.pane().locator('.pane-title').textContent(), /Chat with sam (GitHub|Microsoft)/);
     for (const sam of [samGitHub, samMicrosoft]) await sam.context.close();
     people.splice(people.indexOf(samGitHub), 2);
   });
@@ -267,6 +287,29 @@ describe('the conversation in Chromium', () => {
       const log = document.querySelector('.chat-pane:not([style*="none"]) [role="log"]');
       return log.scrollHeight > log.clientHeight * 1.5 && log.scrollHeight - log.scrollTop - log.clientHeight <= 48;
     });
+    // Scrolled up with a tall draft: the "New messages" button stays in sight, above the box.
+    await dee
+      .pane()
+      .locator('textarea.composer-input')
+      .fill(Array.from({ length: 6 }, (_, i) => `draft ${i}`).join('\n'));
+    await dee.pane().locator('textarea.composer-input').dispatchEvent('input');
+    await dee
+      .pane()
+      .getByRole('log')
+      .evaluate((log) => {
+        log.scrollTop = 0;
+      });
+    await ann.say('Part 7');
+    const below = dee.pane().getByRole('button', { name: /New messages/ });
+    await below.waitFor();
+    const onTop = await below.evaluate((button) => {
+      const r = button.getBoundingClientRect();
+      return button.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+    assert.ok(onTop, 'nothing covers the button');
+    await below.click();
+    await dee.message('ann lee', 'Part 7').waitFor();
+    await dee.pane().locator('textarea.composer-input').fill('');
   });
 
   test('the keyboard stays where it was: after an edit, a delete, a leave', async () => {
@@ -281,8 +324,15 @@ describe('the conversation in Chromium', () => {
     await ann.message('You', 'Edit me, edited').waitFor();
     assert.match(await ann.page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^Edit your message/);
     await ann.page.keyboard.press('Tab');
-    await ann.page.keyboard.press('Enter'); // Delete…
-    await ann.page.getByRole('button', { name: 'Delete', exact: true }).press('Enter');
+    await ann.page.keyboard.press('Enter'); // Delete…: the keyboard is on the safe answer
+    const focused = () => ann.page.evaluate(() => document.activeElement.textContent.trim());
+    assert.equal(await focused(), 'Keep');
+    await ann.page.keyboard.press('Escape'); // is Keep too: back on Delete…
+    assert.match(await focused(), /^Delete/);
+    await ann.page.keyboard.press('Enter');
+    await ann.page.keyboard.press('Shift+Tab');
+    assert.equal(await focused(), 'Delete');
+    await ann.page.keyboard.press('Enter');
     await ann.pane().getByText('This message was deleted.').waitFor();
     assert.equal(await ann.page.evaluate(() => document.activeElement.getAttribute('role')), 'log');
     await ann.pane().getByRole('button', { name: 'Leave Long read' }).press('Enter');
@@ -301,63 +351,13 @@ describe('the conversation in Chromium', () => {
     await bo.context.setOffline(true);
     await bo.page.locator('.connection-pill', { hasText: /Offline|Reconnecting/ }).waitFor();
     await bo.page.locator('.user-list.is-unknown').waitFor();
+    // Written while offline: shown as not sent yet, and it goes by itself on reconnect.
+    await box.fill('Written on the train');
+    await box.press('Enter');
+    await bo.message('You', 'Written on the train').getByText('It goes as soon as chatr reconnects').waitFor();
     await bo.context.setOffline(false);
     await bo.online();
     await bo.page.locator('.user-list.is-unknown').waitFor({ state: 'detached' });
-  });
-
-  test('what one tab of a person reads, their other tabs stop counting', async () => {
-    const second = await bo.context.newPage();
-    second.setDefaultTimeout(WAIT_MS);
-    const guard = guardPage(second, 'bo, second tab');
-    try {
-      await second.goto(suite.chatr.base);
-      await second.locator('.connection-pill.is-online').waitFor();
-      for (const name of ['Trail talk', 'Elsewhere']) {
-        await second.locator('.chat-list .side-item', { hasText: name }).locator('.side-button').click();
-        await second.getByRole('tab', { name: new RegExp(name), selected: true }).waitFor();
-      }
-      await ann.say('Read in one place');
-      // The first tab shows it (and reads it); the second has it out of sight.
-      await bo.message('ann lee', 'Read in one place').waitFor();
-      await second.locator('.chat-message', { hasText: 'Read in one place' }).waitFor({ state: 'attached' });
-      await second
-        .getByRole('tab', { name: /Trail talk/ })
-        .locator('.unread')
-        .waitFor({ state: 'detached' });
-      guard.check();
-    } finally {
-      await second.close();
-    }
-  });
-
-  test('at phone width the tab in front scrolls into view, the placeholder fits and Send is the main button', async () => {
-    for (const name of ['Phone one', 'Phone two', 'Phone three']) await bo.createChat(name);
-    await bo.page.setViewportSize({ width: 390, height: 800 });
-    // Brought to the front from the lists (not by clicking the tab, which scrolls to it itself).
-    await bo.page.getByRole('button', { name: 'Chats & people' }).click();
-    await bo.chatEntry('Trail talk').locator('.side-button').click();
-    await bo.tab('Trail talk').and(bo.page.locator('[aria-selected="true"]')).waitFor();
-    await bo.page.waitForFunction(() => {
-      const strip = document.querySelector('.tab-strip').getBoundingClientRect();
-      const tab = document.querySelector('[role="tab"][aria-selected="true"]').getBoundingClientRect();
-      return tab.left >= strip.left - 1 && tab.right <= strip.right + 1;
-    });
-    const box = bo.pane().locator('textarea.composer-input');
-    assert.equal(await box.getAttribute('placeholder'), 'Message #Trail talk');
-    const fits = await box.evaluate((el) => {
-      const style = getComputedStyle(el);
-      const context = document.createElement('canvas').getContext('2d');
-      context.font = `${style.fontSize} ${style.fontFamily}`;
-      const room = el.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
-      return context.measureText(el.placeholder).width <= room;
-    });
-    assert.ok(fits, 'the placeholder is not cut');
-    assert.equal(await bo.pane().locator('.composer-hint').isVisible(), false, 'no keyboard hint on a phone');
-    const send = bo.pane().getByRole('button', { name: 'Send' });
-    assert.equal(await send.evaluate((el) => el.classList.contains('is-primary')), true);
-    const size = await send.boundingBox();
-    assert.ok(size.width >= 44 && size.height >= 44, `a thumb-sized Send (${size.width}×${size.height})`);
-    await bo.page.screenshot({ path: screenshotPath('phone-conversation') });
+    await ann.message('bo', 'Written on the train').waitFor();
   });
 });

@@ -35,6 +35,8 @@ export const ChatPane = {
     active: Boolean,
     panelId: { type: String, required: true },
     tabId: { type: String, required: true },
+    /** What tells this chat from another of the same name (a private chat's other person). */
+    detail: { type: String, default: '' },
   },
   setup() {
     const { state, actions } = inject('chat');
@@ -114,7 +116,7 @@ export const ChatPane = {
   template: `
     <section class="chat-pane" role="tabpanel" :id="panelId" :aria-labelledby="tabId">
       <header class="pane-head">
-        <h2 class="pane-title" :title="tab.name">{{ tab.name }}</h2>
+        <h2 class="pane-title" :title="tab.name">{{ tab.name }}<span v-if="detail" class="name-detail">{{ ' ' + detail }}</span></h2>
         <span v-if="tab.isPrivate" class="tag is-rounded is-private">private</span>
         <button v-if="tab.isPrivate" type="button" class="button is-small is-light leave-chat"
                 @click="actions.hideDirect(tab.id)" :aria-label="'Close ' + tab.name"
@@ -141,10 +143,11 @@ export const ChatPane = {
             <message-item v-else :entry="m.entry" :owner="owner" :first="m.first"></message-item>
           </template>
         </ol>
+        <!-- At the bottom of the log as it scrolls, so that no composer height covers it. -->
+        <button v-if="newBelow" type="button" class="button is-small is-link new-below" @click="scrollToEnd">
+          New messages <span aria-hidden="true">↓</span>
+        </button>
       </div>
-      <button v-if="newBelow" type="button" class="button is-small is-link new-below" @click="scrollToEnd">
-        New messages <span aria-hidden="true">↓</span>
-      </button>
       <p class="typing-line" aria-live="polite">{{ typingText }}</p>
       <composer :tab="tab" :panel-id="panelId"></composer>
     </section>`,

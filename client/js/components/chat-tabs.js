@@ -2,6 +2,7 @@
 // with its unread count, over one pane per chat.
 
 import { inject, nextTick } from '../../vendor/vue.esm-browser.prod.js';
+import { directDetails } from '../names.js';
 import { ChatPane } from './chat-pane.js';
 import { UnreadBadge } from './unread-badge.js';
 
@@ -14,6 +15,12 @@ export const ChatTabs = {
   setup() {
     const { state, actions } = inject('chat');
     return { state, actions, domId };
+  },
+  computed: {
+    /** Private chats with people of the same name, told apart on their tabs and headings. */
+    details() {
+      return directDetails(this.state.direct, this.state.users);
+    },
   },
   watch: {
     // A tab closed from inside it (Leave, Close) took the focus with it: the chat now in front
@@ -58,12 +65,13 @@ export const ChatTabs = {
                 @click="actions.showTab(tab.id)" @keydown="onKey($event, index)">
           <span class="tab-kind" aria-hidden="true">{{ tab.isPrivate ? '@' : '#' }}</span>
           <span class="tab-name">{{ tab.name }}</span>
+          <span v-if="details[tab.id]" class="name-detail">{{ details[tab.id] }}</span>
           <unread-badge :count="tab.unread" :mentions="tab.mentions"></unread-badge>
         </button>
       </div>
       <chat-pane v-for="tab in state.tabs" :key="tab.id" v-show="tab.id === state.activeId" :tab="tab"
                  :active="tab.id === state.activeId" :panel-id="domId('panel', tab.id)"
-                 :tab-id="domId('tab', tab.id)"></chat-pane>
+                 :tab-id="domId('tab', tab.id)" :detail="details[tab.id] ?? ''"></chat-pane>
     </div>
     <div v-else class="no-chats">
       <img src="/favicon.svg" alt="" width="72" height="72" class="no-chats-art">

@@ -51,8 +51,9 @@ export const Composer = {
     counted() {
       return draft.counted(this.length);
     },
+    /** Offline too: the message shows as not sent yet and goes by itself on reconnect. */
     canSend() {
-      return this.state.online && this.draft.trim() !== '' && !this.tooLong;
+      return this.draft.trim() !== '' && !this.tooLong;
     },
     placeholder() {
       if (!this.state.online) return 'Reconnecting…';

@@ -3,7 +3,7 @@
 // something is said in it; one closed by the user leaves the list until its next message.
 
 import { inject } from '../../vendor/vue.esm-browser.prod.js';
-import { peopleDetails } from '../names.js';
+import { directDetails } from '../names.js';
 import { findTab } from '../state.js';
 import { UnreadBadge } from './unread-badge.js';
 
@@ -24,12 +24,7 @@ export const DirectList = {
     },
     /** Two conversations with people of the same name: told apart by provider or short id. */
     details() {
-      const people = this.conversations.map((d) => ({
-        id: d.with,
-        userName: d.withName,
-        userProvider: this.state.users[d.with]?.userProvider ?? '',
-      }));
-      return peopleDetails(people);
+      return directDetails(this.state.direct, this.state.users);
     },
   },
   methods: {
@@ -76,7 +71,7 @@ export const DirectList = {
                   :title="'Conversation with ' + d.withName" @click="open(d.id)">
             <span class="presence" :class="'is-' + d.presence" aria-hidden="true"></span>
             <span class="side-name">{{ d.withName }}</span>
-            <span v-if="details[d.with]" class="name-detail">{{ details[d.with] }}</span>
+            <span v-if="details[d.id]" class="name-detail">{{ details[d.id] }}</span>
             <span class="is-sr-only">, {{ presenceWords(d.presence) }}</span>
             <unread-badge :count="unread(d.id)"></unread-badge>
           </button>

@@ -106,6 +106,11 @@ export const MessageItem = {
       this.editing = false;
       nextTick(() => this.$refs.editButton?.focus());
     },
+    /** "Delete for everyone?": the keyboard goes to the safe answer, Keep (Escape is Keep too). */
+    askDelete() {
+      this.confirming = true;
+      nextTick(() => this.$refs.keepButton?.focus());
+    },
     keep() {
       this.confirming = false;
       nextTick(() => this.$refs.deleteButton?.focus());
@@ -155,16 +160,16 @@ export const MessageItem = {
           <button type="button" class="button is-small is-white retry" @click="actions.retryMessage(entry.chatId, entry.clientId)">Retry</button>
         </p>
       </div>
-      <div v-if="(canEdit || canDelete) && !editing" class="message-actions">
+      <div v-if="(canEdit || canDelete) && !editing" class="message-actions" @keydown.esc="confirming && keep()">
         <template v-if="confirming">
           <span class="confirm-text">Delete for everyone?</span>
           <button type="button" class="button is-small is-danger is-light" @click="remove">Delete</button>
-          <button type="button" class="button is-small is-light" @click="keep">Keep</button>
+          <button ref="keepButton" type="button" class="button is-small is-light" @click="keep">Keep</button>
         </template>
         <template v-else>
           <button v-if="canEdit" ref="editButton" type="button" class="button is-small is-light" @click="startEdit"
                   :aria-label="'Edit your message: ' + entry.text.slice(0, 40)">Edit</button>
-          <button v-if="canDelete" ref="deleteButton" type="button" class="button is-small is-light" @click="confirming = true"
+          <button v-if="canDelete" ref="deleteButton" type="button" class="button is-small is-light" @click="askDelete"
                   :aria-label="'Delete the message from ' + who + ': ' + entry.text.slice(0, 40)">Delete</button>
         </template>
       </div>
