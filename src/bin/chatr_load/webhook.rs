@@ -131,38 +131,42 @@ impl Webhook {
         )
     }
 
-    /// `GET /api/users?<query>` as `user`, signed in with GitHub: answered 200 or not.
-    pub async fn users(&self, user: &str, query: &str) -> Result<(), String> {
+    /// `GET <path>` of the handler as `user`, signed in with GitHub: the status and the body.
+    async fn get(&self, user: &str, path: &str) -> Result<Answer, reqwest::Error> {
         let principal = ClientPrincipal::encode("github", user, user, &ROLES);
         let response = self
             .http
-            .get(format!("{}/api/users?{query}", self.base))
-            .header("x-ms-client-principal", principal)
-            .send()
-            .await
-            .map_err(without_url)?;
-        let status = response.status();
-        let _ = response.bytes().await.map_err(without_url)?;
-        if status.is_success() {
-            Ok(())
-        } else {
-            Err(format!("HTTP {}", status.as_u16()))
-        }
-    }
-
-    /// `GET /api/chats` as `user`, signed in with GitHub.
-    pub async fn chats(&self, user: &str) -> anyhow::Result<serde_json::Value> {
-        let principal = ClientPrincipal::encode("github", user, user, &ROLES);
-        let response = self
-            .http
-            .get(format!("{}/api/chats", self.base))
+            .get(format!("{}{path}", self.base))
             .header("x-ms-client-principal", principal)
             .send()
             .await?;
-        let status = response.status();
+        let status = response.status().as_u16();
         let body = response.bytes().await?;
-        anyhow::ensure!(status.is_success(), "GET /api/chats answered {status}");
-        Ok(serde_json::from_slice(&body)?)
+        Ok(Answer { status, body })
+    }
+
+    /// `GET /api/users?<query>` as `user`: answered 200 or not.
+    pub async fn users(&self, user: &str, query: &str) -> Result<(), String> {
+        let answer = self
+            .get(user, &format!("/api/users?{query}"))
+            .await
+            .map_err(without_url)?;
+        if answer.status == 200 {
+            Ok(())
+        } else {
+            Err(format!("HTTP {}", answer.status))
+        }
+    }
+
+    /// `GET /api/chats` as `user`.
+    pub async fn chats(&self, user: &str) -> anyhow::Result<serde_json::Value> {
+        let answer = self.get(user, "/api/chats").await?;
+        anyhow::ensure!(
+            answer.status == 200,
+            "GET /api/chats answered {}",
+            answer.status
+        );
+        Ok(serde_json::from_slice(&answer.body)?)
     }
 }
 
