@@ -239,7 +239,9 @@ describe('the conversation in Chromium', () => {
         .filter({ has: ann.page.getByText(sam.id === 'sam-aad' ? 'Microsoft' : 'GitHub') })
         .locator('button')
         .click();
-      await ann.page.getByRole('tab', { name: /Chat with sam/, selected: true }).waitFor();
+      // That conversation's own tab in front (not the other sam's, selected a moment ago).
+      const tabId = `tab-private_${ann.id}_${sam.id}`.replace(/[^A-Za-z0-9_-]/g, '-');
+      await ann.page.locator(`#${tabId}[aria-selected="true"]`).waitFor();
       await ann.say(`Hello, ${sam.id}`);
     }
     assert.deepEqual(
