@@ -18,8 +18,9 @@ export function createReadState({ state, sendQuietly }) {
 
   function flush(chatId) {
     timers.delete(chatId);
-    const tab = findTab(state, chatId);
-    const newest = tab && newestId(tab.messages);
+    // What was in view when it was seen: a message that came since (the reader gone to another
+    // chat meanwhile) is not read.
+    const newest = findTab(state, chatId)?.seenUpTo;
     if (!newest || newest <= (sent.get(chatId) ?? '')) return;
     if (sendQuietly(userEvent('markRead', { chatId, id: newest }))) sent.set(chatId, newest);
   }
