@@ -4,5 +4,10 @@
 
 /// An HTTP client could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build an HTTP client: {0}")]
-pub struct HttpClientError(#[from] reqwest::Error);
+pub enum HttpClientError {
+    #[error("cannot build an HTTP client: {0}")]
+    Build(#[from] reqwest::Error),
+    /// Certificates to trust were given, but none could be read from them.
+    #[error("no PEM certificate in the CA file")]
+    NoCertificate,
+}

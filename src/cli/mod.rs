@@ -237,19 +237,14 @@ async fn open_store(settings: &StoreSettings) -> anyhow::Result<(SharedStore, St
     }
 }
 
-/// The PEM file `CHATR_EXTRA_CA_CERTS` names, read and checked at start-up.
+/// The PEM file `CHATR_EXTRA_CA_CERTS` names, read at start-up (its certificates are checked
+/// where they are used: `PubSubClient::trusting`).
 fn extra_ca_pem(path: Option<&std::path::Path>) -> anyhow::Result<Option<Vec<u8>>> {
-    let Some(path) = path else {
-        return Ok(None);
-    };
-    let pem = std::fs::read(path)
-        .with_context(|| format!("cannot read {} (CHATR_EXTRA_CA_CERTS)", path.display()))?;
-    anyhow::ensure!(
-        pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"),
-        "no PEM certificate in {} (CHATR_EXTRA_CA_CERTS)",
-        path.display()
-    );
-    Ok(Some(pem))
+    path.map(|path| {
+        std::fs::read(path)
+            .with_context(|| format!("cannot read {} (CHATR_EXTRA_CA_CERTS)", path.display()))
+    })
+    .transpose()
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

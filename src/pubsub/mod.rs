@@ -106,8 +106,12 @@ impl PubSubClient {
 
     /// The same client trusting the CA certificates of `pem` (one or more PEM blocks) besides
     /// the public roots: an HTTPS emulator's own certificate (`CHATR_EXTRA_CA_CERTS`).
+    /// A bundle holding no certificate is refused (trusting nothing more is never what was meant).
     pub fn trusting(mut self, pem: &[u8]) -> Result<Self, HttpClientError> {
         let roots = reqwest::Certificate::from_pem_bundle(pem)?;
+        if roots.is_empty() {
+            return Err(HttpClientError::NoCertificate);
+        }
         self.http = Self::http(&roots)?;
         Ok(self)
     }
@@ -227,6 +231,14 @@ mod tests {
         )
         .expect("valid");
         PubSubClient::new(cs, HubName::parse("chat").expect("valid")).expect("client")
+    }
+
+    #[test]
+    fn a_ca_file_without_a_certificate_is_refused() {
+        assert!(matches!(
+            client().trusting(b"not a certificate\n"),
+            Err(HttpClientError::NoCertificate)
+        ));
     }
 
     #[test]
