@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::chatr_load::membership::{
-    connect_users, drive, member_count, owner_creates_chat, user, Pace, Stack,
+    connect_users, join_all, member_count, owner_creates_chat, Pace, Stack,
 };
 
 /// The user who creates the chat.
@@ -37,16 +37,7 @@ async fn scenario(stack: &Stack, args: &BurstArgs) -> anyhow::Result<()> {
     let (owner, _) = OWNER;
     let chat = owner_creates_chat(webhook, "burst", OWNER).await?;
     connect_users(webhook, "burst", PREFIX, args.accounts, args.concurrency).await;
-    let joined = drive(args.accounts, Pace::AllAtOnce, |i| {
-        let (webhook, chat) = (webhook.clone(), chat.clone());
-        let (user, connection) = user(PREFIX, i);
-        async move {
-            webhook
-                .user_event("joinChat", &connection, &user, chat.into())
-                .await
-        }
-    })
-    .await;
+    let joined = join_all(webhook, &chat, PREFIX, args.accounts, Pace::AllAtOnce).await;
     let failed = joined.failures.total();
     println!(
         "burst: {} of {} joinChat launched at once succeeded in {:.2} s ({:.0} joins/s); {} \

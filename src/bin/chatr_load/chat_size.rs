@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::chatr_load::membership::{drive, user, Pace};
+use crate::chatr_load::membership::{drive, join_all, user, Pace};
 use crate::chatr_load::webhook::Webhook;
 
 /// Members of the small chat (besides its owner), and typists in each chat.
@@ -26,16 +26,7 @@ pub async fn compare(
 ) -> anyhow::Result<()> {
     let small =
         crate::chatr_load::membership::owner_creates_chat(webhook, "joins-small", owner).await?;
-    let joined = drive(SMALL, Pace::Bounded(concurrency), |i| {
-        let (webhook, chat) = (webhook.clone(), small.clone());
-        let (user, connection) = user(prefix, i);
-        async move {
-            webhook
-                .user_event("joinChat", &connection, &user, chat.into())
-                .await
-        }
-    })
-    .await;
+    let joined = join_all(webhook, &small, prefix, SMALL, Pace::Bounded(concurrency)).await;
     anyhow::ensure!(joined.ok() == SMALL, "the small chat: {}", joined.failures);
     for (chat, size) in [
         (big.to_string(), members),

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::chatr_load::chat_size;
 use crate::chatr_load::membership::{
-    accepted, connect_users, drive, member_count, owner_creates_chat, timed, user, Pace, Stack,
+    accepted, connect_users, join_all, member_count, owner_creates_chat, timed, user, Pace, Stack,
 };
 use crate::chatr_load::stats::{ms, trend};
 
@@ -43,15 +43,13 @@ async fn scenario(stack: &Stack, args: &JoinsArgs) -> anyhow::Result<()> {
     let (owner, owner_connection) = OWNER;
     let chat = owner_creates_chat(webhook, "joins", OWNER).await?;
     connect_users(webhook, "joins", PREFIX, args.users, args.concurrency).await;
-    let joined = drive(args.users, Pace::Bounded(args.concurrency), |i| {
-        let (webhook, chat) = (webhook.clone(), chat.clone());
-        let (user, connection) = user(PREFIX, i);
-        async move {
-            webhook
-                .user_event("joinChat", &connection, &user, chat.into())
-                .await
-        }
-    })
+    let joined = join_all(
+        webhook,
+        &chat,
+        PREFIX,
+        args.users,
+        Pace::Bounded(args.concurrency),
+    )
     .await;
     println!(
         "joins: {} of {} joined in {:.2} s: {:.0} joins/s ({} in flight; {})",

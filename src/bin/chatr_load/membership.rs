@@ -232,6 +232,26 @@ pub async fn connect_users(
     connected
 }
 
+/// The first `n` load users of `prefix` join `chat` (one `joinChat` each, as `pace` says).
+pub async fn join_all(
+    webhook: &Arc<Webhook>,
+    chat: &str,
+    prefix: &str,
+    n: usize,
+    pace: Pace,
+) -> Driven {
+    drive(n, pace, |i| {
+        let (webhook, chat) = (webhook.clone(), chat.to_string());
+        let (user, connection) = user(prefix, i);
+        async move {
+            webhook
+                .user_event("joinChat", &connection, &user, chat.into())
+                .await
+        }
+    })
+    .await
+}
+
 /// The owner `(user, connection)` connects and creates a group chat named `scenario`; its id.
 pub async fn owner_creates_chat(
     webhook: &Webhook,
