@@ -60,19 +60,19 @@ struct FoundEntry<'a> {
 
 /// Serves `/api/users`.
 pub async fn handle(app: &App, request: Request) -> Result<Response, ApiError> {
-    request.principal()?;
+    // Read once: the searches below are the caller's (their rate, their chats).
+    let me = request.principal()?.user_id;
     if let Some(ids) = request.query_param("ids") {
-        return by_id(app, &request, ids).await;
+        return by_id(app, &me, ids).await;
     }
     match request.query_param("q") {
         None => online(app).await,
-        Some(q) => search(app, &request, q).await,
+        Some(q) => search(app, &request, &me, q).await,
     }
 }
 
 /// `?ids=`: the users with these ids, online or not.
-async fn by_id(app: &App, request: &Request, ids: &str) -> Result<Response, ApiError> {
-    let principal = request.principal()?;
+async fn by_id(app: &App, me: &UserId, ids: &str) -> Result<Response, ApiError> {
     let wanted: Vec<UserId> = ids
         .split(',')
         .filter(|id| !id.is_empty())
@@ -87,7 +87,7 @@ async fn by_id(app: &App, request: &Request, ids: &str) -> Result<Response, ApiE
                 format!("ids is 1 to {MAX_IDS} user ids, separated by commas"),
             )
         })?;
-    check_rate(app, &principal.user_id)?;
+    check_rate(app, me)?;
     let store = app.store.clone();
     let found: Vec<Option<User>> = stream::iter(wanted)
         .map(move |id| {
@@ -134,8 +134,8 @@ fn check_rate(app: &App, user: &UserId) -> Result<(), ApiError> {
         .map_err(|retry_after_ms| ApiError::RateLimited { retry_after_ms })
 }
 
-async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiError> {
-    check_rate(app, &request.principal()?.user_id)?;
+async fn search(app: &App, request: &Request, me: &UserId, q: &str) -> Result<Response, ApiError> {
+    check_rate(app, me)?;
     let chat = request
         .query_param("chatId")
         .map(|raw| {
@@ -179,7 +179,7 @@ async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiEr
             found.truncate(limit);
             (found, next)
         }
-        Some(chat) => members(app, request, chat, q, after, limit).await?,
+        Some(chat) => members(app, me, chat, q, after, limit).await?,
     };
     // Keys hold a name's first 128 bytes: past that, the name itself decides.
     let wanted = q.to_lowercase();
@@ -195,14 +195,13 @@ async fn search(app: &App, request: &Request, q: &str) -> Result<Response, ApiEr
 /// `MAX_MEMBER_SCAN` of them; and the cursor to go on from, if the search went further.
 async fn members(
     app: &App,
-    request: &Request,
+    me: &UserId,
     chat: &ChatId,
     q: &str,
     after: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<(String, User)>, Option<String>), ApiError> {
-    let me = request.principal()?.user_id;
-    check_reader(app, chat, &me).await?;
+    check_reader(app, chat, me).await?;
     let scan = app
         .store
         .search_users(q, after, MAX_MEMBER_SCAN + 1)
